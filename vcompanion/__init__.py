@@ -1,0 +1,35 @@
+"""vCompanion: one view of many vCenter Servers, as pandas DataFrames.
+
+>>> from vcompanion import Companion
+>>> vc = Companion.from_config("config.json")
+>>> vc.vms().head()
+"""
+
+__version__ = "0.1.0"
+
+from .companion import Companion
+from .config import Config, VCenterConfig, load_config
+from .errors import (AuthenticationError, CollectionError, ConfigError, ConnectError,
+                     CredentialsError, NoPermissionError, TLSError, VCenterError,
+                     VCompanionError)
+from .search import SearchIndex
+from .tables import TABLES
+
+__all__ = [
+    "AuthenticationError",
+    "CollectionError",
+    "Companion",
+    "Config",
+    "ConfigError",
+    "ConnectError",
+    "CredentialsError",
+    "NoPermissionError",
+    "SearchIndex",
+    "TABLES",
+    "TLSError",
+    "VCenterConfig",
+    "VCenterError",
+    "VCompanionError",
+    "__version__",
+    "load_config",
+]

@@ -1,0 +1,222 @@
+"""The one way vCompanion reads vCenter inventory: bulk property retrieval.
+
+``retrieve(conn, {vim.VirtualMachine: [...paths], vim.HostSystem: [...]})``
+creates one ContainerView over the root folder for all the requested types,
+asks the connection's own PropertyCollector for exactly those property paths
+with RetrievePropertiesEx, follows ContinueRetrievePropertiesEx while a token
+comes back, and destroys the view in ``finally``.  No table ever reads an
+attribute of a managed object one at a time.
+
+The result maps each type name to ``{moid: {path: value}}``.  Values are
+pyvmomi data objects or managed object references; the table builders read
+them with plain attribute access (see ``tables/_util.py``), so another decoder
+producing the same shapes can replace this one.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from pyVmomi import vim, vmodl
+
+from .connection import VCenterConnection
+
+log = logging.getLogger(__name__)
+
+# Faults in a missingSet that mean "this object is gone or hidden from us":
+# skip the property (or object) and keep going.
+_SKIPPABLE = (vmodl.fault.ManagedObjectNotFound, vim.fault.NoPermission,
+              vmodl.query.InvalidProperty, vmodl.fault.SecurityError)
+
+
+@dataclass
+class Stats:
+    """What one collection cost: logged, and shown by ``status()``."""
+
+    round_trips: int = 0
+    objects: int = 0
+    skipped: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class Retrieved:
+    """Properties by type name and moid, plus what it cost."""
+
+    objects: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    stats: Stats = field(default_factory=Stats)
+
+    def of(self, kind: type | str) -> dict[str, dict[str, Any]]:
+        name = kind if isinstance(kind, str) else kind._wsdlName
+        return self.objects.get(name, {})
+
+
+def property_collector(conn: VCenterConnection, stats: Stats):
+    """The connection's own PropertyCollector (created once per session).
+
+    Using our own collector keeps our paging tokens and filters apart from
+    anything else using the session's default collector.
+    """
+    cached = getattr(conn, "_pc", None)
+    if cached is not None and cached[0] == conn.session_generation:
+        return cached[1]
+    default = conn.content.propertyCollector
+    stats.round_trips += 1
+    try:
+        pc = conn.call(default.CreatePropertyCollector)
+    except vmodl.fault.NotSupported:
+        pc = default
+    conn._pc = (conn.session_generation, pc)
+    return pc
+
+
+def retrieve(conn: VCenterConnection, specs: dict[type, Iterable[str]],
+             page_size: int = 1000, root: Any = None) -> Retrieved:
+    """Read ``specs`` (type -> property paths) for every object of those types."""
+    started = time.perf_counter()
+    result = Retrieved(objects={t._wsdlName: {} for t in specs})
+    stats = result.stats
+    pc = property_collector(conn, stats)
+    view_manager = conn.content.viewManager
+    types = list(specs)
+    stats.round_trips += 1
+    view = conn.call(lambda: view_manager.CreateContainerView(
+        root or conn.content.rootFolder, types, True))
+    try:
+        traversal = vmodl.query.PropertyCollector.TraversalSpec(
+            name="view", type=vim.view.ContainerView, path="view", skip=False)
+        filter_spec = vmodl.query.PropertyCollector.FilterSpec(
+            objectSet=[vmodl.query.PropertyCollector.ObjectSpec(
+                obj=view, skip=True, selectSet=[traversal])],
+            propSet=[vmodl.query.PropertyCollector.PropertySpec(
+                type=t, pathSet=sorted(set(paths)), all=False)
+                for t, paths in specs.items()],
+            reportMissingObjectsInResults=False)
+        options = vmodl.query.PropertyCollector.RetrieveOptions(maxObjects=page_size)
+        stats.round_trips += 1
+        page = conn.call(lambda: pc.RetrievePropertiesEx([filter_spec], options))
+        while page is not None:
+            _absorb(conn, page.objects, result)
+            token = page.token
+            if not token:
+                break
+            stats.round_trips += 1
+            page = conn.call(lambda: pc.ContinueRetrievePropertiesEx(token))
+    finally:
+        try:
+            stats.round_trips += 1
+            conn.call(view.DestroyView)
+        except Exception as exc:  # noqa: BLE001 - cleanup must not hide the real error
+            log.debug("vCenter '%s': DestroyView failed: %s", conn.name,
+                      type(exc).__name__)
+    stats.seconds = time.perf_counter() - started
+    return result
+
+
+def retrieve_objects(conn: VCenterConnection, objects: list, kind: type,
+                     paths: Iterable[str], stats: Stats) -> dict[str, dict[str, Any]]:
+    """Read ``paths`` of the given managed objects in one call (e.g. alarm names)."""
+    if not objects:
+        return {}
+    pc = property_collector(conn, stats)
+    filter_spec = vmodl.query.PropertyCollector.FilterSpec(
+        objectSet=[vmodl.query.PropertyCollector.ObjectSpec(obj=o, skip=False)
+                   for o in objects],
+        propSet=[vmodl.query.PropertyCollector.PropertySpec(
+            type=kind, pathSet=list(paths), all=False)],
+        reportMissingObjectsInResults=False)
+    result = Retrieved(objects={kind._wsdlName: {}}, stats=stats)
+    stats.round_trips += 1
+    page = conn.call(lambda: pc.RetrievePropertiesEx([filter_spec],
+                                                     vmodl.query.PropertyCollector
+                                                     .RetrieveOptions()))
+    while page is not None:
+        _absorb(conn, page.objects, result)
+        if not page.token:
+            break
+        stats.round_trips += 1
+        token = page.token
+        page = conn.call(lambda: pc.ContinueRetrievePropertiesEx(token))
+    return result.objects[kind._wsdlName]
+
+
+def _absorb(conn: VCenterConnection, contents, result: Retrieved) -> None:
+    for content in contents or ():
+        obj = content.obj
+        kind = obj._wsdlName
+        props = {p.name: p.val for p in content.propSet or ()}
+        for missing in content.missingSet or ():
+            fault = missing.fault
+            if isinstance(fault, vmodl.fault.ManagedObjectNotFound):
+                log.info("vCenter '%s': %s %s vanished during the read; skipped",
+                         conn.name, kind, obj._moId)
+                props = None
+                break
+            if isinstance(fault, _SKIPPABLE):
+                log.debug("vCenter '%s': %s %s: property %s unavailable (%s)",
+                          conn.name, kind, obj._moId, missing.path,
+                          type(fault).__name__)
+                continue
+            log.warning("vCenter '%s': %s %s: property %s failed (%s)", conn.name,
+                        kind, obj._moId, missing.path, type(fault).__name__)
+        if props is None:
+            result.stats.skipped += 1
+            continue
+        # The ContainerView matches subtypes too (e.g. ClusterComputeResource
+        # is a ComputeResource); file each object under its own type.
+        bucket = result.objects.setdefault(kind, {})
+        bucket.setdefault(obj._moId, {}).update(props)
+        bucket[obj._moId]["_ref"] = obj
+        result.stats.objects += 1
+
+
+def read_events(conn: VCenterConnection, since, stats: Stats, page: int = 1000,
+                limit: int = 50_000) -> list:
+    """Events created since ``since`` (aware datetime), oldest first.
+
+    Pages through an EventHistoryCollector of our own and destroys it.
+    """
+    manager = conn.content.eventManager
+    spec = vim.event.EventFilterSpec(
+        time=vim.event.EventFilterSpec.ByTime(beginTime=since))
+    stats.round_trips += 1
+    collector = conn.call(lambda: manager.CreateCollectorForEvents(spec))
+    events: list = []
+    try:
+        stats.round_trips += 1
+        conn.call(collector.RewindCollector)
+        while len(events) < limit:
+            stats.round_trips += 1
+            batch = conn.call(lambda: collector.ReadNextEvents(page))
+            if not batch:
+                break
+            events.extend(batch)
+    finally:
+        try:
+            stats.round_trips += 1
+            conn.call(collector.DestroyCollector)
+        except Exception as exc:  # noqa: BLE001
+            log.debug("vCenter '%s': DestroyCollector failed: %s", conn.name,
+                      type(exc).__name__)
+    return events
+
+
+def event_categories(conn: VCenterConnection, stats: Stats) -> dict[str, str]:
+    """Event class name -> category (info, warning, error, user), once per session."""
+    cached = getattr(conn, "_event_categories", None)
+    if cached is not None and cached[0] == conn.session_generation:
+        return cached[1]
+    manager = conn.content.eventManager
+    stats.round_trips += 1
+    try:
+        description = conn.call(lambda: manager.description)
+        categories = {info.key: info.category for info in description.eventInfo or ()}
+    except Exception as exc:  # noqa: BLE001 - severity then falls back to "info"
+        log.info("vCenter '%s': event descriptions unavailable (%s)", conn.name,
+                 type(exc).__name__)
+        categories = {}
+    conn._event_categories = (conn.session_generation, categories)
+    return categories

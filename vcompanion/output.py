@@ -1,0 +1,105 @@
+"""Writing DataFrames for people (table) and for programs (csv, json).
+
+JSON: one array of objects; timestamps in ISO 8601 with a UTC offset, lists
+as arrays, missing values as null.  CSV: lists joined with "; ".
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+
+FORMATS = ("table", "csv", "json")
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready Python value."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (pd.Timestamp, datetime)):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars
+        value = value.item()
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    return value
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    columns = list(frame.columns)
+    return [{c: _plain(v) for c, v in zip(columns, row)}
+            for row in frame.itertuples(index=False, name=None)]
+
+
+def to_json(frame: pd.DataFrame) -> str:
+    return json.dumps(records(frame), indent=1, ensure_ascii=False) + "\n"
+
+
+def to_csv(frame: pd.DataFrame) -> str:
+    flat = frame.copy()
+    for column in flat.columns:
+        if flat[column].dtype == object:
+            flat[column] = flat[column].map(
+                lambda v: "; ".join(map(str, v)) if isinstance(v, list) else v)
+        elif isinstance(flat[column].dtype, pd.DatetimeTZDtype):
+            flat[column] = flat[column].map(lambda v: v.isoformat() if pd.notna(v)
+                                            else None)
+    buffer = io.StringIO()
+    flat.to_csv(buffer, index=False, lineterminator="\n")
+    return buffer.getvalue()
+
+
+def _cell(value: Any, width: int) -> str:
+    value = _plain(value)
+    if value is None:
+        text = ""
+    elif isinstance(value, bool):
+        text = "yes" if value else "no"
+    elif isinstance(value, float):
+        text = f"{value:,.1f}"
+    elif isinstance(value, int):
+        text = f"{value:,}"
+    elif isinstance(value, list):
+        text = ", ".join(map(str, value))
+    elif isinstance(value, str) and len(value) >= 19 and value[4:5] == "-" \
+            and value[10:11] == "T":
+        text = value[:16].replace("T", " ") + " UTC"  # a timestamp
+    else:
+        text = str(value)
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def to_table(frame: pd.DataFrame, max_width: int = 40) -> str:
+    """Aligned columns for a terminal; long values cut with an ellipsis."""
+    if frame.empty:
+        return "(no rows)\n"
+    header = list(frame.columns)
+    rows = [[_cell(v, max_width) for v in row]
+            for row in frame.itertuples(index=False, name=None)]
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+    numeric = [pd.api.types.is_numeric_dtype(frame[c]) and
+               not pd.api.types.is_bool_dtype(frame[c]) for c in header]
+
+    def line(cells):
+        return "  ".join(c.rjust(w) if num else c.ljust(w)
+                         for c, w, num in zip(cells, widths, numeric)).rstrip()
+
+    out = [line(header), line(["-" * w for w in widths])]
+    out += [line(r) for r in rows]
+    return "\n".join(out) + "\n"
+
+
+def render(frame: pd.DataFrame, fmt: str) -> str:
+    if fmt == "json":
+        return to_json(frame)
+    if fmt == "csv":
+        return to_csv(frame)
+    return to_table(frame)

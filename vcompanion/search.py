@@ -1,0 +1,280 @@
+"""Global search across every vCenter, from an index built once per collection.
+
+Query forms (case-insensitive):
+
+- names of VMs, hosts, datastores, clusters and networks, and guest host
+  names: exact, substring, or ``*``/``?`` wildcards (``web-*``, ``db-0?``);
+- IP addresses: exact IPv4/IPv6 (``10.1.2.3``, ``2001:db8::5``), CIDR
+  (``10.1.0.0/16``, ``2001:db8::/32``), or a dotted prefix (``10.1.2.`` is
+  the /24; ``10.1.2`` also matches 10.1.20.x as you type);
+- MAC addresses (``00:50:56:aa:bb:cc`` or with dashes), instance and BIOS
+  UUIDs, managed object ids (``vm-42``).
+
+Nothing is scanned per query: names are found through a trigram index and a
+sorted list (prefixes), IPs through hash maps and sorted integer arrays
+(CIDR ranges).  Only queries shorter than three characters fall back to a
+scan, where nearly everything matches anyway.
+"""
+
+from __future__ import annotations
+
+import bisect
+import fnmatch
+import ipaddress
+import re
+from collections import defaultdict
+from typing import Any, Iterable
+
+import pandas as pd
+
+from .tables.schema import LIST, STRING, Column, Table
+
+RESULT = Table("search", "object that matched", (
+    Column("vcenter", STRING, "Configured name of the vCenter."),
+    Column("kind", STRING, "vm, host, datastore, cluster or network."),
+    Column("name", STRING, "Object name."),
+    Column("matched", STRING, "Which field matched: name, ip, guest_hostname, mac, "
+           "instance_uuid, bios_uuid or moid."),
+    Column("value", STRING, "The value that matched."),
+    Column("power_state", STRING, "VM or host power state."),
+    Column("ip_addresses", LIST, "The VM's IP addresses."),
+    Column("guest_hostname", STRING, "The VM's guest host name."),
+    Column("host", STRING, "ESXi host of a VM."),
+    Column("cluster", STRING, "Cluster."),
+    Column("datacenter", STRING, "Datacenter."),
+    Column("moid", STRING, "Managed object id."),
+), sort=())
+
+_MAC = re.compile(r"^[0-9a-f]{2}([:-])[0-9a-f]{2}(\1[0-9a-f]{2}){4}$")
+_UUID = re.compile(r"^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$")
+_PARTIAL_V4 = re.compile(r"^\d{1,3}(\.\d{0,3}){0,3}$")
+_MOID = re.compile(r"^(vm|host|datastore|domain-c|network|dvportgroup|group-[a-z]|"
+                   r"resgroup|datacenter)-?\d+$")
+
+# Ranking: exact matches first, then prefixes, then the rest.
+EXACT, PREFIX, CONTAINS = 0, 1, 2
+
+
+def _trigrams(text: str) -> set[str]:
+    return {text[i:i + 3] for i in range(len(text) - 2)}
+
+
+class SearchIndex:
+    """An index over the objects of all vCenters."""
+
+    def __init__(self) -> None:
+        self._records: list[dict[str, Any]] = []
+        # text fields: lowercased value, record id, field name
+        self._texts: list[tuple[str, int, str, str]] = []  # + the original value
+        self._exact: dict[str, list[int]] = defaultdict(list)  # value -> text ids
+        self._grams: dict[str, set[int]] = defaultdict(set)  # trigram -> text ids
+        self._sorted: list[tuple[str, int]] = []  # (value, text id) for prefixes
+        self._ips: dict[str, list[int]] = defaultdict(list)  # normalized ip -> records
+        self._ip_ints: dict[int, list[tuple[int, str, int]]] = {4: [], 6: []}
+        self._ip_strings: list[tuple[str, str, int]] = []  # (ip text, ip, record)
+        self._keys: dict[str, list[tuple[int, str]]] = defaultdict(list)  # mac/uuid/moid
+
+    # --- building ------------------------------------------------------------------
+
+    @classmethod
+    def from_tables(cls, vms: pd.DataFrame, hosts: pd.DataFrame,
+                    datastores: pd.DataFrame, clusters: pd.DataFrame,
+                    networks: pd.DataFrame) -> SearchIndex:
+        index = cls()
+        for row in _rows(vms):
+            rid = index._add_record("vm", row)
+            index._add_text(rid, "name", row["name"])
+            index._add_text(rid, "guest_hostname", row.get("guest_hostname"))
+            for ip in row.get("ip_addresses") or ():
+                index._add_ip(rid, ip)
+            for mac in row.get("mac_addresses") or ():
+                index._keys[_norm_mac(mac)].append((rid, "mac"))
+            for field in ("instance_uuid", "bios_uuid"):
+                if row.get(field):
+                    index._keys[_norm_uuid(row[field])].append((rid, field))
+            index._keys[str(row["moid"]).lower()].append((rid, "moid"))
+        for kind, frame in (("host", hosts), ("datastore", datastores),
+                            ("cluster", clusters), ("network", networks)):
+            for row in _rows(frame):
+                rid = index._add_record(kind, row)
+                index._add_text(rid, "name", row["name"])
+                index._keys[str(row["moid"]).lower()].append((rid, "moid"))
+        index._sorted.sort()
+        for values in index._ip_ints.values():
+            values.sort()
+        index._ip_strings.sort()
+        return index
+
+    def _add_record(self, kind: str, row: dict) -> int:
+        vm = kind == "vm"
+        self._records.append({
+            "vcenter": row["vcenter"], "kind": kind, "name": row["name"],
+            "power_state": row.get("power_state"),
+            "ip_addresses": list(row.get("ip_addresses") or []) if vm else [],
+            "guest_hostname": row.get("guest_hostname") if vm else None,
+            "host": row.get("host") if vm else None,
+            "cluster": row.get("cluster") if kind in ("vm", "host") else (
+                row["name"] if kind == "cluster" else None),
+            "datacenter": row.get("datacenter"),
+            "moid": row.get("moid"),
+        })
+        return len(self._records) - 1
+
+    def _add_text(self, rid: int, field: str, value: Any) -> None:
+        if not isinstance(value, str) or not value:
+            return
+        text = value.lower()
+        tid = len(self._texts)
+        self._texts.append((text, rid, field, value))
+        self._exact[text].append(tid)
+        self._sorted.append((text, tid))
+        for gram in _trigrams(text):
+            self._grams[gram].add(tid)
+
+    def _add_ip(self, rid: int, text: str) -> None:
+        try:
+            ip = ipaddress.ip_address(text.split("%")[0])
+        except ValueError:
+            return
+        norm = str(ip)
+        if rid in self._ips[norm]:
+            return
+        self._ips[norm].append(rid)
+        self._ip_ints[ip.version].append((int(ip), norm, rid))
+        self._ip_strings.append((norm, norm, rid))
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    # --- querying ------------------------------------------------------------------
+
+    def search(self, query: str, limit: int | None = None) -> pd.DataFrame:
+        """Rows of RESULT for ``query``, best matches first."""
+        hits = self._hits(query.strip())
+        best: dict[int, tuple[int, str, str]] = {}
+        for rid, field, value, rank in hits:
+            if rid not in best or rank < best[rid][0]:
+                best[rid] = (rank, field, value)
+        ordered = sorted(best.items(), key=lambda item: (
+            item[1][0], self._records[item[0]]["vcenter"].lower(),
+            self._records[item[0]]["kind"], self._records[item[0]]["name"].lower()))
+        if limit is not None:
+            ordered = ordered[:limit]
+        rows = [{**self._records[rid], "matched": field, "value": value}
+                for rid, (rank, field, value) in ordered]
+        return RESULT.frame(rows)
+
+    def _hits(self, q: str) -> Iterable[tuple[int, str, str, int]]:
+        if not q:
+            return []
+        low = q.lower()
+        if "/" in low:
+            return self._cidr(low) or []
+        try:
+            ip = ipaddress.ip_address(low.split("%")[0])
+            return [(rid, "ip", str(ip), EXACT) for rid in self._ips.get(str(ip), ())]
+        except ValueError:
+            pass
+        if _MAC.match(low):
+            return self._key(_norm_mac(low))
+        if _UUID.match(low):
+            return self._key(_norm_uuid(low))
+        hits: list = []
+        if _PARTIAL_V4.match(low) and "." in low:
+            hits += self._ip_prefix(low)
+        if _MOID.match(low):
+            hits += self._key(low)
+        if "*" in low or "?" in low:
+            hits += self._wildcard(low)
+        else:
+            hits += self._text(low)
+        return hits
+
+    def _key(self, key: str):
+        return [(rid, field, key, EXACT) for rid, field in self._keys.get(key, ())]
+
+    def _cidr(self, q: str):
+        try:
+            net = ipaddress.ip_network(q, strict=False)
+        except ValueError:
+            return None
+        values = self._ip_ints[net.version]
+        lo = bisect.bisect_left(values, (int(net.network_address), "", -1))
+        hi = bisect.bisect_right(values, (int(net.broadcast_address), "\uffff", 1 << 62))
+        return [(rid, "ip", norm, EXACT) for _, norm, rid in values[lo:hi]]
+
+    def _ip_prefix(self, q: str):
+        lo = bisect.bisect_left(self._ip_strings, (q, "", -1))
+        hits = []
+        for text, norm, rid in self._ip_strings[lo:]:
+            if not text.startswith(q):
+                break
+            hits.append((rid, "ip", norm, EXACT if text == q else PREFIX))
+        return hits
+
+    def _text(self, q: str):
+        if len(q) < 3:
+            candidates: Iterable[int] = range(len(self._texts))
+        else:
+            candidates = self._candidates(q)
+        hits = []
+        for tid in candidates:
+            text, rid, field, original = self._texts[tid]
+            pos = text.find(q)
+            if pos < 0:
+                continue
+            rank = EXACT if text == q else PREFIX if pos == 0 else CONTAINS
+            hits.append((rid, field, original, rank))
+        return hits
+
+    def _candidates(self, literal: str) -> set[int]:
+        grams = sorted(_trigrams(literal), key=lambda g: len(self._grams.get(g, ())))
+        if not grams:
+            return set(range(len(self._texts)))
+        result = set(self._grams.get(grams[0], ()))
+        for gram in grams[1:]:
+            if not result:
+                break
+            result &= self._grams.get(gram, set())
+        return result
+
+    def _wildcard(self, q: str):
+        pattern = re.compile(fnmatch.translate(q))
+        literals = [part for part in re.split(r"[*?]+", q) if part]
+        longest = max(literals, key=len, default="")
+        if not q.startswith(("*", "?")) and literals:
+            prefix = literals[0]
+            lo = bisect.bisect_left(self._sorted, (prefix, -1))
+            candidates = []
+            for text, tid in self._sorted[lo:]:
+                if not text.startswith(prefix):
+                    break
+                candidates.append(tid)
+        elif len(longest) >= 3:
+            candidates = self._candidates(longest)
+        else:
+            candidates = range(len(self._texts))
+        hits = []
+        for tid in candidates:
+            text, rid, field, original = self._texts[tid]
+            if pattern.match(text):
+                hits.append((rid, field, original, PREFIX))
+        return hits
+
+
+def _rows(frame: pd.DataFrame) -> Iterable[dict]:
+    if frame is None or frame.empty:
+        return []
+    clean = frame.astype(object).where(frame.notna(), None)
+    return clean.to_dict("records")
+
+
+def _norm_mac(mac: str) -> str:
+    return mac.lower().replace("-", ":")
+
+
+def _norm_uuid(value: str) -> str:
+    text = value.lower().replace("-", "")
+    if len(text) == 32:
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    return value.lower()

@@ -1,0 +1,66 @@
+"""The tables vCompanion builds, and how one vCenter's inventory is read.
+
+``collect(conn)`` reads everything the inventory tables need from one
+vCenter in a single bulk retrieval (plus one call naming the triggered
+alarms) and returns an ``Inventory``; each table module's ``build`` turns an
+Inventory into rows, and its ``TABLE`` declaration turns rows into a
+DataFrame with fixed columns and dtypes.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+
+from pyVmomi import vim
+
+from ..collection import Stats, retrieve, retrieve_objects
+from ..connection import VCenterConnection
+from . import alarms, clusters, datastores, events, hosts, networks, snapshots, vms
+from .context import STRUCTURE, Inventory
+from .schema import Table
+
+log = logging.getLogger(__name__)
+
+# Inventory tables, in the order docs and reports list them.
+INVENTORY = {m.TABLE.name: m for m in (vms, hosts, clusters, datastores, networks,
+                                        snapshots, alarms)}
+# Every table, events included.
+TABLES: dict[str, Table] = {**{n: m.TABLE for n, m in INVENTORY.items()},
+                            "events": events.TABLE}
+
+
+def inventory_specs() -> dict[type, list[str]]:
+    """type -> property paths: the union of what every inventory table reads."""
+    merged: dict[type, set[str]] = {}
+    for source in [STRUCTURE, *(m.PATHS for m in INVENTORY.values())]:
+        for kind, paths in source.items():
+            merged.setdefault(kind, set()).update(paths)
+    return {kind: sorted(paths) for kind, paths in merged.items()}
+
+
+def collect(conn: VCenterConnection, page_size: int = 1000) -> tuple[Inventory, Stats]:
+    """Read one vCenter's whole inventory; returns it with what it cost."""
+    started = datetime.now(timezone.utc)
+    result = retrieve(conn, inventory_specs(), page_size=page_size)
+    inv = Inventory(conn.name, result.objects, collected_at=started)
+    refs = alarms.alarm_refs(inv)
+    if refs:
+        named = retrieve_objects(conn, refs, vim.alarm.Alarm, ["info.name"],
+                                 result.stats)
+        inv.alarm_names = {oid: p.get("info.name") for oid, p in named.items()
+                           if p.get("info.name")}
+    return inv, result.stats
+
+
+def build(name: str, inventories: list[Inventory]):
+    """The DataFrame of inventory table ``name`` over several vCenters."""
+    module = INVENTORY[name]
+    rows = []
+    for inv in inventories:
+        rows.extend(module.build(inv))
+    return module.TABLE.frame(rows)
+
+
+__all__ = ["INVENTORY", "TABLES", "Inventory", "Table", "build", "collect",
+           "inventory_specs"]

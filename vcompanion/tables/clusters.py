@@ -1,0 +1,82 @@
+"""clusters: one row per cluster, RVTools' vCluster."""
+
+from __future__ import annotations
+
+from pyVmomi import vim
+
+from .context import Inventory, as_list, get, moid
+from .schema import BOOL, FLOAT, INT, STRING, Column, Table
+
+GIB = 1024 ** 3
+
+PATHS = {vim.ClusterComputeResource: [
+    "name", "parent", "host", "overallStatus", "triggeredAlarmState",
+    "summary.numHosts", "summary.numEffectiveHosts", "summary.totalCpu",
+    "summary.totalMemory", "summary.effectiveCpu", "summary.effectiveMemory",
+    "configurationEx",
+]}
+
+TABLE = Table("clusters", "cluster", (
+    Column("vcenter", STRING, "Configured name of the vCenter.", rvtools="VI SDK Server"),
+    Column("name", STRING, "Cluster name.", rvtools="Name"),
+    Column("datacenter", STRING, "Datacenter.", rvtools="Datacenter"),
+    Column("host_count", INT, "Hosts in the cluster.", rvtools="NumHosts"),
+    Column("effective_host_count", INT, "Hosts available to run VMs.",
+           rvtools="numEffectiveHosts"),
+    Column("vm_count", INT, "VMs running on the cluster's hosts."),
+    Column("cpu_capacity_mhz", INT, "Total CPU of the hosts.", "MHz", rvtools="TotalCpu"),
+    Column("cpu_usage_mhz", INT, "CPU in use on the connected hosts.", "MHz"),
+    Column("cpu_usage_pct", FLOAT, "CPU in use.", "%"),
+    Column("memory_capacity_gb", FLOAT, "Total memory of the hosts.", "GiB",
+           rvtools="TotalMemory"),
+    Column("memory_usage_gb", FLOAT, "Memory in use on the connected hosts.", "GiB"),
+    Column("memory_usage_pct", FLOAT, "Memory in use.", "%"),
+    Column("ha_enabled", BOOL, "vSphere HA turned on.", rvtools="HA enabled"),
+    Column("drs_enabled", BOOL, "DRS turned on.", rvtools="DRS enabled"),
+    Column("drs_behavior", STRING, "manual, partiallyAutomated or fullyAutomated.",
+           rvtools="DRS default VM behavior"),
+    Column("overall_status", STRING, "vCenter's health colour: green, yellow, red, gray.",
+           rvtools="OverallStatus"),
+    Column("alarm_count", INT, "Triggered alarms on the cluster."),
+    Column("moid", STRING, "Managed object id, unique within the vCenter."),
+), brief=("vcenter", "name", "datacenter", "host_count", "vm_count", "cpu_usage_pct", "memory_usage_pct", "ha_enabled", "drs_enabled", "overall_status"))
+
+
+def build(inv: Inventory) -> list[dict]:
+    hosts = inv.of("HostSystem")
+    rows = []
+    for oid, p in inv.of("ClusterComputeResource").items():
+        if "name" not in p:
+            continue
+        members = [hosts.get(moid(h), {}) for h in as_list(p.get("host"))]
+        connected = [h for h in members
+                     if h.get("runtime.connectionState") == "connected"]
+        cpu_used = sum(h.get("summary.quickStats.overallCpuUsage") or 0 for h in connected)
+        mem_used_mb = sum(h.get("summary.quickStats.overallMemoryUsage") or 0
+                          for h in connected)
+        cpu_total = p.get("summary.totalCpu")
+        mem_total = p.get("summary.totalMemory")
+        config = p.get("configurationEx")
+        rows.append({
+            "vcenter": inv.vcenter,
+            "name": p["name"],
+            "datacenter": inv.datacenter(oid),
+            "host_count": p.get("summary.numHosts", len(members)),
+            "effective_host_count": p.get("summary.numEffectiveHosts"),
+            "vm_count": sum(len(as_list(h.get("vm"))) for h in members),
+            "cpu_capacity_mhz": cpu_total,
+            "cpu_usage_mhz": cpu_used,
+            "cpu_usage_pct": 100 * cpu_used / cpu_total if cpu_total else None,
+            "memory_capacity_gb": mem_total / GIB if mem_total else None,
+            "memory_usage_gb": mem_used_mb / 1024,
+            "memory_usage_pct": (100 * mem_used_mb * 1024 * 1024 / mem_total
+                                 if mem_total else None),
+            "ha_enabled": get(config, "dasConfig.enabled"),
+            "drs_enabled": get(config, "drsConfig.enabled"),
+            "drs_behavior": get(config, "drsConfig.defaultVmBehavior"),
+            "overall_status": p.get("overallStatus"),
+            "alarm_count": sum(1 for s in as_list(p.get("triggeredAlarmState"))
+                               if moid(get(s, "entity")) == oid),
+            "moid": oid,
+        })
+    return rows

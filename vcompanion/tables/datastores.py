@@ -1,0 +1,73 @@
+"""datastores: one row per datastore, RVTools' vDatastore."""
+
+from __future__ import annotations
+
+from pyVmomi import vim
+
+from .context import Inventory, as_list, get, moid
+from .schema import BOOL, FLOAT, INT, STRING, Column, Table
+
+PATHS = {vim.Datastore: [
+    "name", "parent", "host", "vm", "overallStatus", "triggeredAlarmState",
+    "summary.type", "summary.capacity", "summary.freeSpace", "summary.uncommitted",
+    "summary.accessible", "summary.maintenanceMode", "summary.url",
+]}
+
+TABLE = Table("datastores", "datastore", (
+    Column("vcenter", STRING, "Configured name of the vCenter.", rvtools="VI SDK Server"),
+    Column("name", STRING, "Datastore name.", rvtools="Name"),
+    Column("datacenter", STRING, "Datacenter.", rvtools="Datacenter"),
+    Column("type", STRING, "VMFS, NFS, NFS41, vsan, VVOL, ...", rvtools="Type"),
+    Column("capacity_bytes", INT, "Capacity.", "bytes", rvtools="Capacity MiB"),
+    Column("free_bytes", INT, "Free space.", "bytes", rvtools="Free MiB"),
+    Column("used_bytes", INT, "Space in use (capacity - free).", "bytes",
+           rvtools="In Use MiB"),
+    Column("provisioned_bytes", INT, "Space promised to VMs (used + uncommitted).",
+           "bytes", rvtools="Provisioned MiB"),
+    Column("free_pct", FLOAT, "Free space as a share of capacity.", "%", rvtools="Free %"),
+    Column("provisioned_pct", FLOAT, "Provisioned space as a share of capacity "
+           "(over 100 means overcommitted).", "%"),
+    Column("accessible", BOOL, "Reachable from vCenter.", rvtools="Accessible"),
+    Column("maintenance_mode", STRING, "normal, enteringMaintenance or inMaintenance."),
+    Column("url", STRING, "Datastore URL.", rvtools="URL"),
+    Column("host_count", INT, "Hosts that mount it.", rvtools="# Hosts"),
+    Column("vm_count", INT, "VMs with files on it.", rvtools="# VMs"),
+    Column("overall_status", STRING, "vCenter's health colour: green, yellow, red, gray."),
+    Column("alarm_count", INT, "Triggered alarms on the datastore."),
+    Column("moid", STRING, "Managed object id, unique within the vCenter."),
+), brief=("vcenter", "name", "type", "capacity_bytes", "free_bytes", "free_pct", "accessible", "host_count", "vm_count"))
+
+
+def build(inv: Inventory) -> list[dict]:
+    rows = []
+    for oid, p in inv.of("Datastore").items():
+        if "name" not in p:
+            continue
+        capacity = p.get("summary.capacity")
+        free = p.get("summary.freeSpace")
+        used = capacity - free if capacity is not None and free is not None else None
+        provisioned = (used + (p.get("summary.uncommitted") or 0)
+                       if used is not None else None)
+        rows.append({
+            "vcenter": inv.vcenter,
+            "name": p["name"],
+            "datacenter": inv.datacenter(oid),
+            "type": p.get("summary.type"),
+            "capacity_bytes": capacity,
+            "free_bytes": free,
+            "used_bytes": used,
+            "provisioned_bytes": provisioned,
+            "free_pct": 100 * free / capacity if capacity and free is not None else None,
+            "provisioned_pct": (100 * provisioned / capacity
+                                if capacity and provisioned is not None else None),
+            "accessible": p.get("summary.accessible"),
+            "maintenance_mode": p.get("summary.maintenanceMode"),
+            "url": p.get("summary.url"),
+            "host_count": len(as_list(p.get("host"))),
+            "vm_count": len(as_list(p.get("vm"))),
+            "overall_status": p.get("overallStatus"),
+            "alarm_count": sum(1 for s in as_list(p.get("triggeredAlarmState"))
+                               if moid(get(s, "entity")) == oid),
+            "moid": oid,
+        })
+    return rows

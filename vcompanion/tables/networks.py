@@ -1,0 +1,80 @@
+"""networks: one row per network (standard portgroup or distributed portgroup)."""
+
+from __future__ import annotations
+
+from pyVmomi import vim
+
+from .context import Inventory, as_list, get
+from .hosts import portgroup_vlans
+from .schema import INT, STRING, Column, Table
+
+PATHS = {
+    vim.Network: ["name", "parent", "vm", "host", "overallStatus"],
+    vim.dvs.DistributedVirtualPortgroup: [
+        "config.distributedVirtualSwitch", "config.defaultPortConfig",
+        "config.uplink"],
+    vim.DistributedVirtualSwitch: ["name", "parent"],
+}
+
+TABLE = Table("networks", "network: standard portgroup, distributed portgroup or "
+              "opaque network", (
+    Column("vcenter", STRING, "Configured name of the vCenter.", rvtools="VI SDK Server"),
+    Column("name", STRING, "Network name.", rvtools="Network"),
+    Column("kind", STRING, "standard, distributed or opaque."),
+    Column("switch", STRING, "Distributed switch of a distributed portgroup.",
+           rvtools="Switch"),
+    Column("vlan", STRING, "VLAN id, or a range for trunks; empty where unknown.",
+           rvtools="VLAN"),
+    Column("datacenter", STRING, "Datacenter.", rvtools="Datacenter"),
+    Column("host_count", INT, "Hosts with this network."),
+    Column("vm_count", INT, "VMs attached."),
+    Column("overall_status", STRING, "vCenter's health colour: green, yellow, red, gray."),
+    Column("moid", STRING, "Managed object id, unique within the vCenter."),
+), brief=("vcenter", "name", "kind", "switch", "vlan", "datacenter", "host_count", "vm_count"))
+
+_KINDS = {"Network": "standard", "DistributedVirtualPortgroup": "distributed",
+          "OpaqueNetwork": "opaque"}
+
+
+def build(inv: Inventory) -> list[dict]:
+    std_vlans = portgroup_vlans(inv)
+    rows = []
+    for kind_name, kind in _KINDS.items():
+        for oid, p in inv.of(kind_name).items():
+            if "name" not in p:
+                continue
+            if kind == "distributed" and p.get("config.uplink"):
+                continue  # uplink portgroups carry no VM traffic
+            if kind == "distributed":
+                vlan = _dvs_vlan(get(p.get("config.defaultPortConfig"), "vlan"))
+            else:
+                ids = std_vlans.get(p["name"], set())
+                vlan = ",".join(str(v) for v in sorted(ids)) or None
+            rows.append({
+                "vcenter": inv.vcenter,
+                "name": p["name"],
+                "kind": kind,
+                "switch": inv.name(p.get("config.distributedVirtualSwitch")),
+                "vlan": vlan,
+                "datacenter": inv.datacenter(oid),
+                "host_count": len(as_list(p.get("host"))),
+                "vm_count": len(as_list(p.get("vm"))),
+                "overall_status": p.get("overallStatus"),
+                "moid": oid,
+            })
+    return rows
+
+
+def _dvs_vlan(spec) -> str | None:
+    if spec is None:
+        return None
+    vlan_id = getattr(spec, "vlanId", None)
+    if isinstance(vlan_id, int):
+        return str(vlan_id)
+    if vlan_id:  # trunk: a list of NumericRange
+        return ",".join(f"{r.start}-{r.end}" if r.start != r.end else str(r.start)
+                        for r in vlan_id)
+    pvlan = getattr(spec, "pvlanId", None)
+    return f"pvlan {pvlan}" if pvlan is not None else None
+
+

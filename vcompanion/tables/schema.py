@@ -1,0 +1,115 @@
+"""Column declarations: name, type, description, unit, RVTools header.
+
+Each table module declares its columns next to the code that fills them.  The
+same declarations give the DataFrame its columns and dtypes, generate
+``docs/tables.md``, and feed Excel headers and dashboard tooltips.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import pandas as pd
+
+# The pandas dtypes used by vCompanion tables.  Nullable types everywhere, so
+# "unknown" stays distinguishable from 0 / False / "".
+STRING = "string"
+INT = "Int64"
+FLOAT = "Float64"
+BOOL = "boolean"
+TIME = "datetime64[ns, UTC]"
+LIST = "object"  # a Python list of str in every row (empty list when none)
+
+_TYPE_DOC = {STRING: "text", INT: "integer", FLOAT: "number", BOOL: "true/false",
+             TIME: "UTC timestamp", LIST: "list of text"}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    dtype: str
+    description: str
+    unit: str = ""
+    rvtools: str | None = None  # the RVTools column header, where RVTools has one
+
+    @property
+    def type_doc(self) -> str:
+        return _TYPE_DOC[self.dtype]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table: its columns and what each row is."""
+
+    name: str
+    row: str  # "one row per ..."
+    columns: tuple[Column, ...]
+    sort: tuple[str, ...] = ("vcenter", "name")
+    brief: tuple[str, ...] = ()  # columns shown by default in `--format table`
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def brief_names(self) -> list[str]:
+        return list(self.brief) or self.names[:8]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    def frame(self, rows: list[dict[str, Any]]) -> pd.DataFrame:
+        """A DataFrame of ``rows`` with exactly the declared columns and dtypes."""
+        data = {}
+        for c in self.columns:
+            values = [row.get(c.name) for row in rows]
+            if c.dtype == LIST:
+                values = [v if v is not None else [] for v in values]
+                data[c.name] = pd.Series(values, dtype=object)
+            elif c.dtype == TIME:
+                data[c.name] = pd.to_datetime(pd.Series(values, dtype=object),
+                                              utc=True).astype(TIME)
+            else:
+                data[c.name] = pd.Series(values, dtype=c.dtype if rows else c.dtype)
+        frame = pd.DataFrame(data, columns=self.names)
+        sort = [k for k in self.sort if k in frame.columns]
+        if sort and len(frame):
+            frame = frame.sort_values(sort, kind="stable", key=_sort_key)
+        return frame.reset_index(drop=True)
+
+    def empty(self) -> pd.DataFrame:
+        return self.frame([])
+
+
+def _sort_key(series: pd.Series) -> pd.Series:
+    if series.dtype == STRING:
+        return series.str.lower()
+    return series
+
+
+def docs_markdown(tables: list[Table]) -> str:
+    """docs/tables.md: every table's columns, generated from the declarations."""
+    lines = ["# Table reference", "",
+             "<!-- Generated from the column declarations in vcompanion/tables/ by "
+             "`vcompanion docs tables`; do not edit by hand. -->", "",
+             "Every library method (`vc.vms()`, `vc.hosts()`, ...) and every "
+             "`vcompanion inventory KIND` returns one of these tables. Every table "
+             "has a `vcenter` column holding the configured vCenter name. "
+             "Enumerations keep vSphere's own values (`poweredOn`, `connected`, "
+             "`guestToolsRunning`, `red`, ...), as in the vSphere API reference.", ""]
+    for table in tables:
+        lines += [f"## `{table.name}`", "", f"One row per {table.row}.", "",
+                  "| Column | Type | Unit | RVTools | Description |",
+                  "|---|---|---|---|---|"]
+        for c in table.columns:
+            lines.append(f"| `{c.name}` | {c.type_doc} | {c.unit} | {c.rvtools or ''} "
+                         f"| {c.description} |")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+Builder = Callable[..., list[dict[str, Any]]]

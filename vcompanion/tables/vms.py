@@ -1,0 +1,178 @@
+"""vms: one row per virtual machine (and template), RVTools' vInfo."""
+
+from __future__ import annotations
+
+from pyVmomi import vim
+
+from .context import Inventory, as_list, get, moid, utc
+from .schema import BOOL, FLOAT, INT, LIST, STRING, TIME, Column, Table
+
+GIB = 1024 ** 3
+
+PATHS = {vim.VirtualMachine: [
+    "name", "parent", "resourcePool", "datastore", "network", "overallStatus",
+    "configStatus", "snapshot", "triggeredAlarmState",
+    "runtime.powerState", "runtime.connectionState", "runtime.host",
+    "runtime.consolidationNeeded", "runtime.bootTime",
+    "guest.net", "guest.ipAddress", "guest.hostName", "guest.guestFullName",
+    "guest.guestState", "guest.toolsStatus", "guest.toolsRunningStatus",
+    "guest.toolsVersionStatus2",
+    "summary.config.numCpu", "summary.config.memorySizeMB",
+    "summary.config.numEthernetCards", "summary.config.numVirtualDisks",
+    "summary.config.guestFullName", "summary.config.guestId",
+    "summary.config.template", "summary.config.vmPathName",
+    "summary.config.instanceUuid", "summary.config.uuid", "summary.config.annotation",
+    "summary.storage.committed", "summary.storage.uncommitted",
+    "summary.quickStats.overallCpuUsage", "summary.quickStats.guestMemoryUsage",
+    "summary.quickStats.uptimeSeconds",
+    "config.version",
+]}
+
+TABLE = Table("vms", "virtual machine or template", (
+    Column("vcenter", STRING, "Configured name of the vCenter.", rvtools="VI SDK Server"),
+    Column("name", STRING, "VM name.", rvtools="VM"),
+    Column("power_state", STRING, "poweredOn, poweredOff or suspended.",
+           rvtools="Powerstate"),
+    Column("connection_state", STRING, "connected, disconnected, orphaned, "
+           "inaccessible or invalid.", rvtools="Connection state"),
+    Column("ip_addresses", LIST, "Every IP address the guest reports on any NIC, "
+           "IPv4 and IPv6 (needs VMware Tools)."),
+    Column("primary_ip", STRING, "The guest's primary IP address.",
+           rvtools="Primary IP Address"),
+    Column("mac_addresses", LIST, "MAC addresses of the guest's NICs."),
+    Column("guest_hostname", STRING, "Host name reported by the guest.",
+           rvtools="DNS Name"),
+    Column("guest_os", STRING, "Guest OS as the guest reports it, else as configured.",
+           rvtools="OS according to the VMware Tools"),
+    Column("configured_os", STRING, "Guest OS as configured in the VM.",
+           rvtools="OS according to the configuration file"),
+    Column("guest_id", STRING, "Configured guest OS identifier (e.g. windows2019srv_64Guest)."),
+    Column("guest_state", STRING, "Guest OS state: running, notRunning, ...",
+           rvtools="Guest state"),
+    Column("num_cpu", INT, "Virtual CPUs.", rvtools="CPUs"),
+    Column("memory_mb", INT, "Configured memory.", "MiB", rvtools="Memory"),
+    Column("num_nics", INT, "Virtual network adapters.", rvtools="NICs"),
+    Column("num_disks", INT, "Virtual disks.", rvtools="Disks"),
+    Column("host", STRING, "ESXi host the VM runs on.", rvtools="Host"),
+    Column("cluster", STRING, "Cluster of that host (empty for a standalone host).",
+           rvtools="Cluster"),
+    Column("datacenter", STRING, "Datacenter.", rvtools="Datacenter"),
+    Column("folder", STRING, "VM folder path below the datacenter.", rvtools="Folder"),
+    Column("resource_pool", STRING, "Resource pool (or vApp).", rvtools="Resource pool"),
+    Column("datastores", LIST, "Datastores holding the VM's files."),
+    Column("networks", LIST, "Networks the VM is attached to."),
+    Column("provisioned_gb", FLOAT, "Storage provisioned (committed + uncommitted).",
+           "GiB"),
+    Column("used_gb", FLOAT, "Storage in use (committed).", "GiB"),
+    Column("snapshot_count", INT, "Number of snapshots.", rvtools="# Snapshots"),
+    Column("tools_status", STRING, "toolsOk, toolsOld, toolsNotRunning or "
+           "toolsNotInstalled.", rvtools="Tools"),
+    Column("tools_running_status", STRING, "guestToolsRunning, guestToolsNotRunning "
+           "or guestToolsExecutingScripts."),
+    Column("tools_version_status", STRING, "guestToolsCurrent, guestToolsNeedUpgrade, "
+           "guestToolsNotInstalled, guestToolsUnmanaged, ..."),
+    Column("overall_status", STRING, "vCenter's health colour: green, yellow, red, gray.",
+           rvtools="Config status"),
+    Column("config_status", STRING, "Configuration health colour."),
+    Column("alarm_count", INT, "Triggered alarms on the VM."),
+    Column("instance_uuid", STRING, "vCenter instance UUID.", rvtools="VM UUID"),
+    Column("bios_uuid", STRING, "BIOS UUID (SMBIOS)."),
+    Column("moid", STRING, "Managed object id, unique within the vCenter."),
+    Column("annotation", STRING, "Notes.", rvtools="Annotation"),
+    Column("is_template", BOOL, "True for a template.", rvtools="Template"),
+    Column("consolidation_needed", BOOL, "Disks need consolidation.",
+           rvtools="Consolidation Needed"),
+    Column("hw_version", STRING, "Virtual hardware version (vmx-19 ...).",
+           rvtools="HW version"),
+    Column("boot_time", TIME, "Last power-on.", rvtools="PowerOn"),
+    Column("uptime_hours", FLOAT, "Hours since the guest started.", "h"),
+    Column("cpu_usage_mhz", INT, "CPU usage.", "MHz"),
+    Column("guest_memory_usage_mb", INT, "Guest memory actively used.", "MiB"),
+    Column("vm_path", STRING, "Path of the .vmx file.", rvtools="Path"),
+), brief=("vcenter", "name", "power_state", "primary_ip", "guest_hostname", "host", "cluster", "num_cpu", "memory_mb", "snapshot_count", "tools_status"))
+
+
+def build(inv: Inventory) -> list[dict]:
+    rows = []
+    for oid, p in inv.of("VirtualMachine").items():
+        if "name" not in p:
+            continue
+        host = p.get("runtime.host")
+        nics = as_list(p.get("guest.net"))
+        ips, macs = [], []
+        for nic in nics:
+            for ip in as_list(get(nic, "ipAddress")):
+                if ip not in ips:
+                    ips.append(ip)
+            mac = get(nic, "macAddress")
+            if mac and mac not in macs:
+                macs.append(mac)
+        primary = p.get("guest.ipAddress")
+        if primary and primary not in ips:
+            ips.insert(0, primary)
+        committed = p.get("summary.storage.committed")
+        uncommitted = p.get("summary.storage.uncommitted") or 0
+        snapshot = p.get("snapshot")
+        uptime = p.get("summary.quickStats.uptimeSeconds")
+        rows.append({
+            "vcenter": inv.vcenter,
+            "name": p["name"],
+            "power_state": p.get("runtime.powerState"),
+            "connection_state": p.get("runtime.connectionState"),
+            "ip_addresses": ips,
+            "primary_ip": primary,
+            "mac_addresses": macs,
+            "guest_hostname": p.get("guest.hostName") or None,
+            "guest_os": (p.get("guest.guestFullName")
+                         or p.get("summary.config.guestFullName")),
+            "configured_os": p.get("summary.config.guestFullName"),
+            "guest_id": p.get("summary.config.guestId"),
+            "guest_state": p.get("guest.guestState"),
+            "num_cpu": p.get("summary.config.numCpu"),
+            "memory_mb": p.get("summary.config.memorySizeMB"),
+            "num_nics": p.get("summary.config.numEthernetCards"),
+            "num_disks": p.get("summary.config.numVirtualDisks"),
+            "host": inv.name(host),
+            "cluster": inv.cluster_of_host(host) if host is not None else None,
+            "datacenter": inv.datacenter(oid),
+            "folder": inv.folder_path(oid),
+            "resource_pool": inv.name(p.get("resourcePool")),
+            "datastores": sorted(filter(None, (inv.name(d) for d in
+                                               as_list(p.get("datastore"))))),
+            "networks": sorted(filter(None, (inv.name(n) for n in
+                                             as_list(p.get("network"))))),
+            "provisioned_gb": ((committed + uncommitted) / GIB
+                               if committed is not None else None),
+            "used_gb": committed / GIB if committed is not None else None,
+            "snapshot_count": count_snapshots(get(snapshot, "rootSnapshotList")),
+            "tools_status": p.get("guest.toolsStatus"),
+            "tools_running_status": p.get("guest.toolsRunningStatus"),
+            "tools_version_status": p.get("guest.toolsVersionStatus2"),
+            "overall_status": p.get("overallStatus"),
+            "config_status": p.get("configStatus"),
+            "alarm_count": sum(1 for s in as_list(p.get("triggeredAlarmState"))
+                               if moid(get(s, "entity")) == oid),
+            "instance_uuid": p.get("summary.config.instanceUuid"),
+            "bios_uuid": p.get("summary.config.uuid"),
+            "moid": oid,
+            "annotation": p.get("summary.config.annotation") or None,
+            "is_template": p.get("summary.config.template"),
+            "consolidation_needed": p.get("runtime.consolidationNeeded"),
+            "hw_version": p.get("config.version"),
+            "boot_time": utc(p.get("runtime.bootTime")),
+            "uptime_hours": uptime / 3600 if uptime is not None else None,
+            "cpu_usage_mhz": p.get("summary.quickStats.overallCpuUsage"),
+            "guest_memory_usage_mb": p.get("summary.quickStats.guestMemoryUsage"),
+            "vm_path": p.get("summary.config.vmPathName"),
+        })
+    return rows
+
+
+def count_snapshots(trees) -> int:
+    total = 0
+    stack = list(as_list(trees))
+    while stack:
+        node = stack.pop()
+        total += 1
+        stack.extend(as_list(get(node, "childSnapshotList")))
+    return total
