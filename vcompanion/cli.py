@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     inv = sub.add_parser("inventory", help="print an inventory table for all vCenters")
     inv.add_argument("kind", choices=INVENTORY_KINDS, metavar="KIND",
                      help="one of: " + ", ".join(INVENTORY_KINDS))
-    _table_options(inv)
+    table_options(inv)
     inv.add_argument("--hours", type=float, default=None,
                      help="events: how far back (default from the config, 24)")
 
@@ -69,7 +69,15 @@ def build_parser() -> argparse.ArgumentParser:
                                            "across all vCenters")
     search.add_argument("query", help="name, wildcard (web-*), IP, CIDR (10.1.0.0/16), "
                                       "IP prefix (10.1.2.), host name, MAC or UUID")
-    _table_options(search)
+    table_options(search)
+
+    probs = sub.add_parser("problems", help="health problems in every vCenter, "
+                                            "worst first")
+    table_options(probs)
+    probs.add_argument("--min-severity", choices=("info", "warning", "critical"),
+                       default="info", help="hide problems below this severity")
+    probs.add_argument("--rules", action="store_true",
+                       help="list the rules and exit")
 
     creds = sub.add_parser("credentials", help="store the service account in the OS "
                                                "credential store")
@@ -94,10 +102,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     docs = sub.add_parser("docs", help="print generated documentation")
     docs.add_argument("topic", choices=("tables",), help="tables: the column reference")
+
+    for module in _command_modules():
+        COMMANDS.update(module.register(sub))
     return parser
 
 
-def _table_options(p: argparse.ArgumentParser) -> None:
+# Further commands live in their own modules.  Each module has
+# ``register(subparsers) -> {command name: handler(args) -> exit code}`` and
+# uses the helpers of this module (open_config, open_companion, ...).
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
+def _command_modules():
+    import importlib
+    return [importlib.import_module(name) for name in COMMAND_MODULES]
+
+
+def table_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=FORMATS, default="table",
                    help="table (for people, default), csv or json")
     p.add_argument("--vcenter", action="append", metavar="NAME",
@@ -111,7 +133,8 @@ def _table_options(p: argparse.ArgumentParser) -> None:
 
 # --- commands ----------------------------------------------------------------------
 
-def _config(args) -> Config:
+def open_config(args) -> Config:
+    """Load the config named by --config (or the defaults) and start logging."""
     config = load_config(args.config)
     try:
         setup_from_config(config)
@@ -121,13 +144,13 @@ def _config(args) -> Config:
     return config
 
 
-def _companion(args, config: Config):
+def open_companion(args, config: Config):
     from .companion import Companion
     return Companion(config, vcenters=args.vcenter if getattr(args, "vcenter", None)
                      else None)
 
 
-def _report_failures(companion) -> int:
+def report_failures(companion) -> int:
     """Print one line per failed vCenter on stderr; the exit code they imply."""
     failures = companion.failures
     for name, error in failures.items():
@@ -145,8 +168,8 @@ def _report_failures(companion) -> int:
 def cmd_check(args) -> int:
     import pandas as pd
 
-    config = _config(args)
-    with _companion(args, config) as companion:
+    config = open_config(args)
+    with open_companion(args, config) as companion:
         companion.connect()
         rows = []
         for name in companion.vcenter_names:
@@ -172,10 +195,11 @@ def cmd_check(args) -> int:
                 row["status"] = getattr(state.error, "status", "error")
             rows.append(row)
         print(render(pd.DataFrame(rows), "table"), end="")
-        return _report_failures(companion)
+        return report_failures(companion)
 
 
-def _select_columns(frame, args, brief):
+def select_columns(frame, args, brief):
+    """The columns to print: --columns, else the brief ones for table format."""
     if args.columns:
         wanted = [c.strip() for c in args.columns.split(",") if c.strip()]
         unknown = [c for c in wanted if c not in frame.columns]
@@ -191,34 +215,51 @@ def _select_columns(frame, args, brief):
 def cmd_inventory(args) -> int:
     from .tables import TABLES
 
-    config = _config(args)
-    with _companion(args, config) as companion:
+    config = open_config(args)
+    with open_companion(args, config) as companion:
         if args.kind == "events":
             frame = companion.events(hours=args.hours)
         else:
             frame = companion.table(args.kind)
-        frame = _select_columns(frame, args, TABLES[args.kind].brief_names)
+        frame = select_columns(frame, args, TABLES[args.kind].brief_names)
         sys.stdout.write(render(frame, args.format))
-        return _report_failures(companion)
+        return report_failures(companion)
 
 
 def cmd_search(args) -> int:
-    config = _config(args)
-    with _companion(args, config) as companion:
+    config = open_config(args)
+    with open_companion(args, config) as companion:
         frame = companion.search(args.query)
         brief = ["vcenter", "kind", "name", "matched", "value", "power_state",
                  "ip_addresses", "host"]
-        frame = _select_columns(frame, args, brief)
+        frame = select_columns(frame, args, brief)
         sys.stdout.write(render(frame, args.format))
-        code = _report_failures(companion)
+        code = report_failures(companion)
         if frame.empty and args.format == "table":
             print(f"vcompanion: nothing matches '{args.query}'", file=sys.stderr)
         return code
 
 
+def cmd_problems(args) -> int:
+    from . import problems
+    if args.rules:
+        for name, rule in problems.RULES.items():
+            print(f"{name:24} {(rule.__doc__ or '').strip()}")
+        return EXIT_OK
+    config = open_config(args)
+    with open_companion(args, config) as companion:
+        frame = companion.problems()
+        worst = problems.SEVERITY_RANK[args.min_severity]
+        frame = frame[frame["severity"].map(problems.SEVERITY_RANK) <= worst]
+        frame = select_columns(frame.reset_index(drop=True), args,
+                                problems.TABLE.brief_names)
+        sys.stdout.write(render(frame, args.format))
+        return report_failures(companion)
+
+
 def cmd_credentials(args) -> int:
     if args.action == "show":
-        config = _config(args)
+        config = open_config(args)
         for vc in config.vcenters:
             try:
                 found = credentials.resolve(vc.name, config_username=vc.username)
@@ -269,6 +310,7 @@ def cmd_docs(args) -> int:
 
 
 COMMANDS = {"check": cmd_check, "inventory": cmd_inventory, "search": cmd_search,
+            "problems": cmd_problems,
             "credentials": cmd_credentials, "config": cmd_config, "docs": cmd_docs}
 
 

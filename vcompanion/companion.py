@@ -319,6 +319,13 @@ class Companion:
         return frame.sort_values("time", ascending=False, kind="stable").reset_index(
             drop=True)
 
+    # --- health -------------------------------------------------------------------
+
+    def problems(self) -> pd.DataFrame:
+        """Health problems in every vCenter, worst first (see problems.py)."""
+        from . import problems
+        return problems.evaluate(problems.Facts.from_companion(self))
+
     # --- search --------------------------------------------------------------------
 
     def search(self, query: str) -> pd.DataFrame:

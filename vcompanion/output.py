@@ -82,7 +82,9 @@ def to_table(frame: pd.DataFrame, max_width: int = 40) -> str:
     if frame.empty:
         return "(no rows)\n"
     header = list(frame.columns)
-    rows = [[_cell(v, max_width) for v in row]
+    wide = [2 * max_width + 20 if c in ("message", "description") else max_width
+            for c in frame.columns]  # messages may run longer
+    rows = [[_cell(v, wide[i]) for i, v in enumerate(row)]
             for row in frame.itertuples(index=False, name=None)]
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) and

@@ -108,6 +108,21 @@ COLLECTION = Section(
     ),
 )
 
+PROBLEMS = Section(
+    "problems",
+    "Thresholds of the health rules (defaults from vCheck).",
+    fields=(
+        Field("datastore_free_warning_pct", (int, float), "Datastore free space below "
+              "this is a warning.", default=15, minimum=0),
+        Field("datastore_free_critical_pct", (int, float), "Datastore free space at or "
+              "below this is critical.", default=10, minimum=0),
+        Field("snapshot_age_days", (int, float), "Snapshots older than this are a "
+              "warning.", default=14, minimum=0),
+        Field("disabled_rules", list, "Rule names to switch off (see `vcompanion "
+              "problems --rules`).", default=[]),
+    ),
+)
+
 ROOT = Section(
     "",
     "vCompanion configuration file (JSON).",
@@ -120,5 +135,6 @@ ROOT = Section(
               default="logs", is_path=True),
         LOGGING,
         COLLECTION,
+        PROBLEMS,
     ),
 )

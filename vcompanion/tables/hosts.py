@@ -7,7 +7,7 @@ from __future__ import annotations
 from pyVmomi import vim
 
 from .context import Inventory, as_list, get, moid, utc
-from .schema import BOOL, FLOAT, INT, STRING, TIME, Column, Table
+from .schema import BOOL, FLOAT, INT, LIST, STRING, TIME, Column, Table
 
 GIB = 1024 ** 3
 
@@ -57,6 +57,7 @@ TABLE = Table("hosts", "ESXi host", (
     Column("uptime_hours", FLOAT, "Hours since the last boot.", "h"),
     Column("overall_status", STRING, "vCenter's health colour: green, yellow, red, gray."),
     Column("config_issues", INT, "Configuration issues vCenter reports for the host."),
+    Column("config_issue_messages", LIST, "Those issues, as vCenter words them."),
     Column("alarm_count", INT, "Triggered alarms on the host."),
     Column("moid", STRING, "Managed object id, unique within the vCenter."),
 ), brief=("vcenter", "name", "connection_state", "in_maintenance", "cluster", "version", "cpu_usage_pct", "memory_usage_pct", "vm_count", "overall_status"))
@@ -118,6 +119,9 @@ def build(inv: Inventory) -> list[dict]:
             "uptime_hours": uptime_hours,
             "overall_status": p.get("overallStatus"),
             "config_issues": len(as_list(p.get("configIssue"))),
+            "config_issue_messages": [
+                (get(i, "fullFormattedMessage") or getattr(i, "_wsdlName", "issue")).strip()
+                for i in as_list(p.get("configIssue"))],
             "alarm_count": sum(1 for s in as_list(p.get("triggeredAlarmState"))
                                if moid(get(s, "entity")) == oid),
             "moid": oid,

@@ -25,7 +25,7 @@ PATHS = {vim.VirtualMachine: [
     "summary.storage.committed", "summary.storage.uncommitted",
     "summary.quickStats.overallCpuUsage", "summary.quickStats.guestMemoryUsage",
     "summary.quickStats.uptimeSeconds",
-    "config.version",
+    "config.version", "config.hardware.device",
 ]}
 
 TABLE = Table("vms", "virtual machine or template", (
@@ -82,6 +82,8 @@ TABLE = Table("vms", "virtual machine or template", (
     Column("is_template", BOOL, "True for a template.", rvtools="Template"),
     Column("consolidation_needed", BOOL, "Disks need consolidation.",
            rvtools="Consolidation Needed"),
+    Column("cdrom_connected", BOOL, "A CD/DVD drive is connected (blocks vMotion and "
+           "DRS).", rvtools="Connected"),
     Column("hw_version", STRING, "Virtual hardware version (vmx-19 ...).",
            rvtools="HW version"),
     Column("boot_time", TIME, "Last power-on.", rvtools="PowerOn"),
@@ -158,6 +160,8 @@ def build(inv: Inventory) -> list[dict]:
             "annotation": p.get("summary.config.annotation") or None,
             "is_template": p.get("summary.config.template"),
             "consolidation_needed": p.get("runtime.consolidationNeeded"),
+            "cdrom_connected": cdrom_connected(p.get("config.hardware.device"))
+            if "config.hardware.device" in p else None,
             "hw_version": p.get("config.version"),
             "boot_time": utc(p.get("runtime.bootTime")),
             "uptime_hours": uptime / 3600 if uptime is not None else None,
@@ -176,3 +180,9 @@ def count_snapshots(trees) -> int:
         total += 1
         stack.extend(as_list(get(node, "childSnapshotList")))
     return total
+
+
+def cdrom_connected(devices) -> bool:
+    """True if any CD/DVD drive of the VM is connected."""
+    return any(getattr(d, "_wsdlName", "") == "VirtualCdrom"
+               and get(d, "connectable.connected") for d in as_list(devices))
