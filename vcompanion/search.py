@@ -22,6 +22,7 @@ import bisect
 import fnmatch
 import ipaddress
 import re
+import socket
 from collections import defaultdict
 from typing import Any, Iterable
 
@@ -132,15 +133,14 @@ class SearchIndex:
             self._grams[gram].add(tid)
 
     def _add_ip(self, rid: int, text: str) -> None:
-        try:
-            ip = ipaddress.ip_address(text.split("%")[0])
-        except ValueError:
+        parsed = _parse_ip(text)
+        if parsed is None:
             return
-        norm = str(ip)
+        version, value, norm = parsed
         if rid in self._ips[norm]:
             return
         self._ips[norm].append(rid)
-        self._ip_ints[ip.version].append((int(ip), norm, rid))
+        self._ip_ints[version].append((value, norm, rid))
         self._ip_strings.append((norm, norm, rid))
 
     def __len__(self) -> int:
@@ -241,8 +241,12 @@ class SearchIndex:
     def _wildcard(self, q: str):
         pattern = re.compile(fnmatch.translate(q))
         literals = [part for part in re.split(r"[*?]+", q) if part]
-        longest = max(literals, key=len, default="")
-        if not q.startswith(("*", "?")) and literals:
+        long_literals = [part for part in literals if len(part) >= 3]
+        if long_literals:
+            candidates = self._candidates(long_literals[0])
+            for part in long_literals[1:]:
+                candidates &= self._candidates(part)
+        elif not q.startswith(("*", "?")) and literals:
             prefix = literals[0]
             lo = bisect.bisect_left(self._sorted, (prefix, -1))
             candidates = []
@@ -250,8 +254,6 @@ class SearchIndex:
                 if not text.startswith(prefix):
                     break
                 candidates.append(tid)
-        elif len(longest) >= 3:
-            candidates = self._candidates(longest)
         else:
             candidates = range(len(self._texts))
         hits = []
@@ -262,11 +264,36 @@ class SearchIndex:
         return hits
 
 
+_INDEXED = ("vcenter", "name", "power_state", "ip_addresses", "guest_hostname", "host",
+            "cluster", "datacenter", "mac_addresses", "instance_uuid", "bios_uuid", "moid")
+
+
 def _rows(frame: pd.DataFrame) -> Iterable[dict]:
+    """The rows of ``frame`` as dicts of the indexed columns, NA as None."""
     if frame is None or frame.empty:
         return []
-    clean = frame.astype(object).where(frame.notna(), None)
-    return clean.to_dict("records")
+    columns = [c for c in _INDEXED if c in frame.columns]
+    data = [[None if v is pd.NA or (isinstance(v, float) and v != v) else v
+             for v in frame[c].astype(object)] for c in columns]
+    return (dict(zip(columns, values)) for values in zip(*data))
+
+
+def _parse_ip(text: str) -> tuple[int, int, str] | None:
+    """(version, integer value, normalized text) of an IP address, or None.
+
+    socket.inet_pton is an order of magnitude faster than ipaddress for the
+    common IPv4 case; both are strict and available on Windows too.
+    """
+    text = text.split("%")[0]
+    try:
+        return 4, int.from_bytes(socket.inet_pton(socket.AF_INET, text), "big"), text
+    except OSError:
+        pass
+    try:
+        ip = ipaddress.IPv6Address(text)
+    except ValueError:
+        return None
+    return 6, int(ip), str(ip)
 
 
 def _norm_mac(mac: str) -> str:

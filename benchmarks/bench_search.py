@@ -1,0 +1,71 @@
+"""Search latency over a large inventory (20,000 VMs in three vCenters).
+
+    .venv/bin/python benchmarks/bench_search.py [--vms 20000]
+
+Builds the tables with the real column declarations, indexes them once, and
+times each query form (median of repeated runs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import time
+
+from vcompanion.search import SearchIndex
+from vcompanion.tables import TABLES
+
+QUERIES = ["10.20.3.4", "10.20.0.0/16", "10.20.3.", "{name}", "web", "prd-*-01?",
+           "*sql*", "2001:db8:20::2c", "{mac}", "nothing-matches-this"]
+
+
+def make_tables(n: int):
+    rng = random.Random(7)
+    roles = ["web", "app", "sql", "dc", "file", "print", "k8s", "citrix", "backup"]
+    rows = []
+    for i in range(n):
+        vcenter = ("prod", "dr", "lab")[i % 3]
+        role = rng.choice(roles)
+        a, b = divmod(i, 250)
+        rows.append({
+            "vcenter": vcenter, "name": f"prd-{role}-{i:04d}", "power_state": "poweredOn",
+            "ip_addresses": [f"10.{20 + a % 50}.{b}.{i % 250 + 1}",
+                             f"2001:db8:{20 + a % 50}::{i % 250 + 1:x}"],
+            "guest_hostname": f"prd-{role}-{i:04d}.corp.example.com",
+            "mac_addresses": [f"00:50:56:{i >> 16 & 255:02x}:{i >> 8 & 255:02x}:"
+                              f"{i & 255:02x}"],
+            "instance_uuid": f"5003{i:028x}", "moid": f"vm-{i}", "host": f"esx{i % 40}"})
+    vms = TABLES["vms"].frame(rows)
+    hosts = TABLES["hosts"].frame([{"vcenter": "prod", "name": f"esx{i}.corp", "moid": f"host-{i}"}
+                                   for i in range(40)])
+    empty = {k: TABLES[k].empty() for k in ("datastores", "clusters", "networks")}
+    return vms, hosts, empty
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--vms", type=int, default=20_000)
+    parser.add_argument("--repeat", type=int, default=50)
+    args = parser.parse_args()
+    vms, hosts, empty = make_tables(args.vms)
+    started = time.perf_counter()
+    index = SearchIndex.from_tables(vms, hosts, empty["datastores"], empty["clusters"],
+                                    empty["networks"])
+    build = time.perf_counter() - started
+    print(f"{args.vms:,} VMs: index built in {build * 1000:.0f} ms")
+    print(f"{'query':24} {'rows':>6} {'median ms':>10} {'max ms':>8}")
+    sample = vms.iloc[123]
+    for query in QUERIES:
+        query = query.format(name=sample["name"], mac=sample["mac_addresses"][0])
+        times = []
+        for _ in range(args.repeat):
+            t = time.perf_counter()
+            result = index.search(query)
+            times.append((time.perf_counter() - t) * 1000)
+        print(f"{query:24} {len(result):6,} {statistics.median(times):10.2f} "
+              f"{max(times):8.2f}")
+
+
+if __name__ == "__main__":
+    main()
