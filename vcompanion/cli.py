@@ -18,7 +18,6 @@ import logging
 import os
 import sys
 import time
-from pathlib import Path
 
 from . import __version__, credentials
 from .config import Config, docs_markdown, example_config_text, load_config
@@ -267,8 +266,7 @@ def cmd_credentials(args) -> int:
             except CredentialsError:
                 print(f"{vc.name}: no credentials")
         return EXIT_OK
-    if args.vcenter and args.config is not None or args.vcenter and \
-            Path(os.environ.get("VCOMPANION_CONFIG", "config.json")).exists():
+    if args.vcenter:
         load_config(args.config).vcenter(args.vcenter)  # the name must exist
     if args.action == "clear":
         removed = credentials.clear_store(args.vcenter)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .settings import REQUIRED, ROOT, Field, Section
+from .settings import ROOT, Field, Section
 
 ENV_CONFIG = "VCOMPANION_CONFIG"
 DEFAULT_FILE = "config.json"
