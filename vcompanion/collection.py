@@ -23,6 +23,7 @@ from typing import Any, Iterable
 from pyVmomi import vim, vmodl
 
 from .connection import VCenterConnection
+from .errors import CollectionError
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,29 @@ class Retrieved:
         return self.objects.get(name, {})
 
 
+def _restart_on_new_session(fn):
+    """Run a read again, once, if the session was renewed while it ran.
+
+    ``conn.call`` logs in again when vCenter has dropped the session, but
+    objects created in the old session (our PropertyCollector, the view, an
+    event collector) are gone with it: the whole read must start over.
+    """
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(conn, *args, **kwargs):
+        generation = conn.session_generation
+        try:
+            return fn(conn, *args, **kwargs)
+        except CollectionError:
+            if conn.session_generation == generation:
+                raise
+            log.info("vCenter '%s': session renewed during a read; reading again",
+                     conn.name)
+            return fn(conn, *args, **kwargs)
+    return wrapper
+
+
 def property_collector(conn: VCenterConnection, stats: Stats):
     """The connection's own PropertyCollector (created once per session).
 
@@ -73,6 +97,7 @@ def property_collector(conn: VCenterConnection, stats: Stats):
     return pc
 
 
+@_restart_on_new_session
 def retrieve(conn: VCenterConnection, specs: dict[type, Iterable[str]],
              page_size: int = 1000, root: Any = None) -> Retrieved:
     """Read ``specs`` (type -> property paths) for every object of those types."""
@@ -116,6 +141,7 @@ def retrieve(conn: VCenterConnection, specs: dict[type, Iterable[str]],
     return result
 
 
+@_restart_on_new_session
 def retrieve_objects(conn: VCenterConnection, objects: list, kind: type,
                      paths: Iterable[str], stats: Stats) -> dict[str, dict[str, Any]]:
     """Read ``paths`` of the given managed objects in one call (e.g. alarm names)."""
@@ -173,6 +199,7 @@ def _absorb(conn: VCenterConnection, contents, result: Retrieved) -> None:
         result.stats.objects += 1
 
 
+@_restart_on_new_session
 def read_events(conn: VCenterConnection, since, stats: Stats, page: int = 1000,
                 limit: int = 50_000) -> list:
     """Events created since ``since`` (aware datetime), oldest first.
@@ -186,7 +213,10 @@ def read_events(conn: VCenterConnection, since, stats: Stats, page: int = 1000,
     collector = conn.call(lambda: manager.CreateCollectorForEvents(spec))
     events: list = []
     try:
-        stats.round_trips += 1
+        # vcsim's ReadNextEvents only walks the collector's latest page (10
+        # events by default); a full page costs a real vCenter nothing.
+        stats.round_trips += 2
+        conn.call(lambda: collector.SetCollectorPageSize(min(page, 1000)))
         conn.call(collector.RewindCollector)
         while len(events) < limit:
             stats.round_trips += 1

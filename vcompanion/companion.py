@@ -81,6 +81,15 @@ class Companion:
         return cls(load_config(path), username=username, password=password,
                    vcenters=vcenters)
 
+    @classmethod
+    def demo(cls) -> Companion:
+        """The built-in demo: three synthetic vCenters, no config file, no network.
+
+        Same tables, columns and types as real vCenters (see ``demo.py``).
+        """
+        from .demo import demo_companion
+        return demo_companion()
+
     # --- lifecycle ---------------------------------------------------------------
 
     def __enter__(self) -> Companion:
@@ -301,16 +310,7 @@ class Companion:
 
         def read(state: _State) -> None:
             def work():
-                conn = self._connection(state)
-                stats = collection.Stats()
-                started = time.perf_counter()
-                categories = collection.event_categories(conn, stats)
-                events = collection.read_events(conn, since, stats)
-                results[state.config.name] = tables.events.build(
-                    state.config.name, events, categories)
-                log.info("vCenter '%s': %d events of the last %g h in %.2f s, %d round "
-                         "trips", state.config.name, len(events), hours,
-                         time.perf_counter() - started, stats.round_trips)
+                results[state.config.name] = self._event_rows(state, since, hours)
             self._guarded(state, work)
 
         self._parallel(read, list(self._states.values()))
@@ -319,12 +319,40 @@ class Companion:
         return frame.sort_values("time", ascending=False, kind="stable").reset_index(
             drop=True)
 
+    def _event_rows(self, state: _State, since: datetime, hours: float) -> list[dict]:
+        """One vCenter's event rows since ``since`` (the demo overrides this)."""
+        conn = self._connection(state)
+        stats = collection.Stats()
+        started = time.perf_counter()
+        categories = collection.event_categories(conn, stats)
+        events = collection.read_events(conn, since, stats)
+        log.info("vCenter '%s': %d events of the last %g h in %.2f s, %d round "
+                 "trips", state.config.name, len(events), hours,
+                 time.perf_counter() - started, stats.round_trips)
+        rows = tables.events.build(state.config.name, events, categories)
+        # The server filters by time; filter again in case it did not (govmomi's
+        # simulator ignores the filter) so the window means what it says.
+        return [r for r in rows if r["time"] is None or r["time"] >= since]
+
     # --- health -------------------------------------------------------------------
 
     def problems(self) -> pd.DataFrame:
         """Health problems in every vCenter, worst first (see problems.py)."""
         from . import problems
         return problems.evaluate(problems.Facts.from_companion(self))
+
+    # --- reports ------------------------------------------------------------------
+
+    def report(self, path: str | Path | None = None, kind: str = "inventory",
+               hours: float | None = None) -> Path:
+        """Write an Excel workbook: ``inventory`` (RVTools-style, every vCenter) or
+        ``events`` (critical events of the last ``hours`` and the problems).
+
+        ``path`` defaults to a timestamped file in ``data_dir/reports``; returns
+        the path written.  See vcompanion/reports/.
+        """
+        from .reports import write_report
+        return write_report(self, path, kind=kind, hours=hours)
 
     # --- search --------------------------------------------------------------------
 

@@ -39,7 +39,7 @@ TABLE = Table("vms", "virtual machine or template", (
            "IPv4 and IPv6 (needs VMware Tools)."),
     Column("primary_ip", STRING, "The guest's primary IP address.",
            rvtools="Primary IP Address"),
-    Column("mac_addresses", LIST, "MAC addresses of the guest's NICs."),
+    Column("mac_addresses", LIST, "MAC addresses of the VM's network adapters."),
     Column("guest_hostname", STRING, "Host name reported by the guest.",
            rvtools="DNS Name"),
     Column("guest_os", STRING, "Guest OS as the guest reports it, else as configured.",
@@ -71,9 +71,9 @@ TABLE = Table("vms", "virtual machine or template", (
            "or guestToolsExecutingScripts."),
     Column("tools_version_status", STRING, "guestToolsCurrent, guestToolsNeedUpgrade, "
            "guestToolsNotInstalled, guestToolsUnmanaged, ..."),
-    Column("overall_status", STRING, "vCenter's health colour: green, yellow, red, gray.",
+    Column("overall_status", STRING, "vCenter's health colour: green, yellow, red, gray."),
+    Column("config_status", STRING, "Configuration health colour.",
            rvtools="Config status"),
-    Column("config_status", STRING, "Configuration health colour."),
     Column("alarm_count", INT, "Triggered alarms on the VM."),
     Column("instance_uuid", STRING, "vCenter instance UUID.", rvtools="VM UUID"),
     Column("bios_uuid", STRING, "BIOS UUID (SMBIOS)."),
@@ -110,6 +110,11 @@ def build(inv: Inventory) -> list[dict]:
             mac = get(nic, "macAddress")
             if mac and mac not in macs:
                 macs.append(mac)
+        # The configured NICs' MACs are known even when the guest reports nothing.
+        macs = [m for m in (get(d, "macAddress") for d in
+                            as_list(p.get("config.hardware.device"))) if m] + \
+            [m for m in macs]
+        macs = list(dict.fromkeys(m.lower() for m in macs))
         primary = p.get("guest.ipAddress")
         if primary and primary not in ips:
             ips.insert(0, primary)

@@ -1,0 +1,270 @@
+"""The unified inventory against three seeded simulators: every required column
+of every table is checked against the state the simulators were seeded with
+(tests/vcsim/seed.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pandas as pd
+import pytest
+
+from simulators import load_seed
+from vcompanion.tables import TABLES
+
+pytestmark = pytest.mark.simulator
+
+seed = load_seed()
+GIB = 1024 ** 3
+
+
+def by_key(frame, *keys):
+    clean = frame.astype(object).where(frame.notna(), None)
+    return {tuple(r[k] for k in keys) if len(keys) > 1 else r[keys[0]]: r
+            for r in clean.to_dict("records")}
+
+
+def seeded(kind):
+    """(vcenter, name) -> seeded dict for hosts / vms / datastores."""
+    return {(t, name): item for t, topo in seed.TOPOLOGIES.items()
+            for name, item in topo[kind].items()}
+
+
+def test_every_table_has_its_declared_columns_and_dtypes(companion):
+    for name, table in TABLES.items():
+        frame = companion.events(hours=1) if name == "events" else companion.table(name)
+        assert list(frame.columns) == table.names, name
+        for column in table.columns:
+            assert str(frame[column.name].dtype) == column.dtype, (name, column.name)
+
+
+def test_vms_match_the_seed(companion):
+    vms = by_key(companion.vms(), "vcenter", "name")
+    expected = seeded("vms")
+    assert set(vms) == set(expected)
+    for key, vm in expected.items():
+        row = vms[key]
+        assert row["power_state"] == vm["power_state"], key
+        assert sorted(row["ip_addresses"]) == sorted(vm["ips"]), key
+        assert row["primary_ip"] == vm["ip_address"], key
+        assert row["mac_addresses"] == vm["macs"], key
+        assert row["guest_hostname"] == vm["hostname"], key
+        assert row["guest_id"] == vm["guest_id"], key
+        assert row["guest_os"] == vm["guest_full_name"], key
+        assert (row["num_cpu"], row["memory_mb"]) == (vm["num_cpu"], vm["memory_mb"]), key
+        assert row["num_disks"] == len(vm["disks_gb"]) and row["num_nics"] == len(vm["nics"])
+        assert row["host"] == vm["host"] and row["cluster"] == vm["cluster"], key
+        assert row["datacenter"] == seed.TOPOLOGIES[key[0]]["datacenter"], key
+        assert row["folder"] == "/" + vm["folder"], key
+        assert row["resource_pool"] == (vm["pool"] or (None if vm["template"] else "Resources")), key
+        assert vm["datastore"] in row["datastores"], key
+        assert row["provisioned_gb"] == pytest.approx(
+            (vm["committed_bytes"] + vm["uncommitted_bytes"]) / GIB), key
+        assert row["used_gb"] == pytest.approx(vm["committed_bytes"] / GIB), key
+        assert row["snapshot_count"] == len(vm["snapshots"]), key
+        assert row["tools_status"] == vm["tools_status"], key
+        assert row["tools_running_status"] == vm["tools_running_status"], key
+        assert row["tools_version_status"] == vm["tools_version_status"], key
+        assert row["overall_status"] == vm["overall_status"], key
+        assert row["is_template"] is vm["template"], key
+        assert row["consolidation_needed"] is vm["consolidation_needed"], key
+        assert row["cdrom_connected"] is vm["cdrom_connected"], key
+        assert row["annotation"] == (vm["annotation"] or None), key
+        assert row["hw_version"] == vm["hw_version"], key
+        assert row["connection_state"] == vm["connection_state"], key
+        for field in ("instance_uuid", "bios_uuid", "moid"):
+            assert row[field], (key, field)
+    # instance UUIDs are unique across all vCenters; moids within one
+    frame = companion.vms()
+    assert frame["instance_uuid"].is_unique
+    assert not frame.duplicated(["vcenter", "moid"]).any()
+
+
+def test_hosts_match_the_seed(companion):
+    hosts = by_key(companion.hosts(), "vcenter", "name")
+    expected = seeded("hosts")
+    assert set(hosts) == set(expected)
+    vm_counts = pd.Series([(t, vm["host"]) for t, topo in seed.TOPOLOGIES.items()
+                           for vm in topo["vms"].values()]).value_counts()
+    for key, h in expected.items():
+        row = hosts[key]
+        assert row["connection_state"] == h["connection_state"], key
+        assert row["in_maintenance"] is h["maintenance"], key
+        assert row["power_state"] == h["power_state"], key
+        assert row["cluster"] == h["cluster"], key
+        assert row["datacenter"] == seed.TOPOLOGIES[key[0]]["datacenter"], key
+        assert (row["version"], row["build"]) == (h["version"], h["build"]), key
+        assert row["cpu_model"] == h["cpu_model"] and row["cpu_cores"] == h["cpu_cores"], key
+        assert row["cpu_sockets"] == h["cpu_packages"], key
+        assert (row["vendor"], row["model"]) == (h["vendor"], h["model"]), key
+        assert row["memory_gb"] == pytest.approx(h["memory_bytes"] / GIB), key
+        assert row["vm_count"] == vm_counts.get(key, 0), key
+        assert row["config_issue_messages"] == [m for _, m in h["config_issues"]], key
+        assert row["overall_status"] == h["overall_status"], key
+        if h["connection_state"] == "connected":
+            capacity = h["cpu_cores"] * h["cpu_mhz"]
+            assert row["cpu_usage_pct"] == pytest.approx(100 * h["cpu_usage_mhz"] / capacity)
+            assert row["memory_usage_pct"] == pytest.approx(
+                100 * h["memory_usage_mb"] * 2**20 / h["memory_bytes"])
+            assert row["uptime_hours"] == pytest.approx(h["boot_days_ago"] * 24, abs=1)
+        else:  # a disconnected host's usage is unknown, not zero
+            assert row["cpu_usage_pct"] is None and row["uptime_hours"] is None
+
+
+def test_clusters_match_the_seed(companion):
+    clusters = by_key(companion.clusters(), "vcenter", "name")
+    expected = {(t, name): spec for t, topo in seed.TOPOLOGIES.items()
+                for name, spec in topo["clusters"].items()}
+    assert set(clusters) == set(expected)
+    for key, spec in expected.items():
+        row = clusters[key]
+        assert row["host_count"] == len(spec["hosts"]), key
+        assert row["ha_enabled"] is spec["ha"] and row["drs_enabled"] is spec["drs"], key
+        topo = seed.TOPOLOGIES[key[0]]
+        assert row["vm_count"] == sum(1 for vm in topo["vms"].values()
+                                      if vm["cluster"] == key[1]), key
+        assert row["cpu_capacity_mhz"] > 0 and 0 < row["cpu_usage_pct"] < 100, key
+        assert row["datacenter"] == topo["datacenter"]
+
+
+def test_datastores_match_the_seed(companion):
+    stores = by_key(companion.datastores(), "vcenter", "name")
+    expected = seeded("datastores")
+    assert set(stores) == set(expected)
+    for key, ds in expected.items():
+        row = stores[key]
+        assert row["type"] == ds["type"], key
+        assert row["capacity_bytes"] == ds["capacity_bytes"], key
+        assert row["free_bytes"] == ds["free_bytes"], key
+        assert row["free_pct"] == pytest.approx(ds["free_pct"], abs=0.01), key
+        assert row["provisioned_bytes"] == (ds["capacity_bytes"] - ds["free_bytes"]
+                                            + ds["uncommitted_bytes"]), key
+        assert row["accessible"] is ds["accessible"], key
+        assert row["host_count"] == len(ds["hosts"]), key
+        assert row["overall_status"] == ds["overall_status"], key
+    assert stores[("prod", "prod-ds-02")]["free_pct"] < 10  # the nearly full one
+    assert 10 < stores[("dr", "dr-ds-01")]["free_pct"] < 15
+
+
+def test_networks_match_the_seed(companion):
+    nets = by_key(companion.networks(), "vcenter", "name")
+    expected = {(t, name): spec for t, topo in seed.TOPOLOGIES.items()
+                for name, spec in topo["networks"].items()}
+    assert set(nets) == set(expected)  # uplink portgroups are not VM networks
+    for key, spec in expected.items():
+        row = nets[key]
+        assert row["kind"] == ("distributed" if spec["distributed"] else "standard"), key
+        assert row["vlan"] == str(spec["vlan"]), key
+        if spec["distributed"]:
+            assert row["switch"] == seed.TOPOLOGIES[key[0]]["dvswitch"], key
+
+
+def test_snapshots_match_the_seed(companion):
+    snaps = by_key(companion.snapshots(), "vcenter", "vm", "name")
+    expected = {(t, vm["name"], s["name"]): s for t, topo in seed.TOPOLOGIES.items()
+                for vm in topo["vms"].values() for s in vm["snapshots"]}
+    assert set(snaps) == set(expected)
+    now = datetime.now(timezone.utc)
+    for key, s in expected.items():
+        row = snaps[key]
+        assert row["created"].tzinfo is not None
+        assert (now - row["created"]).total_seconds() / 86400 == pytest.approx(
+            s["age_days"], abs=0.1), key
+        assert row["age_days"] == pytest.approx(s["age_days"], abs=0.1), key
+        assert row["parent"] == s["parent"], key
+        assert row["is_current"] is s["current"], key
+        assert row["quiesced"] is s["quiesced"], key
+        assert row["description"] == s["description"], key
+    # the nested tree of db-01: root -> child -> grandchild (current)
+    chain = companion.snapshots().query("vm == 'db-01'")
+    assert list(chain["depth"]) == [0, 1, 2]
+
+
+def test_alarms_match_the_seed(companion):
+    alarms = companion.alarms()
+    got = {(r.vcenter, r.entity, r.entity_type, r.alarm, r.status)
+           for r in alarms.itertuples()}
+    expected = {(t, a["entity"], a["entity_type"], a["alarm"], a["status"])
+                for t, topo in seed.TOPOLOGIES.items() for a in topo["alarms"]}
+    assert got == expected  # each once, although parents carry them too
+    now = datetime.now(timezone.utc)
+    for row in alarms.itertuples():
+        seeded_alarm = next(a for a in seed.TOPOLOGIES[row.vcenter]["alarms"]
+                            if a["entity"] == row.entity)
+        assert (now - row.time).total_seconds() / 3600 == pytest.approx(
+            seeded_alarm["hours_ago"], abs=0.1)
+        assert row.acknowledged is False or row.acknowledged == False  # noqa: E712
+
+
+def test_events_of_the_last_hours(companion):
+    events = companion.events(hours=24 * 100)
+    for t, topo in seed.TOPOLOGIES.items():
+        mine = events[events["vcenter"] == t]
+        messages = set(mine["message"])
+        for ev in topo["events"]:
+            assert ev["message"] in messages, (t, ev["message"])
+    assert events["time"].is_monotonic_decreasing
+    lost = events[events["type"] == "HostConnectionLostEvent"].iloc[0]
+    assert (lost["vcenter"], lost["entity"], lost["entity_type"]) == (
+        "dr", "esx-dr-03.corp.example.com", "host")
+    ex = events[events["type"] == "esx.problem.vmfs.heartbeat.timedout"].iloc[0]
+    assert ex["severity"] == "error"
+    off = events[(events["type"] == "VmPoweredOffEvent") & (events["entity"] == "db-03")]
+    assert off.iloc[0]["user"] == "CORP\\dba-admin"
+    now = pd.Timestamp.now(tz="UTC")
+    archive = events[(events["entity"] == "archive-01")
+                     & (events["type"] == "VmPoweredOffEvent")]
+    ages = (now - archive["time"]).dt.total_seconds() / 86400
+    assert ((ages - 90).abs() < 0.1).any()  # the seeded event, with its own time
+    # a short window leaves the old ones out
+    recent = companion.events(hours=1)
+    assert len(recent) < len(events)
+    assert (recent["time"] >= now - pd.Timedelta(hours=1, minutes=1)).all()
+
+
+def test_status_row_per_vcenter(companion):
+    status = companion.status()
+    assert list(status["vcenter"]) == ["prod", "dr", "lab"]
+    assert set(status["status"]) == {"ok"}
+    assert status["last_collection"].notna().all()
+    assert (status["round_trips"] >= 3).all()
+    assert status["version"].notna().all()
+
+
+# --- search --------------------------------------------------------------------------
+
+def hits(companion, query):
+    result = companion.search(query)
+    return sorted(zip(result["vcenter"], result["kind"], result["name"]))
+
+
+def test_search_ip_present_in_two_vcenters(companion):
+    result = hits(companion, seed.SHARED_IP)
+    assert result == sorted((t, "vm", name) for t, name in seed.SHARED_IP_VMS.items())
+
+
+def test_search_forms(companion):
+    best = companion.search("WEB-01").iloc[0]  # the exact match first
+    assert (best["vcenter"], best["name"], best["matched"]) == ("prod", "web-01", "name")
+    assert ("prod", "vm", "web-02") in hits(companion, "web-0?")
+    assert ("dr", "vm", "dr-web-01") not in hits(companion, "web-0?")
+    assert ("dr", "vm", "dr-web-01") in hits(companion, "*web*")
+    assert hits(companion, "jump-01") == [("dr", "vm", "jump-01"), ("prod", "vm", "jump-01")]
+    assert hits(companion, "2001:db8:130::31") == [("prod", "vm", "db-01")]
+    assert {n for _, _, n in hits(companion, "10.10.130.0/24")} == {"db-01", "db-02"}
+    assert {n for _, _, n in hits(companion, "10.20.210.")} == {
+        "dr-web-01", "dr-web-02", "dr-app-01", "dr-app-02"}
+    assert hits(companion, "db-02.corp.example.com") == [("prod", "vm", "db-02")]
+    assert hits(companion, "00:50:56:83:02:01") == [("lab", "vm", "lab-k8s-01")]
+    assert hits(companion, "esx-dr-03*") == [("dr", "host", "esx-dr-03.corp.example.com")]
+    assert ("prod", "datastore", "prod-ds-02") in hits(companion, "prod-ds")
+    assert hits(companion, "dr-cluster") == [("dr", "cluster", "DR-Cluster")]
+    assert ("prod", "network", "dvpg-prod-web-vlan110") in hits(companion, "vlan110")
+    uuid = companion.vms().query("name == 'dns-01'")["instance_uuid"].iloc[0]
+    assert hits(companion, uuid.upper()) == [("prod", "vm", "dns-01")]
+
+
+def test_search_that_finds_nothing(companion):
+    assert companion.search("no-such-vm-anywhere").empty
+    assert companion.search("10.99.99.99").empty
+    assert companion.search("172.31.0.0/16").empty
