@@ -1,0 +1,33 @@
+"""The public surface: what `from vcompanion import ...` offers, and the
+generated column reference that documents it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import vcompanion
+from vcompanion.tables import TABLES
+from vcompanion.tables.schema import docs_markdown
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_all_is_sorted_and_complete():
+    assert vcompanion.__all__ == sorted(vcompanion.__all__)
+    for name in vcompanion.__all__:
+        assert hasattr(vcompanion, name), name
+
+
+def test_table_reference_is_generated_from_the_declarations():
+    assert (REPO / "docs" / "tables.md").read_text(encoding="utf-8") == \
+        docs_markdown(list(TABLES.values())), \
+        "run: vcompanion docs tables > docs/tables.md"
+    assert "docs/tables.md" in (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_column_is_described():
+    for table in TABLES.values():
+        assert table.names[0] == "vcenter", table.name
+        assert len(set(table.names)) == len(table.names), table.name
+        for column in table.columns:
+            assert column.description.strip(), (table.name, column.name)
