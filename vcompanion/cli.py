@@ -89,6 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="read the password from standard input")
     cclear = creds_sub.add_parser("clear", help="remove stored credentials")
     cclear.add_argument("--vcenter", metavar="NAME")
+    for p in (cset, cclear):
+        p.add_argument("--smtp", action="store_true",
+                       help="the SMTP login for e-mail alerts instead (the password is "
+                            f"also read from ${credentials.ENV_SMTP_PASSWORD})")
     cshow = creds_sub.add_parser("show", help="show which user each vCenter would use "
                                               "(never the password)")
     cshow.set_defaults()
@@ -110,7 +114,12 @@ def build_parser() -> argparse.ArgumentParser:
 # Further commands live in their own modules.  Each module has
 # ``register(subparsers) -> {command name: handler(args) -> exit code}`` and
 # uses the helpers of this module (open_config, open_companion, ...).
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = (
+    "vcompanion.cli_alerts",
+    "vcompanion.cli_reports",
+    "vcompanion.cli_serve",
+    "vcompanion.cli_notebook",
+)
 
 
 def _command_modules():
@@ -258,6 +267,7 @@ def cmd_problems(args) -> int:
 
 def cmd_credentials(args) -> int:
     if args.action == "show":
+        from .cli_alerts import show_smtp
         config = open_config(args)
         for vc in config.vcenters:
             try:
@@ -265,14 +275,19 @@ def cmd_credentials(args) -> int:
                 print(f"{vc.name}: {found.username} (from {found.source})")
             except CredentialsError:
                 print(f"{vc.name}: no credentials")
+        show_smtp(args)
         return EXIT_OK
+    if args.smtp and args.vcenter:
+        raise Fail("--smtp and --vcenter cannot be combined", EXIT_USAGE)
     if args.vcenter:
         load_config(args.config).vcenter(args.vcenter)  # the name must exist
+    scope = credentials.SMTP_SCOPE if args.smtp else None
     if args.action == "clear":
-        removed = credentials.clear_store(args.vcenter)
+        removed = credentials.clear_store(args.vcenter, scope=scope)
         print("removed" if removed else "nothing stored", file=sys.stderr)
         return EXIT_OK
-    username = args.username or input("vCenter user name (e.g. svc-vcompanion@vsphere"
+    what = "SMTP" if args.smtp else "vCenter"
+    username = args.username or input(f"{what} user name (e.g. svc-vcompanion@vsphere"
                                       ".local): ").strip()
     if not username:
         raise Fail("no user name given", EXIT_USAGE)
@@ -282,9 +297,10 @@ def cmd_credentials(args) -> int:
         password = getpass.getpass(f"Password for {username}: ")
     if not password:
         raise Fail("no password given", EXIT_USAGE)
-    store = credentials.save_to_store(username, password, args.vcenter)
-    scope = f"vCenter '{args.vcenter}'" if args.vcenter else "all vCenters"
-    print(f"stored {username} for {scope} in {store}", file=sys.stderr)
+    store = credentials.save_to_store(username, password, args.vcenter, scope=scope)
+    target = ("the SMTP login" if args.smtp else
+              f"vCenter '{args.vcenter}'" if args.vcenter else "all vCenters")
+    print(f"stored {username} for {target} in {store}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -8,9 +8,12 @@ comes back, and destroys the view in ``finally``.  No table ever reads an
 attribute of a managed object one at a time.
 
 The result maps each type name to ``{moid: {path: value}}``.  Values are
-pyvmomi data objects or managed object references; the table builders read
-them with plain attribute access (see ``tables/_util.py``), so another decoder
-producing the same shapes can replace this one.
+data objects and managed object references read with plain attribute access
+(see ``tables/context.py``).  Two decoders produce them: ``decoder="fast"``
+(the default, ``vcompanion/fast/``) sends the same request over the pyvmomi
+session and decodes the answer's bytes into light tuple-based objects;
+``decoder="pyvmomi"`` lets pyvmomi build its own objects.  Both give identical
+tables (``tests/test_fastdecode.py``).
 """
 
 from __future__ import annotations
@@ -24,6 +27,12 @@ from pyVmomi import vim, vmodl
 
 from .connection import VCenterConnection
 from .errors import CollectionError
+from .fast import answers as fast_answers
+from .fast import paging as fast_paging
+from .fast import soap as fast_soap
+from .fast.schema import fault_type, to_pyvmomi_ref
+
+DECODERS = ("fast", "pyvmomi")
 
 log = logging.getLogger(__name__)
 
@@ -99,8 +108,13 @@ def property_collector(conn: VCenterConnection, stats: Stats):
 
 @_restart_on_new_session
 def retrieve(conn: VCenterConnection, specs: dict[type, Iterable[str]],
-             page_size: int = 1000, root: Any = None) -> Retrieved:
-    """Read ``specs`` (type -> property paths) for every object of those types."""
+             page_size: int = 1000, root: Any = None, decoder: str = "fast",
+             pool: Any = None) -> Retrieved:
+    """Read ``specs`` (type -> property paths) for every object of those types.
+
+    ``decoder``: "fast" or "pyvmomi" (see the module docstring); ``pool``: worker
+    processes for the fast decoder (``fast.workers.acquire()``), or None.
+    """
     started = time.perf_counter()
     result = Retrieved(objects={t._wsdlName: {} for t in specs})
     stats = result.stats
@@ -121,15 +135,8 @@ def retrieve(conn: VCenterConnection, specs: dict[type, Iterable[str]],
                 for t, paths in specs.items()],
             reportMissingObjectsInResults=False)
         options = vmodl.query.PropertyCollector.RetrieveOptions(maxObjects=page_size)
-        stats.round_trips += 1
-        page = conn.call(lambda: pc.RetrievePropertiesEx([filter_spec], options))
-        while page is not None:
+        for page in _pages(conn, pc, filter_spec, options, stats, decoder, pool):
             _absorb(conn, page.objects, result)
-            token = page.token
-            if not token:
-                break
-            stats.round_trips += 1
-            page = conn.call(lambda: pc.ContinueRetrievePropertiesEx(token))
     finally:
         try:
             stats.round_trips += 1
@@ -141,6 +148,40 @@ def retrieve(conn: VCenterConnection, specs: dict[type, Iterable[str]],
     return result
 
 
+def _pages(conn: VCenterConnection, pc, filter_spec, options, stats: Stats,
+           decoder: str, pool: Any = None):
+    """Every RetrieveResult page of one request, through the chosen decoder."""
+    if decoder not in DECODERS:
+        raise ValueError(f"unknown decoder {decoder!r} (one of {', '.join(DECODERS)})")
+    if decoder == "pyvmomi":
+        stats.round_trips += 1
+        page = conn.call(lambda: pc.RetrievePropertiesEx([filter_spec], options))
+        while page is not None:
+            yield page
+            token = page.token
+            if not token:
+                break
+            stats.round_trips += 1
+            page = conn.call(lambda: pc.ContinueRetrievePropertiesEx(token))
+        return
+
+    def first() -> bytes:
+        stats.round_trips += 1
+        return conn.call(lambda: fast_soap.invoke(
+            conn.si._stub, pc, "RetrievePropertiesEx", [[filter_spec], options]))
+
+    def following(token: str) -> bytes:
+        stats.round_trips += 1
+        return conn.call(lambda: fast_soap.invoke(
+            conn.si._stub, pc, "ContinueRetrievePropertiesEx", [token]))
+
+    version = conn.si._stub.version
+    with fast_answers.gc_paused():
+        yield from fast_paging.pages(
+            first, following,
+            lambda data: fast_answers.retrieve_result(data, version, pool))
+
+
 @_restart_on_new_session
 def retrieve_objects(conn: VCenterConnection, objects: list, kind: type,
                      paths: Iterable[str], stats: Stats) -> dict[str, dict[str, Any]]:
@@ -148,9 +189,10 @@ def retrieve_objects(conn: VCenterConnection, objects: list, kind: type,
     if not objects:
         return {}
     pc = property_collector(conn, stats)
+    stub = conn.si._stub
     filter_spec = vmodl.query.PropertyCollector.FilterSpec(
-        objectSet=[vmodl.query.PropertyCollector.ObjectSpec(obj=o, skip=False)
-                   for o in objects],
+        objectSet=[vmodl.query.PropertyCollector.ObjectSpec(
+            obj=to_pyvmomi_ref(o, stub), skip=False) for o in objects],
         propSet=[vmodl.query.PropertyCollector.PropertySpec(
             type=kind, pathSet=list(paths), all=False)],
         reportMissingObjectsInResults=False)
@@ -175,19 +217,18 @@ def _absorb(conn: VCenterConnection, contents, result: Retrieved) -> None:
         kind = obj._wsdlName
         props = {p.name: p.val for p in content.propSet or ()}
         for missing in content.missingSet or ():
-            fault = missing.fault
-            if isinstance(fault, vmodl.fault.ManagedObjectNotFound):
+            fault = fault_type(missing.fault)  # pyvmomi's class, for both decoders
+            if issubclass(fault, vmodl.fault.ManagedObjectNotFound):
                 log.info("vCenter '%s': %s %s vanished during the read; skipped",
                          conn.name, kind, obj._moId)
                 props = None
                 break
-            if isinstance(fault, _SKIPPABLE):
+            if issubclass(fault, _SKIPPABLE):
                 log.debug("vCenter '%s': %s %s: property %s unavailable (%s)",
-                          conn.name, kind, obj._moId, missing.path,
-                          type(fault).__name__)
+                          conn.name, kind, obj._moId, missing.path, fault.__name__)
                 continue
             log.warning("vCenter '%s': %s %s: property %s failed (%s)", conn.name,
-                        kind, obj._moId, missing.path, type(fault).__name__)
+                        kind, obj._moId, missing.path, fault.__name__)
         if props is None:
             result.stats.skipped += 1
             continue

@@ -221,6 +221,10 @@ def _validate_field(item: Field, data: dict, path: str, where: str, base: Path) 
     if item.minimum is not None and isinstance(value, (int, float)) \
             and value < item.minimum:
         raise ConfigError(f"'{path}' must be at least {item.minimum}, not {value}", where)
+    if item.check is not None and item.name in data:
+        problem = item.check(value)
+        if problem:
+            raise ConfigError(f"'{path}' {problem}", where)
     if item.is_path and isinstance(value, str):
         value = (base / Path(value).expanduser()).resolve()
     return value

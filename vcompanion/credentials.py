@@ -11,6 +11,10 @@ Never from the config file.  For each vCenter, in this order:
    Windows Credential Manager, macOS Keychain or the Secret Service on Linux.
 
 A vCenter's ``username`` in the config replaces the user name found above.
+
+The SMTP password for e-mail alerts (``smtp_credentials``) comes from the
+environment variable ``VCOMPANION_SMTP_PASSWORD``, else from the OS credential
+store entry ``vcompanion:smtp`` (``vcompanion credentials set --smtp``).
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ ENV_USERNAME = "VCOMPANION_USERNAME"
 ENV_PASSWORD = "VCOMPANION_PASSWORD"
 SERVICE = "vcompanion"
 DEFAULT_SCOPE = "default"
+ENV_SMTP_PASSWORD = "VCOMPANION_SMTP_PASSWORD"
+SMTP_SCOPE = "smtp"
 
 
 @dataclass(frozen=True)
@@ -41,7 +47,9 @@ class Credentials:
         register_secret(self.password)
 
 
-def scope_for(vcenter: str | None) -> str:
+def scope_for(vcenter: str | None, scope: str | None = None) -> str:
+    if scope:
+        return scope
     return f"vcenter:{vcenter}" if vcenter else DEFAULT_SCOPE
 
 
@@ -54,12 +62,13 @@ def _keyring():
     return keyring, KeyringError
 
 
-def from_store(vcenter: str | None = None) -> Credentials | None:
-    """The stored credentials for a vCenter (or the default), or None."""
+def from_store(vcenter: str | None = None,
+               scope: str | None = None) -> Credentials | None:
+    """The stored credentials for a vCenter (or the default, or ``scope``), or None."""
     keyring, keyring_error = _keyring()
     if keyring is None:
         return None
-    service = f"{SERVICE}:{scope_for(vcenter)}"
+    service = f"{SERVICE}:{scope_for(vcenter, scope)}"
     try:
         username = keyring.get_password(service, "username")
         password = keyring.get_password(service, "password") if username else None
@@ -70,14 +79,16 @@ def from_store(vcenter: str | None = None) -> Credentials | None:
         log.warning("OS credential store failed: %s", type(exc).__name__)
         return None
     if username and password is not None:
-        return Credentials(username, password, f"credential store ({scope_for(vcenter)})")
+        return Credentials(username, password,
+                           f"credential store ({scope_for(vcenter, scope)})")
     return None
 
 
-def save_to_store(username: str, password: str, vcenter: str | None = None) -> str:
+def save_to_store(username: str, password: str, vcenter: str | None = None,
+                  scope: str | None = None) -> str:
     """Store credentials in the OS credential store; returns its name."""
     keyring, keyring_error = _keyring()
-    service = f"{SERVICE}:{scope_for(vcenter)}"
+    service = f"{SERVICE}:{scope_for(vcenter, scope)}"
     try:
         backend = keyring.get_keyring()
         keyring.set_password(service, "username", username)
@@ -89,10 +100,10 @@ def save_to_store(username: str, password: str, vcenter: str | None = None) -> s
     return type(backend).__name__
 
 
-def clear_store(vcenter: str | None = None) -> bool:
+def clear_store(vcenter: str | None = None, scope: str | None = None) -> bool:
     """Remove stored credentials; True if something was removed."""
     keyring, keyring_error = _keyring()
-    service = f"{SERVICE}:{scope_for(vcenter)}"
+    service = f"{SERVICE}:{scope_for(vcenter, scope)}"
     removed = False
     for key in ("password", "username"):
         try:
@@ -128,3 +139,21 @@ def resolve(vcenter: str, username: str | None = None, password: str | None = No
     if config_username and config_username != found.username:
         found = Credentials(config_username, found.password, found.source)
     return found
+
+
+def smtp_credentials(username: str | None, environ=None) -> Credentials | None:
+    """User and password for the SMTP login of e-mail alerts, or None.
+
+    The password comes from ``VCOMPANION_SMTP_PASSWORD``, else from the OS
+    credential store (scope ``smtp``).  ``username`` (from the config) wins over a
+    stored user name; with neither, there is no login.
+    """
+    import os
+    environ = os.environ if environ is None else environ
+    password = environ.get(ENV_SMTP_PASSWORD)
+    if password:
+        return Credentials(username, password, "environment") if username else None
+    stored = from_store(scope=SMTP_SCOPE)
+    if stored is None:
+        return None
+    return Credentials(username or stored.username, stored.password, stored.source)

@@ -10,8 +10,9 @@ To add a setting, add one ``Field`` to the right ``Section`` below.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 REQUIRED = object()  # marker: the setting has no default and must be given
 
@@ -29,6 +30,8 @@ class Field:
     minimum: float | None = None
     is_path: bool = False  # resolved relative to the config file's folder
     in_example: bool = True  # show in config.example.json
+    # Extra check of a given value: returns what is wrong with it, or None.
+    check: Callable[[Any], str | None] | None = None
 
     @property
     def required(self) -> bool:
@@ -208,6 +211,83 @@ ALERTS = Section(
     ),
 )
 
+SESSION = Section(
+    "session",
+    "Dashboard logins (vSphere SSO through the configured vCenters).",
+    fields=(
+        Field("idle_timeout_minutes", (int, float), "Sign a user out after this long "
+              "without a request or interaction (fractions allowed; 0 turns the idle "
+              "timeout off, e.g. for a wall display).", default=60, minimum=0),
+        Field("cookie_days", (int, float), "Longest life of a login, idle or not: "
+              "the signed login cookie expires after this many days.", default=7,
+              minimum=0.001),
+    ),
+)
+
+DASHBOARD = Section(
+    "dashboard",
+    "The web dashboards (`vcompanion serve`).",
+    fields=(
+        Field("refresh_seconds", (int, float), "How often the data is read again "
+              "from every vCenter and the open pages update (no page reload).",
+              default=60, minimum=5),
+        Field("theme", str, "Theme a browser sees first; users switch with the "
+              "toggle in the header.", default="dark", choices=("dark", "light")),
+        Field("title", str, "Title in the header and the browser tab.",
+              default="vCompanion"),
+    ),
+)
+
+def _cron_problem(value: str) -> str | None:
+    """What is wrong with a crontab line, or None (APScheduler parses it)."""
+    from apscheduler.triggers.cron import CronTrigger
+    try:
+        CronTrigger.from_crontab(value)
+    except ValueError as exc:
+        return (f"is not a valid crontab line ({exc}): {value!r}; expected five fields "
+                "'minute hour day month weekday', e.g. '0 6 * * 1-5'")
+    return None
+
+
+REPORT_SCHEDULE = Section(
+    "schedules",
+    "Scheduled Excel exports, run by `vcompanion scheduler`. Each run writes "
+    "data_dir/reports/NAME_<UTC time>Z.xlsx, deletes that schedule's oldest files "
+    "beyond keep and, when email_to lists recipients, mails the workbook with the "
+    "alerts.email settings.",
+    many=True,
+    unique="name",
+    example=(
+        {"name": "daily-inventory", "kind": "inventory", "cron": "0 6 * * *",
+         "keep": 30, "email_to": []},
+    ),
+    fields=(
+        Field("name", str, "Short unique name; starts the file names (letters, digits, "
+              ". _ -).", check=lambda v: None if re.fullmatch(r"[A-Za-z0-9][\w.-]*", v)
+              else f"must be letters, digits, '.', '_' or '-' (it names files), "
+              f"not {v!r}"),
+        Field("kind", str, "inventory (the RVTools-style workbook) or events (the "
+              "critical events and problems of the last hours).", default="inventory",
+              choices=("inventory", "events")),
+        Field("cron", str, "When to run, as a crontab line 'minute hour day month "
+              "weekday' in the scheduler's local time, e.g. '0 6 * * *' (06:00 daily) "
+              "or '30 7 * * 1-5' (07:30 on weekdays).", check=_cron_problem),
+        Field("keep", int, "Workbooks of this schedule kept in data_dir/reports; older "
+              "ones are deleted.", default=30, minimum=1),
+        Field("email_to", list, "Mail the workbook to these addresses (through "
+              "alerts.email); empty: no mail.", default=[]),
+        Field("hours", (int, float, type(None)), "events: the period covered; null: "
+              "collection.event_hours.", default=None, minimum=0, in_example=False),
+    ),
+)
+
+REPORTS = Section(
+    "reports",
+    "Excel reports (`vcompanion report`, `vc.report()`); files land in "
+    "data_dir/reports.",
+    fields=(REPORT_SCHEDULE,),
+)
+
 ROOT = Section(
     "",
     "vCompanion configuration file (JSON).",
@@ -222,5 +302,8 @@ ROOT = Section(
         COLLECTION,
         PROBLEMS,
         ALERTS,
+        SESSION,
+        DASHBOARD,
+        REPORTS,
     ),
 )
