@@ -7,6 +7,12 @@
 
 __version__ = "0.1.0"
 
+import logging as _logging
+
+# A library adds no handlers of its own: without a NullHandler, Python's
+# last-resort handler would print warnings to stderr in notebooks.
+_logging.getLogger("vcompanion").addHandler(_logging.NullHandler())
+
 from .companion import Companion
 from .config import Config, VCenterConfig, load_config
 from .errors import (AuthenticationError, CollectionError, ConfigError, ConnectError,
