@@ -67,6 +67,11 @@ class SheetColumn:
     def is_number(self) -> bool:
         return self.kind in (INTEGER, DECIMAL)
 
+    @property
+    def right_aligned(self) -> bool:
+        """Numbers and dates: shown right-aligned, as Excel does."""
+        return self.kind in (INTEGER, DECIMAL, DATETIME)
+
 
 @dataclass(frozen=True)
 class Sheet:
@@ -108,8 +113,7 @@ def sheet_column(table: str, column: Column) -> SheetColumn:
     header = header_for(table, column)
     kind = _KIND_OF_DTYPE[column.dtype]
     scale = None
-    wants_mib = header.endswith("MiB") or header.endswith("MiB (total)") \
-        or header in _RVTOOLS_MIB
+    wants_mib = header.endswith(("MiB", "MiB (total)")) or header in _RVTOOLS_MIB
     if column.unit in _TO_MIB and (wants_mib or column.unit != "MiB"):
         scale = _TO_MIB[column.unit]
         if scale == 1.0:
@@ -144,7 +148,11 @@ VSNAPSHOT = sheet_for("vSnapshot", TABLES["snapshots"])
 VNETWORK = sheet_for("vNetwork", TABLES["networks"])
 VALARMS = sheet_for("vAlarms", TABLES["alarms"])
 VHEALTH = sheet_for("vHealth", problems.TABLE, skip=("key",))
-EVENTS = sheet_for("Events", TABLES["events"])
+_events = sheet_for("Events", TABLES["events"])
+# The report marks the events alerts send (alerts.critical_events).
+EVENTS = Sheet("Events", "events", (_events.columns[0], SheetColumn(
+    "Critical", "critical", BOOLEAN, description="An event type alerts send "
+    "(alerts.critical_events).")) + _events.columns[1:], _events.row)
 PROBLEMS = sheet_for("Problems", problems.TABLE, skip=("key",))
 
 # vSource: the vCenters, from Companion.status().
