@@ -8,10 +8,8 @@ on free loopback ports.  Tests that need a simulator in a special state
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -41,6 +39,9 @@ def vcsims(sim_workdir):
     """The three seeded simulators: prod, dr, lab."""
     import simulators  # tests/simulators.py
     sims = simulators.start_simulators(sim_workdir)
+    for sim in sims:
+        # seeded ages count from here ("hours_ago" before the simulator started)
+        sim.started_at = time.time()
     yield {s.name: s for s in sims}
     for sim in sims:
         sim.stop()

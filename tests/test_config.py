@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -76,7 +77,9 @@ def test_json_syntax_error_names_line_and_column(tmp_path):
     path.write_text('{\n  "vcenters": [\n    {"name": "a", "host": "h",}\n  ]\n}\n')
     with pytest.raises(ConfigError) as info:
         load_config(path)
-    assert f"{path}, line 3, column 31" in str(info.value)
+    # the column of the trailing comma (3.12) or of the brace after it (3.13)
+    assert re.search(rf"{re.escape(str(path))}, line 3, column (30|31): invalid JSON",
+                     str(info.value))
 
 
 def test_duplicate_keys_are_refused(tmp_path):

@@ -204,9 +204,18 @@ def test_vcompanion_notebook_starts_jupyterlab_on_the_notebooks(tmp_path):
         assert token, "".join(seen)
         # No config in the working directory: the notebooks fall back to the demo.
         assert "the notebooks use the built-in demo" in seen[0]
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/contents?token={token}",
-                                    timeout=30) as response:
-            listing = json.load(response)
+        # The URL is printed as the server starts listening: allow it a moment.
+        listing, answer_by = None, time.monotonic() + 60
+        while listing is None:
+            try:
+                with urllib.request.urlopen(
+                        f"http://127.0.0.1:{port}/api/contents?token={token}",
+                        timeout=30) as response:
+                    listing = json.load(response)
+            except urllib.error.URLError:
+                if time.monotonic() > answer_by or server.poll() is not None:
+                    raise
+                time.sleep(0.5)
         names = sorted(item["name"] for item in listing["content"])
         assert names == [p.name for p in NOTEBOOKS]
     finally:

@@ -243,7 +243,7 @@ def cmd_search(args) -> int:
         frame = select_columns(frame, args, brief)
         sys.stdout.write(render(frame, args.format))
         code = report_failures(companion)
-        if frame.empty and args.format == "table":
+        if frame.empty and args.format == "table" and code == EXIT_OK:
             print(f"vcompanion: nothing matches '{args.query}'", file=sys.stderr)
         return code
 

@@ -125,18 +125,10 @@ def retrieve(conn: VCenterConnection, specs: dict[type, Iterable[str]],
     view = conn.call(lambda: view_manager.CreateContainerView(
         root or conn.content.rootFolder, types, True))
     try:
-        traversal = vmodl.query.PropertyCollector.TraversalSpec(
-            name="view", type=vim.view.ContainerView, path="view", skip=False)
-        filter_spec = vmodl.query.PropertyCollector.FilterSpec(
-            objectSet=[vmodl.query.PropertyCollector.ObjectSpec(
-                obj=view, skip=True, selectSet=[traversal])],
-            propSet=[vmodl.query.PropertyCollector.PropertySpec(
-                type=t, pathSet=sorted(set(paths)), all=False)
-                for t, paths in specs.items()],
-            reportMissingObjectsInResults=False)
+        spec = filter_spec(view, specs)
         options = vmodl.query.PropertyCollector.RetrieveOptions(maxObjects=page_size)
-        for page in _pages(conn, pc, filter_spec, options, stats, decoder, pool):
-            _absorb(conn, page.objects, result)
+        for page in _pages(conn, pc, spec, options, stats, decoder, pool):
+            absorb(conn, page.objects, result)
     finally:
         try:
             stats.round_trips += 1
@@ -148,14 +140,47 @@ def retrieve(conn: VCenterConnection, specs: dict[type, Iterable[str]],
     return result
 
 
-def _pages(conn: VCenterConnection, pc, filter_spec, options, stats: Stats,
+def raw_answer(conn: VCenterConnection, specs: dict[type, Iterable[str]],
+               page_size: int = 1000) -> bytes:
+    """The undecoded first RetrievePropertiesEx answer for ``specs``.
+
+    For diagnostics, the benchmark and the differential tests: the same
+    request ``retrieve`` sends, the bytes as vCenter sent them.
+    """
+    stats = Stats()
+    pc = property_collector(conn, stats)
+    view = conn.call(lambda: conn.content.viewManager.CreateContainerView(
+        conn.content.rootFolder, list(specs), True))
+    try:
+        options = vmodl.query.PropertyCollector.RetrieveOptions(maxObjects=page_size)
+        spec = filter_spec(view, specs)
+        return conn.call(lambda: fast_soap.invoke(
+            conn.si._stub, pc, "RetrievePropertiesEx", [[spec], options]))
+    finally:
+        conn.call(view.DestroyView)
+
+
+def filter_spec(view: Any, specs: dict[type, Iterable[str]]) -> Any:
+    """The FilterSpec reading ``specs`` (type -> paths) of everything in ``view``."""
+    traversal = vmodl.query.PropertyCollector.TraversalSpec(
+        name="view", type=vim.view.ContainerView, path="view", skip=False)
+    return vmodl.query.PropertyCollector.FilterSpec(
+        objectSet=[vmodl.query.PropertyCollector.ObjectSpec(
+            obj=view, skip=True, selectSet=[traversal])],
+        propSet=[vmodl.query.PropertyCollector.PropertySpec(
+            type=t, pathSet=sorted(set(paths)), all=False)
+            for t, paths in specs.items()],
+        reportMissingObjectsInResults=False)
+
+
+def _pages(conn: VCenterConnection, pc, spec, options, stats: Stats,
            decoder: str, pool: Any = None):
     """Every RetrieveResult page of one request, through the chosen decoder."""
     if decoder not in DECODERS:
         raise ValueError(f"unknown decoder {decoder!r} (one of {', '.join(DECODERS)})")
     if decoder == "pyvmomi":
         stats.round_trips += 1
-        page = conn.call(lambda: pc.RetrievePropertiesEx([filter_spec], options))
+        page = conn.call(lambda: pc.RetrievePropertiesEx([spec], options))
         while page is not None:
             yield page
             token = page.token
@@ -168,7 +193,7 @@ def _pages(conn: VCenterConnection, pc, filter_spec, options, stats: Stats,
     def first() -> bytes:
         stats.round_trips += 1
         return conn.call(lambda: fast_soap.invoke(
-            conn.si._stub, pc, "RetrievePropertiesEx", [[filter_spec], options]))
+            conn.si._stub, pc, "RetrievePropertiesEx", [[spec], options]))
 
     def following(token: str) -> bytes:
         stats.round_trips += 1
@@ -190,7 +215,7 @@ def retrieve_objects(conn: VCenterConnection, objects: list, kind: type,
         return {}
     pc = property_collector(conn, stats)
     stub = conn.si._stub
-    filter_spec = vmodl.query.PropertyCollector.FilterSpec(
+    spec = vmodl.query.PropertyCollector.FilterSpec(
         objectSet=[vmodl.query.PropertyCollector.ObjectSpec(
             obj=to_pyvmomi_ref(o, stub), skip=False) for o in objects],
         propSet=[vmodl.query.PropertyCollector.PropertySpec(
@@ -198,11 +223,11 @@ def retrieve_objects(conn: VCenterConnection, objects: list, kind: type,
         reportMissingObjectsInResults=False)
     result = Retrieved(objects={kind._wsdlName: {}}, stats=stats)
     stats.round_trips += 1
-    page = conn.call(lambda: pc.RetrievePropertiesEx([filter_spec],
+    page = conn.call(lambda: pc.RetrievePropertiesEx([spec],
                                                      vmodl.query.PropertyCollector
                                                      .RetrieveOptions()))
     while page is not None:
-        _absorb(conn, page.objects, result)
+        absorb(conn, page.objects, result)
         if not page.token:
             break
         stats.round_trips += 1
@@ -211,7 +236,8 @@ def retrieve_objects(conn: VCenterConnection, objects: list, kind: type,
     return result.objects[kind._wsdlName]
 
 
-def _absorb(conn: VCenterConnection, contents, result: Retrieved) -> None:
+def absorb(conn: VCenterConnection, contents, result: Retrieved) -> None:
+    """File ObjectContents (from either decoder) into ``result``, skipping the gone."""
     for content in contents or ():
         obj = content.obj
         kind = obj._wsdlName

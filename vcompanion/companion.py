@@ -10,6 +10,12 @@ notebooks, alerts and reports alike::
 vCenters are connected and read in parallel.  One that is down, slow or
 misconfigured yields a status row (see ``status()``) and no data; the others
 are complete.  Inventory is read once and kept until ``refresh()``.
+
+Live mode (``Companion(..., live=True)``, the setting ``collection.live``, or
+``start_live()`` on a Companion already read) keeps every vCenter's inventory
+current in the background with vCenter's change notifications
+(``updates.LiveInventory``); each table is rebuilt only for the vCenters
+whose objects of the types it reads changed.  ``stop_live()`` ends it.
 """
 
 from __future__ import annotations
@@ -24,19 +30,30 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import collection, credentials, tables
+from . import collection, credentials, tables, updates
 from .config import Config, VCenterConfig, load_config
 from .connection import Timeouts, VCenterConnection
 from .errors import (CollectionError, ConfigError, CredentialsError,
                      VCenterError, VCompanionError)
+from .fast import workers as decode_workers
+from .fast.memory import trim_memory
 from .search import SearchIndex
 from .tables.context import Inventory
 
 log = logging.getLogger(__name__)
 
-STATUS_COLUMNS = ["vcenter", "address", "status", "message", "product", "version",
-                  "build", "api_version", "user", "round_trip_ms", "last_collection",
-                  "collect_seconds", "round_trips", "objects"]
+
+def _same(a: tuple, b: tuple) -> bool:
+    """The same inventory objects (identity: Inventory equality is deep)."""
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b))
+
+
+STATUS_DTYPES = {"vcenter": "string", "address": "string", "status": "string",
+                 "message": "string", "product": "string", "version": "string",
+                 "build": "string", "api_version": "string", "user": "string",
+                 "round_trip_ms": "Float64", "last_collection": "datetime64[ns, UTC]",
+                 "collect_seconds": "Float64", "round_trips": "Int64", "objects": "Int64"}
+STATUS_COLUMNS = list(STATUS_DTYPES)
 
 
 @dataclass
@@ -55,7 +72,8 @@ class Companion:
     """All configured vCenters, read in parallel, as DataFrames."""
 
     def __init__(self, config: Config, username: str | None = None,
-                 password: str | None = None, vcenters: list[str] | None = None):
+                 password: str | None = None, vcenters: list[str] | None = None,
+                 live: bool | None = None):
         self.config = config
         self._username, self._password = username, password
         selected = list(config.vcenters)
@@ -65,8 +83,17 @@ class Companion:
             selected = [vc for vc in selected if vc.name in vcenters]
         self._states = {vc.name: _State(vc) for vc in selected}
         self._lock = threading.RLock()
-        self._frames: dict[str, pd.DataFrame] = {}
+        # table -> (the inventories it was built from, frame)
+        self._frames: dict[str, tuple[tuple, pd.DataFrame]] = {}
+        # (table, vCenter) -> (inventory, that vCenter's rows): a change in one
+        # vCenter rebuilds only its rows; a part is valid for its inventory only
+        self._vc_frames: dict[tuple[str, str], tuple[Inventory, pd.DataFrame]] = {}
+        self._live_enabled = config.get("collection.live") if live is None else live
+        self._live: dict[str, updates.LiveInventory] = {}
+        self._table_kinds: dict[str, set[str]] | None = None
+        self._decode_pool = None
         self._index: SearchIndex | None = None
+        self._index_gen = 0  # +1 whenever the tables change under the index
         self._keepalive: threading.Thread | None = None
         self._closed = threading.Event()
         self.timeouts = Timeouts(connect=config.get("collection.connect_timeout_seconds"),
@@ -76,10 +103,15 @@ class Companion:
     @classmethod
     def from_config(cls, path: str | Path | None = None, username: str | None = None,
                     password: str | None = None,
-                    vcenters: list[str] | None = None) -> Companion:
-        """Load the config file (``path``, else $VCOMPANION_CONFIG, else ./config.json)."""
+                    vcenters: list[str] | None = None,
+                    live: bool | None = None) -> Companion:
+        """Load the config file (``path``, else $VCOMPANION_CONFIG, else ./config.json).
+
+        ``live``: keep the tables current in the background (see the module
+        docstring); None takes the setting ``collection.live``.
+        """
         return cls(load_config(path), username=username, password=password,
-                   vcenters=vcenters)
+                   vcenters=vcenters, live=live)
 
     @classmethod
     def demo(cls) -> Companion:
@@ -99,8 +131,9 @@ class Companion:
         self.close()
 
     def close(self) -> None:
-        """Log out of every vCenter."""
+        """Stop live updates and log out of every vCenter."""
         self._closed.set()
+        self.stop_live()
         for state in self._states.values():
             if state.connection is not None:
                 state.connection.close()
@@ -124,22 +157,48 @@ class Companion:
         return {name: s.error for name, s in self._states.items()}
 
     def refresh(self) -> Companion:
-        """Read every vCenter's inventory again, in parallel."""
-        self._parallel(self._collect_one, list(self._states.values()))
+        """Read every vCenter's inventory again, in parallel.
+
+        In live mode the inventories are already current: only vCenters
+        without running live updates are read (and their updates started).
+        """
+        self._collect(list(self._states.values()))
         with self._lock:
             self._frames.clear()
-            self._index = None
+            self._index, self._index_gen = None, self._index_gen + 1
         self._start_keepalive()
         return self
 
     def _ensure_collected(self) -> None:
-        missing = [s for s in self._states.values() if s.inventory is None]
+        # vCenters never tried yet; one that failed is tried again by refresh()
+        # only, so a dead vCenter does not cost a timeout on every table call.
+        missing = [s for s in self._states.values()
+                   if s.inventory is None and s.error is None]
         if missing:
-            self._parallel(self._collect_one, missing)
+            self._collect(missing)
             with self._lock:
                 self._frames.clear()
-                self._index = None
+                self._index, self._index_gen = None, self._index_gen + 1
             self._start_keepalive()
+
+    def _collect(self, states: list[_State]) -> None:
+        """Collect ``states`` in parallel; big answers decode in worker processes.
+
+        The first large answer starts the worker processes (in the background,
+        see fast/answers.py); small inventories never start them.  They stop
+        when the collection is done.
+        """
+        processes = self.config.get("collection.decode_processes")
+        use_pool = (processes != 0 and self.config.get("collection.decoder") == "fast"
+                    and type(self)._collect_one is Companion._collect_one)
+        self._decode_pool = decode_workers.acquire(processes) if use_pool else None
+        try:
+            self._parallel(self._collect_one, states)
+        finally:
+            if self._decode_pool is not None:
+                self._decode_pool = None
+                decode_workers.release()
+            trim_memory()  # the answers' bytes and parse trees are gone now
 
     def _parallel(self, fn, states: list[_State]) -> None:
         if not states:
@@ -165,15 +224,101 @@ class Companion:
     def _collect_one(self, state: _State) -> None:
         def work():
             conn = self._connection(state)
+            if self._live_enabled:
+                self._collect_live(state, conn)
+                return
             inventory, stats = tables.collect(
-                conn, page_size=self.config.get("collection.page_size"))
+                conn, page_size=self.config.get("collection.page_size"),
+                decoder=self.config.get("collection.decoder"), pool=self._decode_pool)
             state.inventory, state.stats = inventory, stats
+            # Build this vCenter's VM rows now, while other vCenters still answer.
+            self._part("vms", inventory)
             log.info("vCenter '%s': collected %d objects in %.2f s, %d round trips "
                      "(%s)", state.config.name, stats.objects, stats.seconds,
                      stats.round_trips, ", ".join(
                          f"{len(v)} {k}" for k, v in sorted(inventory.objects.items())
                          if v))
         self._guarded(state, work)
+
+    # --- live updates ------------------------------------------------------------
+
+    @property
+    def live(self) -> bool:
+        """True while live updates are on (see ``start_live``)."""
+        return self._live_enabled
+
+    def start_live(self) -> Companion:
+        """Keep every vCenter's tables current from now on (WaitForUpdatesEx).
+
+        Each vCenter gets a background thread with its own PropertyCollector
+        (``updates.LiveInventory``); returns once every reachable vCenter has
+        finished its first full sync.
+        """
+        self._live_enabled = True
+        self._collect(list(self._states.values()))
+        with self._lock:
+            self._frames.clear()
+            self._index, self._index_gen = None, self._index_gen + 1
+        self._start_keepalive()
+        return self
+
+    def stop_live(self) -> None:
+        """Stop live updates; the tables keep their last state until ``refresh()``."""
+        self._live_enabled = False
+        live, self._live = self._live, {}
+        for updater in live.values():
+            updater.stop()
+
+    def _collect_live(self, state: _State, conn: VCenterConnection) -> None:
+        name = state.config.name
+        updater = self._live.get(name)
+        if updater is None or not updater.running or updater.conn is not conn:
+            if updater is not None:
+                updater.stop()
+            updater = updates.LiveInventory(
+                conn, on_change=self._on_live_change,
+                max_wait=10, pool=self._decode_pool,
+                reread_seconds=self.config.get("collection.live_reread_minutes") * 60)
+            self._live[name] = updater
+            updater.start()
+        started = time.perf_counter()
+        try:
+            state.inventory = updater.wait_ready(self.timeouts.read * 4)
+        except TimeoutError as exc:
+            raise CollectionError(name, state.config.address, state.user,
+                                  str(exc)) from None
+        if state.stats is None:
+            state.stats = collection.Stats(objects=sum(
+                len(v) for v in state.inventory.objects.values()),
+                seconds=time.perf_counter() - started)
+        updater.pool = None  # the shared pool is released after the first sync
+
+    def _on_live_change(self, updater: updates.LiveInventory, kinds: set[str]) -> None:
+        """A vCenter's inventory changed: drop the frames that read those kinds."""
+        state = self._states.get(updater.name)
+        if state is None or self._live.get(updater.name) is not updater:
+            return
+        inventory = updater.inventory
+        if self._table_kinds is None and inventory is not None:
+            try:
+                self._table_kinds = updates.table_kinds(inventory)
+            except Exception:  # noqa: BLE001 - then every change rebuilds all
+                log.exception("could not trace which types the tables read")
+                self._table_kinds = {}
+        with self._lock:
+            previous, state.inventory = state.inventory, inventory
+            state.error = None
+            self._index, self._index_gen = None, self._index_gen + 1
+            for table in tables.INVENTORY:
+                read = (self._table_kinds or {}).get(table, {updates.EVERYTHING})
+                key = (table, updater.name)
+                cached = self._vc_frames.get(key)
+                if updates.EVERYTHING in kinds or updates.EVERYTHING in read \
+                        or read & kinds:
+                    self._vc_frames.pop(key, None)
+                elif cached is not None and cached[0] is previous:
+                    # Nothing this table reads changed: its rows stand as they are.
+                    self._vc_frames[key] = (inventory, cached[1])
 
     def _guarded(self, state: _State, work) -> None:
         """Run ``work`` for one vCenter, recording (not raising) its failure."""
@@ -248,8 +393,7 @@ class Companion:
                 "objects": s.stats.objects if s.stats else None,
             })
         frame = pd.DataFrame(rows, columns=STATUS_COLUMNS)
-        frame["last_collection"] = pd.to_datetime(frame["last_collection"], utc=True)
-        return frame
+        return frame.astype(STATUS_DTYPES)
 
     # --- tables --------------------------------------------------------------------
 
@@ -266,13 +410,31 @@ class Companion:
         if name not in tables.INVENTORY:
             raise ConfigError(f"unknown table '{name}' (one of "
                               f"{', '.join(tables.TABLES)})")
-        inventories = self.inventories()
+        self.inventories()  # collects what was never read
         with self._lock:
-            frame = self._frames.get(name)
-            if frame is None:
-                frame = tables.build(name, inventories)
-                self._frames[name] = frame
-        return frame.copy()
+            inventories = tuple(s.inventory for s in self._states.values()
+                                if s.inventory is not None and s.error is None)
+            cached = self._frames.get(name)
+        if cached is not None and _same(cached[0], inventories):
+            frame = cached[1]
+        else:
+            frame = tables.combine(name, [self._part(name, inv) for inv in inventories])
+            with self._lock:
+                self._frames[name] = (inventories, frame)
+        # Copy-on-write (pandas 3): callers may change theirs, ours stays intact.
+        return frame.copy(deep=False)
+
+    def _part(self, name: str, inventory: Inventory) -> pd.DataFrame:
+        """Table ``name`` for one vCenter's inventory (cached with it)."""
+        key = (name, inventory.vcenter)
+        with self._lock:
+            cached = self._vc_frames.get(key)
+        if cached is not None and cached[0] is inventory:
+            return cached[1]
+        frame = tables.build(name, [inventory])
+        with self._lock:
+            self._vc_frames[key] = (inventory, frame)
+        return frame
 
     def vms(self) -> pd.DataFrame:
         """Virtual machines and templates; columns in docs/tables.md."""
@@ -366,10 +528,19 @@ class Companion:
         return self.search_index().search(query)
 
     def search_index(self) -> SearchIndex:
+        """The index over the current tables (built once per collection)."""
+        index = self._index
+        if index is not None:
+            return index
+        # Not under self._lock: reading the tables may collect, and the
+        # collecting threads take that lock.
+        self.inventories()
+        generation = self._index_gen
+        index = SearchIndex.from_tables(
+            vms=self.table("vms"), hosts=self.table("hosts"),
+            datastores=self.table("datastores"), clusters=self.table("clusters"),
+            networks=self.table("networks"))
         with self._lock:
-            if self._index is None:
-                self._index = SearchIndex.from_tables(
-                    vms=self.table("vms"), hosts=self.table("hosts"),
-                    datastores=self.table("datastores"),
-                    clusters=self.table("clusters"), networks=self.table("networks"))
-            return self._index
+            if self._index_gen == generation:  # else the tables changed meanwhile
+                self._index = index
+        return index

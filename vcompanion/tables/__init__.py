@@ -18,7 +18,7 @@ from ..collection import Stats, retrieve, retrieve_objects
 from ..connection import VCenterConnection
 from . import alarms, clusters, datastores, events, hosts, networks, snapshots, vms
 from .context import STRUCTURE, Inventory
-from .schema import Table
+from .schema import Table, _sort_key
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +39,15 @@ def inventory_specs() -> dict[type, list[str]]:
     return {kind: sorted(paths) for kind, paths in merged.items()}
 
 
-def collect(conn: VCenterConnection, page_size: int = 1000) -> tuple[Inventory, Stats]:
-    """Read one vCenter's whole inventory; returns it with what it cost."""
+def collect(conn: VCenterConnection, page_size: int = 1000, decoder: str = "fast",
+            pool=None) -> tuple[Inventory, Stats]:
+    """Read one vCenter's whole inventory; returns it with what it cost.
+
+    ``decoder`` and ``pool``: see ``collection.retrieve``.
+    """
     started = datetime.now(timezone.utc)
-    result = retrieve(conn, inventory_specs(), page_size=page_size)
+    result = retrieve(conn, inventory_specs(), page_size=page_size, decoder=decoder,
+                      pool=pool)
     inv = Inventory(conn.name, result.objects, collected_at=started)
     refs = alarms.alarm_refs(inv)
     if refs:
@@ -62,5 +67,26 @@ def build(name: str, inventories: list[Inventory]):
     return module.TABLE.frame(rows)
 
 
-__all__ = ["INVENTORY", "TABLES", "Inventory", "Table", "build", "collect",
+def combine(name: str, frames: list):
+    """``build(name, [a, b, ...])`` from ``build(name, [a])``, ``build(name, [b])``...
+
+    Same rows, order and dtypes: each part is already sorted, and the stable
+    sort of the parts in order keeps equal keys in vCenter order.
+    """
+    import pandas as pd
+
+    table = INVENTORY[name].TABLE
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return table.empty()
+    if len(frames) == 1:
+        return frames[0]
+    frame = pd.concat(frames, ignore_index=True)
+    sort = [k for k in table.sort if k in frame.columns]
+    if sort:
+        frame = frame.sort_values(sort, kind="stable", key=_sort_key)
+    return frame.reset_index(drop=True)
+
+
+__all__ = ["INVENTORY", "TABLES", "Inventory", "Table", "build", "collect", "combine",
            "inventory_specs"]

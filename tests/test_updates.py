@@ -1,0 +1,248 @@
+"""Live updates (vcompanion/updates.py): WaitForUpdatesEx keeps the tables current.
+
+A simulator of our own (its state changes) and a live Companion over it;
+changes made through the simulator's API and control API must show in the
+tables, only the affected tables are rebuilt, a lost session resyncs, and
+the update logic handles what the simulator never sends (truncated sets,
+vanished objects) with hand-written UpdateSets.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from pyVmomi import vim
+
+import simulators
+from conftest import PASSWORD, USERNAME
+from vcompanion import Companion, updates
+from vcompanion.fast import answers
+
+VERSION = "vim.version.version11"
+
+
+def until(check, timeout=30.0, step=0.05):
+    """Poll ``check()`` until it returns a true value; return it (or fail)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"condition not met within {timeout} s")
+        time.sleep(step)
+
+
+@pytest.fixture(scope="module")
+def live_sim(tmp_path_factory):
+    sim = simulators.Simulator("live", "lab", workdir=tmp_path_factory.mktemp("live"))
+    sim.start()
+    yield sim
+    sim.stop()
+
+
+@pytest.fixture()
+def live(live_sim, tmp_path):
+    config = simulators.write_config([live_sim], tmp_path / "config.json")
+    vc = Companion.from_config(config, username=USERNAME, password=PASSWORD, live=True)
+    vc.vms()
+    assert not vc.failures, vc.failures
+    yield vc
+    vc.close()
+
+
+def power(vc, sim, name, state):
+    sim.control("/vm/power", name=name, state=state)
+    def row():
+        found = vc.vms().set_index("name").loc[name].to_dict()
+        return found if found["power_state"] == state else None
+    return until(row)
+
+
+@pytest.mark.simulator
+def test_power_changes_show_and_only_affected_tables_are_rebuilt(live, live_sim):
+    vms = live.vms()
+    name = vms[vms["power_state"] == "poweredOn"]["name"].iloc[0]
+    live.datastores()
+    datastores_part = live._vc_frames[("datastores", "live")][1]
+    updater = live._live["live"]
+    assert updater.running and updater.syncs == 1
+    before = updater.updates
+    power(live, live_sim, name, "poweredOff")
+    assert updater.updates > before
+    # The VM's row changed; the datastores table (no VM properties) was kept.
+    live.datastores()
+    assert live._vc_frames[("datastores", "live")][1] is datastores_part
+    row = power(live, live_sim, name, "poweredOn")
+    assert row["boot_time"] is not None
+
+
+@pytest.mark.simulator
+def test_datastore_free_space_and_renames_follow(live, live_sim):
+    ds = live.datastores().iloc[0]
+    half = round(ds["capacity_bytes"] / 2 / 1024 ** 3, 1)
+    live_sim.control("/datastore/free", name=ds["name"], gb=half)
+    until(lambda: abs(live.datastores().set_index("name").loc[ds["name"], "free_bytes"]
+                      - half * 1024 ** 3) < 1024 ** 2)
+    # A rename through the API (a structural change: every table may show it).
+    conn = live._states["live"].connection
+    view = conn.content.viewManager.CreateContainerView(
+        conn.content.rootFolder, [vim.VirtualMachine], True)
+    vm = view.view[0]
+    view.DestroyView()
+    old = vm.name
+    vm.Rename_Task("renamed-✓-東京")
+    until(lambda: "renamed-✓-東京" in set(live.vms()["name"]))
+    assert old not in set(live.vms()["name"])
+    vm.Rename_Task(old)
+    until(lambda: old in set(live.vms()["name"]))
+
+
+@pytest.mark.simulator
+def test_lost_session_resyncs_from_scratch(live, live_sim):
+    updater = live._live["live"]
+    conn = live._states["live"].connection
+    generation = conn.session_generation
+    conn.content.sessionManager.Logout()  # vCenter drops the session
+    vms = live.vms()
+    name = vms[vms["power_state"] == "poweredOn"]["name"].iloc[-1]
+    live_sim.control("/vm/power", name=name, state="poweredOff")
+    until(lambda: updater.syncs >= 2, timeout=60)
+    assert conn.session_generation > generation
+    until(lambda: live.vms().set_index("name").loc[name, "power_state"] == "poweredOff")
+    power(live, live_sim, name, "poweredOn")
+
+
+@pytest.mark.simulator
+def test_stop_and_start_live(live, live_sim):
+    updater = live._live["live"]
+    live.stop_live()
+    assert not updater.running and not live.live
+    frame = live.vms()
+    assert len(frame)  # the last state stays
+    live.start_live()
+    assert live.live and live._live["live"].running
+
+
+@pytest.mark.simulator
+def test_unnotified_properties_are_reread(live_sim):
+    """A value vCenter never notified (made stale here) is corrected by the re-read."""
+    from test_fastdecode import connect
+    conn = connect(live_sim)
+    live = updates.LiveInventory(conn, max_wait=1, reread_seconds=0.5).start()
+    try:
+        inv = live.wait_ready(60)
+        oid, props = next(iter(inv.of("VirtualMachine").items()))
+        truth = props["overallStatus"]
+        applier = live._applier
+        objects = dict(applier.objects)
+        objects["VirtualMachine"] = {**objects["VirtualMachine"],
+                                     oid: {**props, "overallStatus": "stale"}}
+        applier.objects = objects
+        rereads = live.rereads
+        until(lambda: live.rereads > rereads
+              and live.inventory.of("VirtualMachine")[oid]["overallStatus"] == truth)
+        assert inv.of("VirtualMachine")[oid]["overallStatus"] == truth  # never touched
+    finally:
+        live.stop()
+        conn.close()
+    assert not live.running
+
+
+# --- the update logic on hand-written UpdateSets ------------------------------------
+
+ENVELOPE = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<soapenv:Envelope xmlns:soapenv='
+    '"http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsd="http://www.w3.org/2001/'
+    'XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body>'
+    '<WaitForUpdatesExResponse xmlns="urn:vim25"><returnval><version>{version}</version>'
+    '<filterSet><filter type="PropertyFilter">filter-1</filter>{objects}</filterSet>'
+    "<truncated>{truncated}</truncated></returnval></WaitForUpdatesExResponse>"
+    "</soapenv:Body></soapenv:Envelope>")
+
+
+def update_set(version, objects, truncated=False):
+    data = ENVELOPE.format(version=version, objects="".join(objects),
+                           truncated=str(truncated).lower()).encode()
+    return answers.update_set(data, VERSION)
+
+
+def change(kind, moid, op_kind, changes=(), missing=""):
+    sets = "".join(
+        f"<changeSet><name>{n}</name><op>{op}</op>"
+        + (f'<val xsi:type="{t}">{v}</val>' if t else "") + "</changeSet>"
+        for n, op, t, v in changes)
+    return (f'<objectSet><kind>{op_kind}</kind><obj type="{kind}">{moid}</obj>{sets}'
+            f"{missing}</objectSet>")
+
+
+def vm(moid, name, state="poweredOn"):
+    return change("VirtualMachine", moid, "enter", [
+        ("name", "assign", "xsd:string", name),
+        ("runtime.powerState", "assign", "VirtualMachinePowerState", state),
+        ("summary.config.numCpu", "assign", "xsd:int", "2")])
+
+
+def test_truncated_sets_are_published_only_when_complete():
+    applier = updates.Applier("test")
+    assert applier.feed(update_set("1", [vm("vm-1", "a")], truncated=True)) is None
+    assert applier.syncing
+    assert applier.feed(update_set("2", [vm("vm-2", "b")])) == {updates.EVERYTHING}
+    assert not applier.syncing
+    published = applier.objects
+    first = published["VirtualMachine"]["vm-1"]
+    # A modify batch in two truncated parts: nothing until the last part.
+    part1 = change("VirtualMachine", "vm-1", "modify",
+                   [("runtime.powerState", "assign", "VirtualMachinePowerState",
+                     "poweredOff")])
+    part2 = change("VirtualMachine", "vm-2", "modify",
+                   [("summary.config.numCpu", "remove", None, None)])
+    assert applier.feed(update_set("3", [part1], truncated=True)) is None
+    assert applier.feed(update_set("4", [part2])) == {"VirtualMachine"}
+    objs = applier.objects["VirtualMachine"]
+    assert objs["vm-1"]["runtime.powerState"] == "poweredOff"
+    assert "summary.config.numCpu" not in objs["vm-2"]
+    # What was published before is never changed afterwards (copy on write).
+    assert first["runtime.powerState"] == "poweredOn"
+    assert published["VirtualMachine"]["vm-2"]["summary.config.numCpu"] == 2
+
+
+def test_enter_leave_unset_and_vanished_objects():
+    applier = updates.Applier("test")
+    applier.feed(update_set("1", [vm("vm-1", "a"), vm("vm-2", "b"), vm("vm-3", "c")]))
+    gone = ('<missingSet><path>name</path><fault><fault xsi:type="ManagedObjectNotFound">'
+            '<obj type="VirtualMachine">vm-3</obj></fault><localizedMessage>gone'
+            "</localizedMessage></fault></missingSet>")
+    kinds = applier.feed(update_set("2", [
+        change("VirtualMachine", "vm-1", "leave"),
+        change("VirtualMachine", "vm-2", "modify",
+               [("runtime.powerState", "assign", None, None),
+                ("summary.config.numCpu", "indirectRemove", None, None),
+                ("name", "assign", "xsd:string", "b-renamed ✓")]),
+        change("VirtualMachine", "vm-3", "modify", [], gone),
+        vm("vm-4", "d")]))
+    assert kinds == {updates.EVERYTHING, "VirtualMachine"}
+    objs = applier.objects["VirtualMachine"]
+    assert set(objs) == {"vm-2", "vm-4"}
+    assert objs["vm-2"] == {"name": "b-renamed ✓", "_ref": objs["vm-2"]["_ref"]}
+    assert objs["vm-2"]["_ref"]._moId == "vm-2"
+    # A change of a property no table reads the name of still reports its kind.
+    kinds = applier.feed(update_set("3", [change(
+        "VirtualMachine", "vm-4", "modify",
+        [("runtime.powerState", "assign", "VirtualMachinePowerState", "suspended")])]))
+    assert kinds == {"VirtualMachine"}
+    assert applier.feed(update_set("4", [])) is None  # nothing changed
+
+
+def test_tables_record_the_types_they_read():
+    from vcompanion.demo import generate
+    from vcompanion.tables.context import Inventory
+    source = next(iter(generate().inventories.values()))
+    kinds = updates.table_kinds(Inventory("demo", source.objects,
+                                          alarm_names=source.alarm_names))
+    assert "VirtualMachine" in kinds["vms"] and "VirtualMachine" in kinds["snapshots"]
+    assert "HostSystem" in kinds["clusters"]  # it sums its hosts' usage
+    assert "Datastore" in kinds["datastores"]
+    assert "VirtualMachine" not in kinds["datastores"] | kinds["hosts"]
+    assert updates.EVERYTHING in kinds["alarms"]  # every type has triggered alarms
