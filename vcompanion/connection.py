@@ -241,6 +241,9 @@ class VCenterConnection:
             raise self.error(TLSError, f"certificate not trusted ({exc.verify_message}); "
                              "set ca_bundle to the vCenter's CA certificate, or "
                              "verify_ssl to false as a last resort") from None
+        except (ssl.SSLEOFError, ssl.SSLZeroReturnError):
+            # the peer went away mid-conversation: that is an outage, not TLS
+            raise self.error(ConnectError, "connection closed by the vCenter") from None
         except ssl.SSLError as exc:
             raise self.error(TLSError, f"TLS failed: {exc.reason or exc}") from None
         except socket.gaierror:

@@ -1,0 +1,10 @@
+"""Alerts: active alerts and delivery history.
+
+Served at /alerts by `vcompanion serve`, or with Panel itself:
+
+    VCOMPANION_CONFIG=config.json panel serve dashboards/*.py --oauth-provider vcompanion
+"""
+
+from vcompanion.ui.app import servable
+
+servable("alerts")

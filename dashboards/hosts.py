@@ -1,0 +1,10 @@
+"""Hosts: states, versions, CPU and memory.
+
+Served at /hosts by `vcompanion serve`, or with Panel itself:
+
+    VCOMPANION_CONFIG=config.json panel serve dashboards/*.py --oauth-provider vcompanion
+"""
+
+from vcompanion.ui.app import servable
+
+servable("hosts")

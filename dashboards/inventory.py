@@ -1,0 +1,10 @@
+"""Inventory: VMs, hosts, clusters, datastores, networks.
+
+Served at /inventory by `vcompanion serve`, or with Panel itself:
+
+    VCOMPANION_CONFIG=config.json panel serve dashboards/*.py --oauth-provider vcompanion
+"""
+
+from vcompanion.ui.app import servable
+
+servable("inventory")

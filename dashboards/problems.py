@@ -1,0 +1,10 @@
+"""Problems: health rules, worst first.
+
+Served at /problems by `vcompanion serve`, or with Panel itself:
+
+    VCOMPANION_CONFIG=config.json panel serve dashboards/*.py --oauth-provider vcompanion
+"""
+
+from vcompanion.ui.app import servable
+
+servable("problems")

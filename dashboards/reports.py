@@ -1,0 +1,10 @@
+"""Reports: generate and download workbooks.
+
+Served at /reports by `vcompanion serve`, or with Panel itself:
+
+    VCOMPANION_CONFIG=config.json panel serve dashboards/*.py --oauth-provider vcompanion
+"""
+
+from vcompanion.ui.app import servable
+
+servable("reports")

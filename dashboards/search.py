@@ -1,0 +1,10 @@
+"""Search across every vCenter.
+
+Served at /search by `vcompanion serve`, or with Panel itself:
+
+    VCOMPANION_CONFIG=config.json panel serve dashboards/*.py --oauth-provider vcompanion
+"""
+
+from vcompanion.ui.app import servable
+
+servable("search")

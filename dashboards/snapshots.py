@@ -1,0 +1,10 @@
+"""Snapshots: ages, oldest, largest.
+
+Served at /snapshots by `vcompanion serve`, or with Panel itself:
+
+    VCOMPANION_CONFIG=config.json panel serve dashboards/*.py --oauth-provider vcompanion
+"""
+
+from vcompanion.ui.app import servable
+
+servable("snapshots")

@@ -1,0 +1,95 @@
+"""CLI: ``vcompanion [--config PATH] serve [--address A] [--port P] [--demo]``.
+
+Serves the web dashboards (``vcompanion/ui``) behind the vSphere SSO login.
+``--demo`` serves the built-in synthetic demo (login demo / demo) and needs
+no config file and no vCenter.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from . import cli
+
+
+def register(subparsers) -> dict:
+    serve = subparsers.add_parser(
+        "serve", help="serve the web dashboards (vSphere SSO login)",
+        description="Serve the dashboards: /overview, /inventory, /search, /problems, "
+                    "/hosts, /datastores, /snapshots, /alerts, /reports. Users sign in "
+                    "with their vSphere SSO account.")
+    serve.add_argument("--address", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1; 0.0.0.0 for every "
+                            "interface)")
+    serve.add_argument("--port", type=int, default=5006, help="TCP port (default 5006)")
+    serve.add_argument("--demo", action="store_true",
+                       help="serve the synthetic demo data (login demo / demo); no "
+                            "config file or vCenter needed")
+    serve.add_argument("--allow-origin", action="append", metavar="HOST[:PORT]",
+                       default=[], help="another host name browsers use to reach the "
+                                        "server, e.g. behind a reverse proxy "
+                                        "(repeatable)")
+    return {"serve": cmd_serve}
+
+
+class _ConsoleFilter(logging.Filter):
+    """Logins and dashboard events, and errors; the log file has everything."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return (record.name.startswith(("vcompanion.login", "vcompanion.ui"))
+                or record.levelno >= logging.ERROR)
+
+
+def _console_logging() -> None:
+    """Show logins and refreshes on the console too."""
+    from .logs import SecretFilter
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s",
+                                           "%H:%M:%S"))
+    handler.addFilter(_ConsoleFilter())
+    handler.addFilter(SecretFilter())
+    logger = logging.getLogger("vcompanion")
+    logger.addHandler(handler)
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.INFO)
+    # Every login attempt is logged, whatever the configured level.
+    logging.getLogger("vcompanion.login").setLevel(logging.INFO)
+    logging.getLogger("vcompanion.ui").setLevel(logging.INFO)
+
+
+def cmd_serve(args) -> int:
+    if not 0 < args.port < 65536:
+        raise cli.Fail(f"--port must be between 1 and 65535, not {args.port}",
+                       cli.EXIT_USAGE)
+    if args.demo:
+        config = _demo_config(args)
+    else:
+        config = cli.open_config(args)
+    _console_logging()
+    from .ui.app import serve
+    companion = None
+    if args.demo:
+        from .companion import Companion
+        companion = Companion.demo()
+        if config is None:
+            config = companion.config
+    where = f"http://{'localhost' if args.address in ('127.0.0.1', '::1') else args.address}" \
+            f":{args.port}/"
+    print(f"vcompanion: serving the dashboards on {where} "
+          f"({'demo: sign in with demo / demo' if args.demo else 'sign in with your vSphere account'}); "
+          f"Ctrl+C stops", file=sys.stderr, flush=True)
+    try:
+        serve(config, address=args.address, port=args.port, demo=args.demo,
+              allow_origins=args.allow_origin, companion=companion)
+    except OSError as exc:
+        raise cli.Fail(f"cannot listen on {args.address}:{args.port}: "
+                       f"{exc.strerror or exc}", cli.EXIT_USAGE) from None
+    return cli.EXIT_OK
+
+
+def _demo_config(args):
+    """The demo uses --config when given (session, dashboard settings), else none."""
+    if args.config:
+        return cli.open_config(args)
+    return None

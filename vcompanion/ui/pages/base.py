@@ -1,0 +1,226 @@
+"""What every page has in common: the Page base class and the table helpers."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import panel as pn
+from bokeh.models.widgets.tables import HTMLTemplateFormatter
+
+from .. import labels
+from ..theme import Palette
+
+
+# Quiet rows in the page's own colours (both themes), readable header tooltips.
+TABLE_CSS = """
+.tabulator { background: var(--vc-surface) !important; border: 1px solid var(--vc-border);
+             border-radius: 8px; font-size: 13.5px; }
+.tabulator .tabulator-header, .tabulator .tabulator-header .tabulator-col {
+  background: var(--vc-surface) !important; color: var(--vc-text) !important; }
+.tabulator .tabulator-header { border-bottom: 2px solid var(--vc-border) !important; }
+.tabulator .tabulator-header .tabulator-col { border-right: 1px solid var(--vc-border); }
+.tabulator .tabulator-tableholder, .tabulator .tabulator-tableholder .tabulator-table {
+  background: var(--vc-surface) !important; color: var(--vc-text) !important; }
+.tabulator-row, .tabulator-row.tabulator-row-odd {
+  background: var(--vc-surface) !important; color: var(--vc-text) !important;
+  border-bottom: 1px solid var(--vc-border) !important; }
+.tabulator-row.tabulator-row-even { background: var(--vc-surface-alt) !important; }
+.tabulator-row:hover, .tabulator-row.tabulator-row-even:hover {
+  background: color-mix(in srgb, var(--vc-accent) 14%, var(--vc-surface)) !important; }
+.tabulator-row .tabulator-cell { border-right: 1px solid transparent !important; }
+.tabulator .tabulator-footer { background: var(--vc-surface) !important;
+  color: var(--vc-muted) !important; border-top: 1px solid var(--vc-border) !important; }
+.tabulator .tabulator-footer .tabulator-page { background: var(--vc-surface-alt);
+  color: var(--vc-text); border: 1px solid var(--vc-border); border-radius: 5px; }
+.tabulator .tabulator-footer .tabulator-page.active {
+  background: var(--vc-accent) !important; color: #fff !important; }
+.tabulator .tabulator-header-filter input { background: var(--vc-bg) !important;
+  color: var(--vc-text) !important; border: 1px solid var(--vc-border) !important;
+  border-radius: 4px; padding: 2px 5px; }
+.tabulator-tooltip, .tabulator-popup-container.tabulator-tooltip {
+  background: var(--vc-surface-alt) !important; color: var(--vc-text) !important;
+  border: 1px solid var(--vc-border) !important; border-radius: 6px; padding: 6px 9px;
+  font-size: 12.5px; max-width: 360px; box-shadow: 0 4px 16px rgba(0,0,0,.35); }
+"""
+
+
+class Page(pn.viewable.Viewer):
+    """A page: built once per browser session, ``update``d with each new snapshot."""
+
+    slug = ""
+
+    def __init__(self, ctx, **params):
+        super().__init__(**params)
+        self.ctx = ctx
+        self.palette: Palette = ctx.palette
+        self.layout = pn.Column(sizing_mode="stretch_width", margin=0)
+
+    def __panel__(self):
+        return self.layout
+
+    def update(self, snap) -> None:  # pragma: no cover - every page overrides
+        raise NotImplementedError
+
+
+def section(text: str) -> pn.pane.HTML:
+    from ..fragments import html_pane
+    return html_pane(f'<div class="section-title">{text}</div>', margin=(12, 4, 0, 4))
+
+
+def flex(*objects, basis: str = "420px") -> pn.FlexBox:
+    """Objects side by side, wrapping under each other on narrow screens."""
+    for obj in objects:
+        obj.styles = {**(obj.styles or {}), "flex": f"1 1 {basis}", "min-width": "0"}
+    return pn.FlexBox(*objects, flex_wrap="wrap", gap="12px", sizing_mode="stretch_width",
+                      margin=(4, 0))
+
+
+def card(*objects, title: str = "") -> pn.Column:
+    head = [section(title)] if title else []
+    return pn.Column(*head, *objects, sizing_mode="stretch_width",
+                     styles={"background": "var(--vc-surface)",
+                             "border": "1px solid var(--vc-border)",
+                             "border-radius": "10px", "padding": "4px 6px 8px 6px"},
+                     margin=(4, 0))
+
+
+def table(frame: pd.DataFrame | None = None, **params) -> pn.widgets.Tabulator:
+    """A read-only Tabulator with vCompanion's defaults."""
+    params.setdefault("pagination", "remote")
+    params.setdefault("page_size", 25)
+    params.setdefault("sizing_mode", "stretch_width")
+    params.setdefault("show_index", False)
+    params.setdefault("disabled", True)
+    params.setdefault("selectable", False)
+    params.setdefault("layout", "fit_data_table")
+    params.setdefault("theme", "fast")
+    params.setdefault("stylesheets", [TABLE_CSS])
+    params.setdefault("min_height", 120)
+    return pn.widgets.Tabulator(frame if frame is not None else pd.DataFrame(), **params)
+
+
+def column_setup(frame: pd.DataFrame, table_decl=None, extra_titles: dict | None = None
+                 ) -> dict:
+    """Tabulator titles, header tooltips and number formats for a display frame."""
+    titles, tips, formatters = {}, {}, {}
+    decl = {c.name: c for c in table_decl.columns} if table_decl is not None else {}
+    for name in frame.columns:
+        titles[name] = (extra_titles or {}).get(name) or labels.title(name)
+        column = decl.get(name)
+        if column is not None:
+            unit = f" ({column.unit})" if column.unit and column.unit != "bytes" else ""
+            if column.unit == "bytes":
+                unit = " (shown in GiB)"
+            tips[name] = column.description + unit
+        if str(frame[name].dtype) == "float64":
+            if name.endswith("_pct"):
+                formatters[name] = {"type": "money", "precision": 1, "symbol": ""}
+            elif column is not None and column.dtype == "Int64":
+                formatters[name] = {"type": "money", "precision": 0, "thousand": ",",
+                                    "symbol": ""}
+            else:
+                formatters[name] = {"type": "money", "precision": 1, "thousand": ",",
+                                    "symbol": ""}
+    return {"titles": titles, "header_tooltips": tips, "formatters": formatters}
+
+
+def status_formatter(p: Palette, colors: dict[str, str]) -> HTMLTemplateFormatter:
+    """A cell with a coloured dot before friendly words (e.g. severity)."""
+    cases = " ".join(f"value == {label!r} ? {color!r} :" for label, color in colors.items())
+    template = (f'<span style="display:inline-block;width:8px;height:8px;'
+                f'border-radius:50%;margin-right:6px;background:<%= {cases} '
+                f'{p.off!r} %>"></span><%= value %>')
+    return HTMLTemplateFormatter(template=template)
+
+
+def percent_bar(p: Palette, warn: float = 80, crit: float = 90) -> dict:
+    """Tabulator 'progress' formatter for 0-100 % values, coloured by thresholds."""
+    return {"type": "progress", "min": 0, "max": 100, "legend": True,
+            "legendColor": p.text, "legendAlign": "center",
+            "color": [p.ok] * 8 + [p.warning] + [p.critical] if (warn, crit) == (80, 90)
+            else [p.ok, p.warning, p.critical]}
+
+
+def to_csv(frame: pd.DataFrame) -> io.BytesIO:
+    data = frame.to_csv(index=False).encode("utf-8-sig")  # Excel opens UTF-8 with BOM
+    return io.BytesIO(data)
+
+
+def to_excel(frame: pd.DataFrame, sheet: str = "vCompanion") -> io.BytesIO:
+    """An .xlsx of ``frame``: bold frozen header, AutoFilter, fitted widths."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet[:31]
+    ws.append(list(frame.columns))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in frame.itertuples(index=False):
+        ws.append([_cell(v) for v in row])
+    ws.freeze_panes = "A2"
+    if len(frame.columns):
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{len(frame) + 1}"
+    for i, name in enumerate(frame.columns, start=1):
+        sample = [str(name)] + [str(v) for v in frame[name].head(200).tolist()]
+        ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, max(
+            len(s) for s in sample) + 2))
+        if str(frame[name].dtype).startswith("datetime"):
+            for cell in ws.iter_cols(min_col=i, max_col=i, min_row=2):
+                for c in cell:
+                    c.number_format = "yyyy-mm-dd hh:mm"
+        elif str(frame[name].dtype) == "float64":
+            fmt = "#,##0.0" if name.endswith("_pct") or "Age" in str(name) else "#,##0.##"
+            for cell in ws.iter_cols(min_col=i, max_col=i, min_row=2):
+                for c in cell:
+                    c.number_format = fmt
+    out = io.BytesIO()
+    wb.save(out)
+    out.seek(0)
+    return out
+
+
+def _cell(value):
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime().replace(tzinfo=None)
+    return value
+
+
+class DownloadButtons:
+    """CSV and Excel downloads of a Tabulator's filtered rows and shown columns."""
+
+    def __init__(self, tabulator: pn.widgets.Tabulator, stem: str):
+        self.tabulator, self.stem = tabulator, stem
+        common = dict(button_type="default", button_style="outline", width=80,
+                      margin=(4, 4), embed=False)
+        self.csv = pn.widgets.FileDownload(callback=self._csv, filename=f"{stem}.csv",
+                                           label="CSV", **common)
+        self.xlsx = pn.widgets.FileDownload(callback=self._xlsx, filename=f"{stem}.xlsx",
+                                            label="Excel", **common)
+        self.row = pn.Row(self.csv, self.xlsx, margin=0)
+
+    def frame(self) -> pd.DataFrame:
+        view = self.tabulator.current_view
+        columns = [c for c in view.columns if c not in self.tabulator.hidden_columns]
+        out = view[columns].copy()
+        out.columns = [self.tabulator.titles.get(c, c) for c in columns]
+        return out
+
+    def _stamp(self) -> str:
+        from datetime import datetime, timezone
+        return datetime.now(timezone.utc).strftime("%Y%m%d-%H%M")
+
+    def _csv(self):
+        self.csv.filename = f"vcompanion-{self.stem}-{self._stamp()}.csv"
+        return to_csv(self.frame())
+
+    def _xlsx(self):
+        self.xlsx.filename = f"vcompanion-{self.stem}-{self._stamp()}.xlsx"
+        return to_excel(self.frame(), sheet=self.stem)

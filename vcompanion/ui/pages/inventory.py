@@ -1,0 +1,153 @@
+"""/inventory: every VM, host, cluster, datastore or network of every vCenter.
+
+One Tabulator with remote pagination (only the visible page travels to the
+browser), header filters, a vCenter filter, a quick filter over every text
+column, a column chooser, and CSV / Excel downloads of exactly the rows the
+filters leave.  ``?table=hosts&vcenter=prod&q=esx`` opens it that way.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import panel as pn
+
+from ...tables import TABLES
+from .. import labels
+from ..fragments import html_pane
+from .base import DownloadButtons, Page, column_setup, table
+
+KINDS = {"VMs": "vms", "Hosts": "hosts", "Clusters": "clusters",
+         "Datastores": "datastores", "Networks": "networks"}
+NOUN = {"vms": ("VM", "VMs"), "hosts": ("host", "hosts"), "clusters": ("cluster", "clusters"),
+        "datastores": ("datastore", "datastores"), "networks": ("network", "networks")}
+
+
+def header_filters(frame: pd.DataFrame) -> dict:
+    """Text columns filter by substring, numbers by minimum; times are not filtered."""
+    filters = {}
+    for name in frame.columns:
+        kind = frame[name].dtype.kind
+        if kind == "f" or kind == "i":
+            filters[name] = {"type": "number", "func": ">=", "placeholder": "≥"}
+        elif kind == "O":
+            filters[name] = {"type": "input", "func": "like", "placeholder": "filter"}
+    return filters
+
+
+def haystack(snap, name: str) -> pd.Series:
+    """Every text cell of a row, lowercased and joined: the quick filter's target."""
+    key = f"{name}:haystack"
+    found = snap.cache.get(key)
+    if found is None:
+        frame = snap.display(name)
+        text = [frame[c].astype(str) for c in frame.columns if frame[c].dtype.kind == "O"]
+        found = text[0].str.cat(text[1:], sep="\u241f").str.lower() if text else \
+            pd.Series("", index=frame.index)
+        snap.cache[key] = found
+    return found
+
+
+class InventoryPage(Page):
+    slug = "inventory"
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        args = ctx.args
+        kind = args.get("table", "vms")
+        self.kind = pn.widgets.RadioButtonGroup(
+            options=KINDS, value=kind if kind in KINDS.values() else "vms",
+            button_type="primary", button_style="outline", margin=(4, 8, 4, 4))
+        self.vcenters = pn.widgets.MultiChoice(
+            name="", placeholder="All vCenters", options=[], width=240,
+            value=[v for v in args.get("vcenter", "").split(",") if v],
+            margin=(4, 8, 4, 4))
+        self.quick = pn.widgets.TextInput(placeholder="Filter every column…",
+                                          value=args.get("q", ""), width=260,
+                                          margin=(4, 8, 4, 4))
+        self.columns = pn.widgets.MultiChoice(name="Columns shown", options=[],
+                                              sizing_mode="stretch_width",
+                                              margin=(4, 8), visible=False)
+        self.choose = pn.widgets.Toggle(name="Columns…", button_type="default",
+                                        button_style="outline", width=100,
+                                        margin=(4, 4))
+        self.choose.param.watch(lambda e: setattr(self.columns, "visible", e.new),
+                                "value")
+        self.count = html_pane("", margin=(8, 8, 0, 4))
+        self.table = table(page_size=25, header_filters={}, frozen_columns=[],
+                           sortable=True)
+        self.downloads = DownloadButtons(self.table, self.kind.value)
+        self.table.add_filter(self.vcenters.param.value, "vcenter")
+        self.table.add_filter(pn.bind(self._quick_filter, query=self.quick.param.value_input))
+        self.snap = None
+        self.kind.param.watch(self._kind_changed, "value")
+        self.columns.param.watch(self._columns_changed, "value")
+        for widget in (self.vcenters, self.quick):
+            widget.param.watch(self._count_changed, "value")
+        self.quick.param.watch(self._count_changed, "value_input")
+        self.table.param.watch(self._count_changed, "filters")
+        self.layout.objects = [
+            pn.FlexBox(self.kind, self.vcenters, self.quick,
+                       pn.Row(self.choose, *self.downloads.row.objects, margin=0),
+                       flex_wrap="wrap", align_items="center",
+                       sizing_mode="stretch_width", margin=0),
+            self.columns, self.count, self.table]
+
+    # --- data ---------------------------------------------------------------------
+
+    def update(self, snap) -> None:
+        self.snap = snap
+        names = list(snap.status["vcenter"]) if len(snap.status) else []
+        self.vcenters.options = names
+        self.vcenters.value = [v for v in self.vcenters.value if v in names]
+        self._load(keep_columns=True)
+
+    def _load(self, keep_columns: bool) -> None:
+        name = self.kind.value
+        decl = TABLES[name]
+        frame = self.snap.display(name)
+        setup = column_setup(frame, decl)
+        chosen = self.columns.value if keep_columns and self.columns.value and \
+            set(self.columns.value) <= set(frame.columns) else decl.brief_names
+        if "vcenter" not in chosen:
+            chosen = ["vcenter", *chosen]
+        options = {setup["titles"][c]: c for c in frame.columns}
+        with pn.io.hold():
+            self.columns.param.update(options=options, value=list(chosen))
+            self.table.param.update(
+                value=frame, hidden_columns=[c for c in frame.columns if c not in chosen],
+                header_filters=header_filters(frame), **setup)
+        self.downloads.stem = name
+        self._count_changed()
+
+    def _quick_filter(self, df: pd.DataFrame, query: str = "") -> pd.DataFrame:
+        query = (query or "").strip().lower()
+        if not query or self.snap is None:
+            return df
+        hay = haystack(self.snap, self.kind.value)
+        mask = hay.reindex(df.index).str.contains(query, regex=False).fillna(False)
+        return df[mask.to_numpy(dtype=bool)]
+
+    # --- events -------------------------------------------------------------------
+
+    def _kind_changed(self, event) -> None:
+        if self.snap is not None:
+            self.table.filters = []
+            self._load(keep_columns=False)
+        pn.state.location.update_query(table=event.new)
+
+    def _columns_changed(self, event) -> None:
+        frame = self.table.value
+        if frame is None:
+            return
+        self.table.hidden_columns = [c for c in frame.columns if c not in event.new]
+
+    def _count_changed(self, *events) -> None:
+        if self.snap is None:
+            return
+        shown = len(self.table.current_view)
+        total = len(self.table.value) if self.table.value is not None else 0
+        one, many = NOUN[self.kind.value]
+        text = (f"{total:,} {many}" if shown == total else
+                f"{shown:,} of {total:,} {many} match the filters")
+        self.count.object = (f'<div class="status-line" data-rows="{shown}">{text} · '
+                             f'read {labels.ago(self.snap.refreshed_at)}</div>')

@@ -1,0 +1,245 @@
+"""What one dashboard server process holds: config, logins and data stores.
+
+``Runtime.start(config)`` (used by ``vcompanion serve``) or ``current()``
+(under ``panel serve``, from ``$VCOMPANION_CONFIG``) sets it up once per
+process.  Three ways to get data:
+
+- ``service``: a service account is configured (``credentials.resolve``
+  finds one): ONE shared ``DataStore`` serves every user, refreshed on one
+  timer in one background thread;
+- ``user``: no service account: each login gets its own store, collected
+  with that user's own vCenter credentials, kept in memory only and dropped
+  when the login ends;
+- ``demo``: ``Companion.demo()``; the login is demo / demo.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import secrets
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from .. import credentials
+from ..config import Config, load_config
+from ..connection import Timeouts, VCenterConnection
+from ..errors import (AuthenticationError, CredentialsError, NoPermissionError,
+                      VCompanionError)
+from .sessions import Logins, cookie_secret
+from .store import DataStore
+
+log = logging.getLogger(__name__)
+
+DEMO_USER = DEMO_PASSWORD = "demo"  # the same as vcompanion.demo's
+
+
+@dataclass
+class AuthResult:
+    """Outcome of one login attempt, per vCenter."""
+
+    user: str
+    accepted: list[str] = field(default_factory=list)   # login ok and System.View
+    refused: dict[str, str] = field(default_factory=dict)  # vCenter -> reason
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.accepted)
+
+    @property
+    def outcome(self) -> str:
+        if self.ok:
+            return "accepted by " + ", ".join(self.accepted)
+        return "refused (" + "; ".join(f"{k}: {v}" for k, v in self.refused.items()) + ")"
+
+
+class Runtime:
+    """The process-wide state of the dashboard server."""
+
+    def __init__(self, config: Config, mode: str | None = None, companion=None):
+        self.config = config
+        self.title = config.get("dashboard.title")
+        self.refresh_seconds = float(config.get("dashboard.refresh_seconds"))
+        self.default_theme = config.get("dashboard.theme")
+        self.idle_seconds = float(config.get("session.idle_timeout_minutes")) * 60
+        self.cookie_days = float(config.get("session.cookie_days"))
+        self.mode = mode or ("service" if self._has_service_account() else "user")
+        self.logins = Logins(self.idle_seconds, self.cookie_days * 86400)
+        # The demo writes nothing to disk: its secret lives as long as the process.
+        self.secret = (secrets.token_urlsafe(48) if self.mode == "demo"
+                       else cookie_secret(config.data_dir))
+        self.shared: DataStore | None = None
+        if self.mode in ("service", "demo"):
+            from ..companion import Companion
+            vc = companion or (Companion.demo() if self.mode == "demo"
+                               else Companion(config))
+            self.shared = DataStore(vc, refresh_seconds=self.refresh_seconds)
+        self._sweeper: threading.Thread | None = None
+        self._stop = threading.Event()
+        self.started = False
+
+    # --- setup -----------------------------------------------------------------------
+
+    def _has_service_account(self) -> bool:
+        for vc in self.config.vcenters:
+            try:
+                credentials.resolve(vc.name, config_username=vc.username)
+                return True
+            except CredentialsError:
+                continue
+        return False
+
+    def start(self) -> Runtime:
+        """Start the shared refresh timer and the sweeper of expired logins."""
+        self.started = True
+        if self.shared is not None:
+            self.shared.start()
+        if self._sweeper is None:
+            self._sweeper = threading.Thread(target=self._sweep, daemon=True,
+                                             name="vcompanion-logins")
+            self._sweeper.start()
+        log.info("dashboards: %s mode, %d vCenter(s), refresh every %g s, idle "
+                 "timeout %s", self.mode, len(self.config.vcenters),
+                 self.refresh_seconds,
+                 f"{self.idle_seconds / 60:g} min" if self.idle_seconds else "off")
+        return self
+
+    def _sweep(self) -> None:
+        interval = max(1.0, min(60.0, (self.idle_seconds or 600) / 4))
+        while not self._stop.wait(interval):
+            self.logins.sweep()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self.shared is not None:
+            self.shared.stop()
+
+    # --- logins ------------------------------------------------------------------------
+
+    @property
+    def vcenter_count(self) -> int:
+        if self.shared is not None:
+            return len(self.shared.companion.vcenter_names)
+        return len(self.config.vcenters)
+
+    def authenticate(self, username: str, password: str) -> AuthResult:
+        """Check a user against every configured vCenter (SessionManager.Login).
+
+        Accepted where the login works and the user holds System.View on the
+        root folder.  The password is only used for these logins.
+        """
+        result = AuthResult(username)
+        if not username or not password:
+            result.refused["*"] = "user name and password are required"
+            return result
+        if self.mode == "demo":
+            try:
+                from ..demo import DEMO_PASSWORD as demo_password
+                from ..demo import DEMO_USERNAME as demo_user
+            except ImportError:
+                demo_user, demo_password = DEMO_USER, DEMO_PASSWORD
+            if username == demo_user and password == demo_password:
+                result.accepted.append("demo")
+            else:
+                result.refused["demo"] = "the demo login is demo / demo"
+            return result
+        creds = credentials.Credentials(username, password, "login form")
+        timeouts = Timeouts(connect=self.config.get("collection.connect_timeout_seconds"),
+                            read=min(30.0, self.config.get("collection.read_timeout_seconds")))
+
+        def check(vc) -> tuple[str, str | None]:
+            conn = VCenterConnection(vc, creds, timeouts)
+            try:
+                conn.connect()
+                if not conn.has_privilege("System.View"):
+                    return vc.name, "no read access (System.View on the root folder)"
+                return vc.name, None
+            except AuthenticationError:
+                return vc.name, "user name or password rejected"
+            except NoPermissionError:
+                return vc.name, "no permission"
+            except VCompanionError as exc:
+                return vc.name, getattr(exc, "status", None) or "error"
+            except Exception as exc:  # noqa: BLE001 - one vCenter must not break login
+                log.warning("login check on vCenter '%s' failed: %s", vc.name,
+                            type(exc).__name__)
+                return vc.name, "error"
+            finally:
+                conn.close()
+
+        vcenters = list(self.config.vcenters)
+        with ThreadPoolExecutor(max_workers=max(1, len(vcenters)),
+                                thread_name_prefix="login") as pool:
+            for name, reason in pool.map(check, vcenters):
+                if reason is None:
+                    result.accepted.append(name)
+                else:
+                    result.refused[name] = reason
+        return result
+
+    def open_login(self, result: AuthResult, password: str, source: str):
+        """Create the login for an accepted user (and its own data in user mode)."""
+        store = None
+        creds = None
+        if self.mode == "user":
+            from ..companion import Companion
+            creds = credentials.Credentials(result.user, password, "login form")
+            # The user's own name on every vCenter: per-vCenter service user
+            # names from the config do not apply to personal logins.
+            config = dataclasses.replace(self.config, vcenters=tuple(
+                dataclasses.replace(vc, username=None) for vc in self.config.vcenters))
+            vc = Companion(config, username=creds.username, password=creds.password,
+                           vcenters=result.accepted)
+            notes = tuple(f"Your account cannot read vCenter '{name}' ({reason})."
+                          for name, reason in result.refused.items())
+            store = DataStore(vc, notes=notes, refresh_seconds=self.refresh_seconds)
+        login = self.logins.create(result.user, source, credentials=creds, store=store)
+        if store is not None:
+            store.start()
+        return login
+
+    def store_for(self, login) -> DataStore | None:
+        """The data a login sees."""
+        if self.shared is not None:
+            return self.shared
+        return login.store if login is not None else None
+
+
+# --- the process-wide instance -----------------------------------------------------
+
+_current: Runtime | None = None
+_lock = threading.Lock()
+
+
+def install(runtime: Runtime) -> Runtime:
+    global _current
+    with _lock:
+        _current = runtime
+    return runtime
+
+
+def prepare() -> Runtime:
+    """This process's runtime, built from $VCOMPANION_CONFIG if needed (not started)."""
+    global _current
+    with _lock:
+        if _current is None:
+            from ..logs import setup_from_config
+            config = load_config(None)
+            try:
+                setup_from_config(config)
+            except OSError:
+                log.warning("cannot write logs in %s", config.logs_dir)
+            logging.getLogger("vcompanion.login").setLevel(logging.INFO)
+            _current = Runtime(config)
+        return _current
+
+
+def current() -> Runtime:
+    """This process's runtime, started (timers running) on first use."""
+    rt = prepare()
+    if not rt.started:
+        with _lock:
+            if not rt.started:
+                rt.start()
+    return rt

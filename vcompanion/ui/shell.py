@@ -1,0 +1,342 @@
+"""The frame around every page: header, navigation, banners, auto-refresh, idle timeout.
+
+``render(slug)`` builds one browser session's page: it finds the login and
+its data store, picks the theme, lays the page out in a FastListTemplate
+and installs one periodic callback that
+
+- redraws the page when the store has new data (no reload),
+- shows a banner while a vCenter is down (the rest keeps working),
+- sends an idle tab to the login page when the login has timed out.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from html import escape
+
+import panel as pn
+from tornado.web import decode_signed_value
+
+from .. import __version__
+from . import fragments
+from . import runtime as runtime_module
+from .beacon import Beacon
+from .sessions import COOKIE, parse_cookie
+from .store import DataStore, Snapshot
+from .theme import THEME_COOKIE, OfflineFast, Palette, page_css, palette
+
+log = logging.getLogger(__name__)
+
+# slug -> (title, icon); the navigation order.
+PAGES: dict[str, tuple[str, str]] = {
+    "overview": ("Overview", "grid"),
+    "inventory": ("Inventory", "table"),
+    "search": ("Search", "search"),
+    "problems": ("Problems", "alert"),
+    "hosts": ("Hosts", "server"),
+    "datastores": ("Datastores", "database"),
+    "snapshots": ("Snapshots", "camera"),
+    "alerts": ("Alerts", "bell"),
+    "reports": ("Reports", "file"),
+}
+
+_ICONS = {
+    "grid": '<rect x="3" y="3" width="7" height="7" rx="1.5"/><rect x="14" y="3" width="7" '
+            'height="7" rx="1.5"/><rect x="3" y="14" width="7" height="7" rx="1.5"/>'
+            '<rect x="14" y="14" width="7" height="7" rx="1.5"/>',
+    "table": '<rect x="3" y="4" width="18" height="16" rx="2"/><path d="M3 10h18M3 15h18M9 '
+             '10v10"/>',
+    "search": '<circle cx="11" cy="11" r="6.5"/><path d="M16 16l5 5"/>',
+    "alert": '<path d="M12 3l10 18H2z"/><path d="M12 10v5M12 18v.5"/>',
+    "server": '<rect x="3" y="4" width="18" height="7" rx="1.5"/><rect x="3" y="13" '
+              'width="18" height="7" rx="1.5"/><path d="M7 7.5h.5M7 16.5h.5"/>',
+    "database": '<ellipse cx="12" cy="5.5" rx="8" ry="3"/><path d="M4 5.5v13c0 1.7 3.6 3 8 '
+                '3s8-1.3 8-3v-13M4 12c0 1.7 3.6 3 8 3s8-1.3 8-3"/>',
+    "camera": '<path d="M4 8h3l2-3h6l2 3h3v11H4z"/><circle cx="12" cy="13" r="3.5"/>',
+    "bell": '<path d="M6 17V11a6 6 0 0112 0v6l2 2H4z"/><path d="M10 21h4"/>',
+    "file": '<path d="M6 3h8l5 5v13H6z"/><path d="M14 3v5h5M9 13h7M9 17h7"/>',
+}
+
+
+def icon(name: str, size: int = 18) -> str:
+    return (f'<svg width="{size}" height="{size}" viewBox="0 0 24 24" fill="none" '
+            f'stroke="currentColor" stroke-width="1.8" stroke-linecap="round" '
+            f'stroke-linejoin="round" aria-hidden="true">{_ICONS[name]}</svg>')
+
+
+NAV_CSS = """
+:host { width: 100%; }
+nav { display: flex; flex-direction: column; gap: 2px; padding: 4px 0; }
+nav a { display: flex; align-items: center; gap: 11px; padding: 9px 12px;
+        border-radius: 8px; color: var(--vc-text); text-decoration: none;
+        font-size: 14.5px; }
+nav a:hover { background: var(--vc-surface-alt); }
+nav a.active { background: color-mix(in srgb, var(--vc-accent) 18%, transparent);
+               color: var(--vc-accent); font-weight: 600; }
+nav a .count { margin-left: auto; font-size: 11.5px; font-weight: 600;
+               padding: 1px 7px; border-radius: 999px; color: #fff; }
+.foot { margin-top: 14px; padding: 10px 12px; font-size: 12px; color: var(--vc-muted);
+        border-top: 1px solid var(--vc-border); line-height: 1.6; }
+"""
+
+HEADER_CSS = """
+:host { color: #fff; }
+.who { display: flex; align-items: center; gap: 12px; font-size: 13px;
+       white-space: nowrap; }
+.who .state { opacity: .85; }
+.who .user { font-weight: 600; overflow: hidden; text-overflow: ellipsis; max-width: 22ch; }
+@media (max-width: 1000px) { .who .state { display: none; } }
+@media (max-width: 700px) { .who .user { display: none; } }
+"""
+
+
+@dataclass
+class Context:
+    """What a page knows about its session."""
+
+    runtime: runtime_module.Runtime
+    login: object
+    store: DataStore
+    palette: Palette
+    args: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def user(self) -> str:
+        return getattr(self.login, "user", "")
+
+
+def _session_login(rt):
+    raw = pn.state.cookies.get(COOKIE)
+    if not raw:
+        return None
+    secret = pn.config.cookie_secret or rt.secret
+    value = decode_signed_value(secret, COOKIE, raw, max_age_days=rt.cookie_days)
+    login_id, user = parse_cookie(value)
+    if not login_id:
+        return None
+    login, _ = rt.logins.check(login_id, user)
+    return login
+
+
+def _args() -> dict[str, str]:
+    out = {}
+    for key, values in (pn.state.session_args or {}).items():
+        if values:
+            value = values[0]
+            out[key] = value.decode("utf-8", "replace") if isinstance(value, bytes) \
+                else str(value)
+    return out
+
+
+def _theme(rt, args) -> str:
+    """'dark' or 'light': ?theme= (the header toggle), else the cookie, else config."""
+    wanted = args.get("theme") or pn.state.cookies.get(THEME_COOKIE) or rt.default_theme
+    mode = "light" if wanted in ("light", "default") else "dark"
+    if "theme" in (pn.state.session_args or {}):
+        # Panel's templates only know 'dark' and 'default'.
+        pn.state.session_args["theme"] = [b"dark" if mode == "dark" else b"default"]
+    return mode
+
+
+def render(slug: str):
+    """The page ``slug`` for the current browser session (a Panel template)."""
+    rt = runtime_module.current()
+    args = _args()
+    p = palette(_theme(rt, args))
+    pn.config.theme = p.panel_theme
+    login = _session_login(rt)
+    store = rt.store_for(login) if login is not None else None
+    if login is None or store is None:
+        # The login ended between the request check and now, or the page is served
+        # without the vcompanion login (panel serve without --oauth-provider).
+        return pn.Column(
+            pn.pane.HTML("<p>Please sign in: <a href='/login'>/login</a> (served with "
+                         "<code>panel serve</code>? add <code>--oauth-provider "
+                         "vcompanion</code>).</p>"),
+            Beacon(redirect="/login?notice=expired" if COOKIE in pn.state.cookies
+                   else ""))
+    ctx = Context(rt, login, store, p, args)
+    return Shell(ctx, slug).template
+
+
+class Shell:
+    """One session's page frame and its refresh / idle loop."""
+
+    def __init__(self, ctx: Context, slug: str):
+        self.ctx, self.slug = ctx, slug
+        rt, p = ctx.runtime, ctx.palette
+        title, _ = PAGES[slug]
+        self.page = None
+        self.seen_version = -1
+        idle = rt.idle_seconds
+        self.beacon = Beacon(theme=p.name,
+                             throttle_ms=int(max(250, min(10_000, (idle or 40) * 250))),
+                             height=0, width=0, margin=0, visible=True)
+        self.beacon.param.watch(self._on_activity, "activity")
+        self.nav = fragments.html_pane("", stylesheets=[NAV_CSS], margin=(0, 4))
+        self.status = pn.pane.HTML("", stylesheets=[HEADER_CSS], margin=(0, 8),
+                                   align="center")
+        self.logout = pn.widgets.Button(name="Sign out", button_type="light",
+                                        button_style="outline", align="center",
+                                        width=78, height=32, margin=(0, 6, 0, 0),
+                                        stylesheets=[":host { flex-shrink: 0; }"])
+        self.logout.on_click(self._sign_out)
+        self.banner = fragments.html_pane("", visible=False, margin=(0, 4, 6, 4))
+        self.body = pn.Column(self._loading(), sizing_mode="stretch_width", margin=0)
+        self.template = pn.template.FastListTemplate(
+            title=rt.title, site="", theme=p.panel_theme, theme_toggle=True,
+            design=OfflineFast,
+            sidebar=[self.nav], main=[self.banner, self.body, self.beacon],
+            header=[pn.Row(pn.layout.HSpacer(), self.status, self.logout,
+                           sizing_mode="stretch_width", margin=0)],
+            accent_base_color=p.accent, header_background=_header_bg(p),
+            background_color=p.surface, sidebar_width=214, main_layout=None,
+            main_max_width="1700px", corner_radius=8, font="system-ui, -apple-system, "
+            "'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif", font_url="",
+            favicon=None, meta_description="vCompanion: all your vCenters in one view")
+        self.template.config.raw_css.append(page_css(p) + _TEMPLATE_CSS)
+        self._tick()
+        period = int(max(500, min(2000, (idle or 6) * 1000 / 3)))
+        self.callback = pn.state.add_periodic_callback(self._tick, period=period)
+
+    # --- the loop -----------------------------------------------------------------
+
+    def _tick(self) -> None:
+        ctx = self.ctx
+        rt, login = ctx.runtime, ctx.login
+        if not login.ended and rt.logins.expired(login):
+            idle = rt.idle_seconds and rt.logins.idle_for(login) > rt.idle_seconds
+            rt.logins.end(login.id, "idle timeout" if idle else "expired")
+        if login.ended:
+            self._leave(f"/login?notice={rt.logins.notice(login)}")
+            return
+        snap = ctx.store.snapshot
+        self._update_status(snap)
+        if snap.version == self.seen_version:
+            return
+        self.seen_version = snap.version
+        self._update_chrome(snap)
+        if not snap.loaded:
+            return
+        try:
+            if self.page is None:
+                from .pages import PAGE_CLASSES
+                self.page = PAGE_CLASSES[self.slug](ctx)
+                self.page.update(snap)
+                self.body.objects = [self.page]
+            else:
+                self.page.update(snap)
+        except Exception:  # noqa: BLE001 - one page's bug must not kill the session
+            log.exception("page %s failed to render", self.slug)
+            self.body.objects = [fragments.html_pane(fragments.empty(
+                "This page could not be drawn",
+                "The error is in the log file; the other pages still work."))]
+
+    def _leave(self, url: str) -> None:
+        if self.callback is not None:
+            self.callback.stop()
+            self.callback = None
+        self.beacon.redirect = url
+
+    def _on_activity(self, event) -> None:
+        login = self.ctx.login
+        if not login.ended:
+            self.ctx.runtime.logins.touch(login)
+
+    def _sign_out(self, event) -> None:
+        self.ctx.runtime.logins.end(self.ctx.login.id, "logout")
+        self._leave("/logout")
+
+    # --- chrome -------------------------------------------------------------------
+
+    def _loading(self):
+        store = self.ctx.store
+        n = len(store.companion.vcenter_names) if hasattr(store.companion,
+                                                          "vcenter_names") else 0
+        return pn.Column(
+            pn.indicators.LoadingSpinner(value=True, size=36, align="center",
+                                         color="primary"),
+            fragments.html_pane(
+                f'<div class="empty" data-loading="1"><h3>Reading {n or "the"} '
+                f'vCenter Server{"s" if n != 1 else ""}…</h3><div>The inventory appears '
+                f'here as soon as the first collection is done.</div></div>'),
+            sizing_mode="stretch_width", margin=(40, 0))
+
+    def _update_status(self, snap: Snapshot) -> None:
+        store = self.ctx.store
+        if store.refreshing and snap.loaded:
+            state = "Refreshing…"
+        elif snap.refreshed_at is not None:
+            state = (f"Updated {snap.refreshed_at:%H:%M:%S} UTC · every "
+                     f"{self.ctx.runtime.refresh_seconds:g} s")
+        else:
+            state = "Collecting…"
+        text = (f'<div class="who"><span class="state" data-refreshed="{snap.version}">'
+                f'{escape(state)}</span><span class="user" title="Signed in as '
+                f'{escape(self.ctx.user)}">{escape(self.ctx.user)}</span></div>')
+        if text != self.status.object:
+            self.status.object = text
+
+    def _update_chrome(self, snap: Snapshot) -> None:
+        p = self.ctx.palette
+        counts = snap.summary.get("problems", {})
+        crit, warn = counts.get("critical", 0), counts.get("warning", 0)
+        items = []
+        for slug, (title, ico) in PAGES.items():
+            badge = ""
+            if slug == "problems" and (crit or warn):
+                color = p.critical if crit else p.warning
+                badge = (f'<span class="count" style="background:{color}" title="'
+                         f'{crit} critical, {warn} warning">{crit or warn}</span>')
+            active = ' class="active" aria-current="page"' if slug == self.slug else ""
+            items.append(f'<a href="/{slug}"{active} data-nav="{slug}">{icon(ico)}'
+                         f'<span>{escape(title)}</span>{badge}</a>')
+        status = snap.status
+        ok = int((status["status"] == "ok").sum()) if len(status) else 0
+        foot = (f'<div class="foot">{ok} of {len(status)} vCenter'
+                f'{"s" if len(status) != 1 else ""} connected<br>'
+                f'{"Demo data · " if self.ctx.runtime.mode == "demo" else ""}'
+                f'vCompanion {escape(__version__)}</div>')
+        self.nav.object = f'<nav>{"".join(items)}</nav>{foot}'
+        banners = [fragments.down_banner(status)]
+        if self.ctx.runtime.mode == "demo":
+            banners.append(fragments.info_banner(
+                "<b>Demo mode.</b> Every vCenter, VM and host here is synthetic.", "info"))
+        for note in snap.notes:
+            banners.append(fragments.info_banner(escape(note), "warning"))
+        if self.ctx.store.error:
+            banners.append(fragments.info_banner(
+                f"<b>The last refresh failed</b> ({escape(self.ctx.store.error)}); "
+                "showing the data read before.", "warning"))
+        text = "".join(b for b in banners if b)
+        self.banner.object = text
+        self.banner.visible = bool(text)
+
+
+def _header_bg(p: Palette) -> str:
+    return "#111826" if p.name == "dark" else "#1d3a5f"
+
+
+_TEMPLATE_CSS = """
+#sidebar { background: var(--vc-surface); border-right: 1px solid var(--vc-border); }
+#main { background: var(--vc-bg); }
+#header .title { font-size: 1.35em !important; font-weight: 650 !important;
+                 letter-spacing: .01em; white-space: nowrap; flex-shrink: 0; }
+#header-items { min-width: 0; }
+.tabulator-tooltip { background: var(--vc-surface-alt) !important;
+                     color: var(--vc-text) !important; border: 1px solid var(--vc-border);
+                     border-radius: 6px; padding: 6px 9px; font-size: 12.5px;
+                     max-width: 360px; box-shadow: 0 4px 16px rgba(0,0,0,.35); }
+@media (max-width: 700px) { #header .title { font-size: 1.1em !important; }
+                            #header { padding: 10px 4px !important; }
+                            #sidebar-button { margin: 0 6px !important; }
+                            .pn-busy-container { display: none !important; } }
+"""
+
+
+def page_title(slug: str) -> str:
+    return PAGES[slug][0]
+
+
+__all__ = ["Context", "PAGES", "Shell", "icon", "page_title", "render"]
