@@ -17,7 +17,6 @@ import getpass
 import logging
 import os
 import sys
-import time
 
 from . import __version__, credentials
 from .config import Config, docs_markdown, example_config_text, load_config
@@ -174,35 +173,9 @@ def report_failures(companion) -> int:
 
 
 def cmd_check(args) -> int:
-    import pandas as pd
-
     config = open_config(args)
     with open_companion(args, config) as companion:
-        companion.connect()
-        rows = []
-        for name in companion.vcenter_names:
-            state = companion._states[name]
-            conn, error = state.connection, state.error
-            row = {"vcenter": name, "address": state.config.address,
-                   "version": None, "build": None, "api": None,
-                   "status": "ok", "rtt_ms": None}
-            if conn is not None and error is None:
-                about = conn.about
-                row.update(version=about.version, build=about.build,
-                           api=about.api_version)
-                started = time.perf_counter()
-                try:
-                    conn.call(conn.si.CurrentTime)
-                    row["rtt_ms"] = round((time.perf_counter() - started) * 1000, 1)
-                    if not conn.has_privilege("System.View"):
-                        state.error = conn.error(NoPermissionError,
-                                                 "lacks System.View on the root folder")
-                except VCompanionError as exc:
-                    state.error = exc
-            if state.error is not None:
-                row["status"] = getattr(state.error, "status", "error")
-            rows.append(row)
-        print(render(pd.DataFrame(rows), "table"), end="")
+        print(render(companion.check(), "table"), end="")
         return report_failures(companion)
 
 

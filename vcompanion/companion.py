@@ -34,7 +34,7 @@ from . import collection, credentials, tables, updates
 from .config import Config, VCenterConfig, load_config
 from .connection import Timeouts, VCenterConnection
 from .errors import (CollectionError, ConfigError, CredentialsError,
-                     VCenterError, VCompanionError)
+                     NoPermissionError, VCenterError, VCompanionError)
 from .fast import workers as decode_workers
 from .fast.memory import trim_memory
 from .search import SearchIndex
@@ -155,6 +155,48 @@ class Companion:
                        [s for s in self._states.values() if s.connection is None])
         self._start_keepalive()
         return {name: s.error for name, s in self._states.items()}
+
+    def check(self) -> pd.DataFrame:
+        """Connect, time one API round trip and confirm read access, per vCenter.
+
+        One row per vCenter: vcenter, address, version, build, api, status,
+        rtt_ms.  A login without System.View on the root folder counts as a
+        failure (``no permission``), like a refused password.
+        """
+        self.connect()
+        rtt: dict[str, float] = {}
+        # kept before probing: a failed probe closes the connection
+        abouts = {name: s.connection.about if s.connection else None
+                  for name, s in self._states.items()}
+
+        def probe(state: _State) -> None:
+            conn = state.connection
+            if conn is None or state.error is not None:
+                return
+
+            def work():
+                started = time.perf_counter()
+                conn.call(conn.si.CurrentTime)
+                rtt[state.config.name] = round((time.perf_counter() - started) * 1000, 1)
+                if not conn.has_privilege("System.View"):
+                    raise conn.error(NoPermissionError,
+                                     "lacks System.View on the root folder")
+            self._guarded(state, work)
+
+        self._parallel(probe, list(self._states.values()))
+        rows = []
+        for name, state in self._states.items():
+            about = abouts[name]
+            rows.append({
+                "vcenter": name, "address": state.config.address,
+                "version": about.version if about else None,
+                "build": about.build if about else None,
+                "api": about.api_version if about else None,
+                "status": "ok" if state.error is None
+                else getattr(state.error, "status", "error"),
+                "rtt_ms": rtt.get(name)})
+        return pd.DataFrame(rows, columns=["vcenter", "address", "version", "build",
+                                           "api", "status", "rtt_ms"])
 
     def refresh(self) -> Companion:
         """Read every vCenter's inventory again, in parallel.

@@ -20,6 +20,7 @@ store entry ``vcompanion:smtp`` (``vcompanion credentials set --smtp``).
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 
 from .errors import CredentialsError
@@ -124,7 +125,6 @@ def from_environment(environ) -> Credentials | None:
 def resolve(vcenter: str, username: str | None = None, password: str | None = None,
             config_username: str | None = None, environ=None) -> Credentials:
     """The credentials to use for one vCenter; raises CredentialsError if none."""
-    import os
     environ = os.environ if environ is None else environ
     found: Credentials | None = None
     if username and password is not None:
@@ -148,7 +148,6 @@ def smtp_credentials(username: str | None, environ=None) -> Credentials | None:
     credential store (scope ``smtp``).  ``username`` (from the config) wins over a
     stored user name; with neither, there is no login.
     """
-    import os
     environ = os.environ if environ is None else environ
     password = environ.get(ENV_SMTP_PASSWORD)
     if password:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-
-
 from pyVmomi import vim
 
 from .context import Inventory, as_list, get, moid, utc

@@ -102,19 +102,16 @@ def build(inv: Inventory) -> list[dict]:
             continue
         host = p.get("runtime.host")
         nics = as_list(p.get("guest.net"))
-        ips, macs = [], []
+        ips = []
         for nic in nics:
             for ip in as_list(get(nic, "ipAddress")):
                 if ip not in ips:
                     ips.append(ip)
-            mac = get(nic, "macAddress")
-            if mac and mac not in macs:
-                macs.append(mac)
-        # The configured NICs' MACs are known even when the guest reports nothing.
-        macs = [m for m in (get(d, "macAddress") for d in
-                            as_list(p.get("config.hardware.device"))) if m] + \
-            [m for m in macs]
-        macs = list(dict.fromkeys(m.lower() for m in macs))
+        # The configured NICs' MACs first: they are known even when the guest
+        # reports nothing; then any the guest reports beyond them.
+        reported = [get(d, "macAddress") for d in as_list(p.get("config.hardware.device"))]
+        reported += [get(nic, "macAddress") for nic in nics]
+        macs = list(dict.fromkeys(m.lower() for m in reported if m))
         primary = p.get("guest.ipAddress")
         if primary and primary not in ips:
             ips.insert(0, primary)
