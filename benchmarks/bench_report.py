@@ -47,7 +47,8 @@ def synthetic(n_vms: int, vcenters=("prod", "dr", "lab"), seed: int = 7):
     rnd = random.Random(seed)
     now = datetime.now(timezone.utc)
     hosts_per_vc = max(1, n_vms // 25 // len(vcenters))
-    vms, hosts, clusters, datastores, snapshots, networks, alarms = ([] for _ in range(7))
+    vms, hosts, clusters, datastores, snapshots, networks, alarms, nics, cdroms = (
+        [] for _ in range(9))
     for vc in vcenters:
         for c in range(max(1, hosts_per_vc // 16)):
             clusters.append({"vcenter": vc, "name": f"{vc}-cl{c:02}", "datacenter": "DC1",
@@ -123,11 +124,23 @@ def synthetic(n_vms: int, vcenters=("prod", "dr", "lab"), seed: int = 7):
             "instance_uuid": f"50{i:030x}", "bios_uuid": f"42{i:030x}", "moid": f"vm-{i}",
             "annotation": "Owner: app team; ticket CHG-12345" if i % 3 == 0 else None,
             "is_template": i % 500 == 0, "consolidation_needed": i % 400 == 0,
-            "cdrom_connected": i % 300 == 0, "hw_version": "vmx-19",
+            "hw_version": "vmx-19",
             "boot_time": now - timedelta(hours=rnd.randint(1, 2000)) if on else None,
             "uptime_hours": rnd.uniform(1, 2000) if on else None,
             "cpu_usage_mhz": rnd.randint(0, 8000), "guest_memory_usage_mb": 2048,
             "vm_path": f"[{vc}-ds{i % 50:03}] app-{i:05}/app-{i:05}.vmx"})
+        vm = vms[-1]
+        nics.append({"vcenter": vc, "vm": vm["name"], "power_state": vm["power_state"],
+                     "label": "Network adapter 1", "adapter": "vmxnet3",
+                     "network": vm["networks"][0], "connected": on,
+                     "start_connected": True, "mac_address": vm["mac_addresses"][0],
+                     "mac_type": "assigned", "ip_addresses": vm["ip_addresses"],
+                     "is_template": vm["is_template"], "vm_moid": f"vm-{i}"})
+        cdroms.append({"vcenter": vc, "vm": vm["name"], "power_state": vm["power_state"],
+                       "label": "CD/DVD drive 1", "connected": i % 300 == 0,
+                       "start_connected": False, "device_type": "iso" if i % 300 == 0
+                       else "client device", "backing": "[iso] os.iso" if i % 300 == 0
+                       else None, "is_template": vm["is_template"], "vm_moid": f"vm-{i}"})
         if i % 8 == 0:
             created = now - timedelta(days=rnd.randint(0, 60))
             snapshots.append({"vcenter": vc, "vm": vms[-1]["name"], "name": "before patch",
@@ -148,7 +161,7 @@ def synthetic(n_vms: int, vcenters=("prod", "dr", "lab"), seed: int = 7):
     frames = {name: TABLES[name].frame(rows) for name, rows in (
         ("vms", vms), ("hosts", hosts), ("clusters", clusters),
         ("datastores", datastores), ("snapshots", snapshots), ("networks", networks),
-        ("alarms", alarms))}
+        ("alarms", alarms), ("nics", nics), ("cdroms", cdroms))}
     status = pd.DataFrame([{
         "vcenter": vc, "address": f"vcenter-{vc}.corp.example.com:443", "status": "ok",
         "message": "connected", "product": "VMware vCenter Server 8.0.2 build-22617221",
@@ -158,7 +171,8 @@ def synthetic(n_vms: int, vcenters=("prod", "dr", "lab"), seed: int = 7):
         "objects": n_vms // len(vcenters)} for vc in vcenters], columns=STATUS_COLUMNS)
     facts = problems.Facts(vms=frames["vms"], hosts=frames["hosts"],
                            datastores=frames["datastores"], snapshots=frames["snapshots"],
-                           alarms=frames["alarms"], status=status,
+                           alarms=frames["alarms"], cdroms=frames["cdroms"],
+                           status=status,
                            settings={"datastore_free_warning_pct": 15,
                                      "datastore_free_critical_pct": 10,
                                      "snapshot_age_days": 14, "disabled_rules": []})

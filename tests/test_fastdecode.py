@@ -55,13 +55,26 @@ def pyvmomi_decode(data: bytes, stub) -> object:
     return SoapAdapter.SoapResponseDeserializer(stub).Deserialize(data, RESULT)
 
 
+def full_specs() -> dict:
+    """Every path any table reads, device lists included: one answer for all tables."""
+    specs = {kind: list(paths) for kind, paths in tables.inventory_specs().items()}
+    for kind, paths in tables.DEVICE_SPECS.items():
+        specs[kind] = sorted(set(specs.get(kind, [])) | set(paths))
+    return specs
+
+
 def inventory(pages: list, alarm_names: dict | None = None) -> Inventory:
-    """An Inventory from decoded RetrieveResult pages, as tables.collect files them."""
-    result = collection.Retrieved()
+    """An Inventory from decoded RetrieveResult pages, as tables.collect files them
+    (a coarse ``summary`` split into leaves), with the device lists the pages hold
+    as tables.collect_devices files them."""
+    result = collection.Retrieved(leaves=collection.wire_specs(full_specs())[1])
     for page in pages:
         collection.absorb(types.SimpleNamespace(name="test"), page.objects, result)
+    devices = {oid: props.pop("config.hardware.device")
+               for oid, props in result.of("VirtualMachine").items()
+               if "config.hardware.device" in props}
     return Inventory("test", result.objects, collected_at=COLLECTED,
-                     alarm_names=dict(alarm_names or {}))
+                     alarm_names=dict(alarm_names or {}), devices=devices)
 
 
 def frames(inv: Inventory) -> dict[str, pd.DataFrame]:
@@ -103,9 +116,10 @@ def compare_answer(conn, data: bytes) -> dict:
 def test_seeded_simulators_decode_identically(vcsims, name):
     conn = connect(vcsims[name])
     try:
-        data = collection.raw_answer(conn, tables.inventory_specs())
+        data = collection.raw_answer(conn, full_specs())
         result = compare_answer(conn, data)
         assert len(result["vms"]) > 0 and len(result["hosts"]) > 0
+        assert len(result["nics"]) >= len(result["vms"]) == len(result["cdroms"])
         assert len(result["snapshots"]) > 0 or name == "lab"
     finally:
         conn.close()
@@ -121,6 +135,7 @@ def test_collect_end_to_end_fast_equals_pyvmomi(vcsims):
             for decoder in ("fast", "pyvmomi"):
                 inv, stats = tables.collect(conn, decoder=decoder)
                 inv.collected_at = COLLECTED
+                inv.devices, _ = tables.collect_devices(conn, decoder=decoder)
                 invs.setdefault(decoder, []).append(inv)
                 assert stats.objects > 0
         finally:
@@ -148,9 +163,9 @@ def large_sim(tmp_path_factory):
 def test_large_model_decodes_identically_in_process_and_in_workers(large_sim, monkeypatch):
     conn = connect(large_sim)
     try:
-        data = collection.raw_answer(conn, tables.inventory_specs())
+        data = collection.raw_answer(conn, full_specs())
         result = compare_answer(conn, data)
-        assert len(result["vms"]) == LARGE_VMS
+        assert len(result["vms"]) == LARGE_VMS == len(result["cdroms"])
         # Worker processes and many small chunks: the same objects come back.
         monkeypatch.setattr(answers, "POOL_MIN_BYTES", 0)
         monkeypatch.setattr(answers, "CHUNK_BYTES", 64 << 10)
@@ -310,6 +325,22 @@ DEVICES = (
     "</VirtualDevice>"
     '<VirtualDevice xsi:type="VirtualNVDIMM"><key>20000</key></VirtualDevice>')
 
+# A VM's summary, read whole (collection.COARSE) and split into the leaf paths
+# the tables name: nested objects, a reference, unset and odd values.
+SUMMARY = (
+    '<val xsi:type="VirtualMachineSummary"><vm type="VirtualMachine">vm-20</vm>'
+    '<runtime><host type="HostSystem">host-10</host><connectionState>connected'
+    "</connectionState><powerState>poweredOn</powerState>"
+    "<bootTime>2026-02-28T08:00:00.123456789-05:00</bootTime></runtime>"
+    "<guest><hostName></hostName><toolsRunningStatus>guestToolsRunning"
+    "</toolsRunningStatus></guest>"
+    "<config><name>Büro-Server ✓ 東京</name><template>0</template><numCpu>4</numCpu>"
+    "<annotation>Zeile 1&#10;line 2 &amp; ✓</annotation></config>"
+    "<storage><committed>9223372036854775807</committed><uncommitted>0</uncommitted>"
+    "<unshared>0</unshared><timestamp>2026-02-28T08:00:00Z</timestamp></storage>"
+    "<quickStats><uptimeSeconds>-1</uptimeSeconds><guestHeartbeatStatus>green"
+    "</guestHeartbeatStatus></quickStats><overallStatus>yellow</overallStatus></val>")
+
 NICS = (
     "<GuestNicInfo><network>VM Network</network><ipAddress>10.0.0.5</ipAddress>"
     "<ipAddress>fe80::1</ipAddress><macAddress>00:50:56:aa:bb:cc</macAddress>"
@@ -390,16 +421,8 @@ def awkward_objects() -> list[str]:
         obj("VirtualMachine", "vm-20", {
             "name": val("xsd:string", "Büro-Server ✓ 東京"),
             "parent": ref("Folder", "group-v10"),
-            "runtime.powerState": val("VirtualMachinePowerState", "poweredOn"),
-            "runtime.host": ref("HostSystem", "host-10"),
-            "runtime.bootTime": val("xsd:dateTime", "2026-02-28T08:00:00.123456789-05:00"),
+            "summary": SUMMARY,
             "guest.net": '<val xsi:type="ArrayOfGuestNicInfo">' + NICS + "</val>",
-            "guest.hostName": val("xsd:string", ""),
-            "summary.config.numCpu": val("xsd:int", "4"),
-            "summary.config.annotation": val("xsd:string", "Zeile 1&#10;line 2 &amp; ✓"),
-            "summary.config.template": val("xsd:boolean", "0"),
-            "summary.storage.committed": val("xsd:long", "9223372036854775807"),
-            "summary.quickStats.uptimeSeconds": val("xsd:int", "-1"),
             "snapshot": snapshots,
             "datastore": '<val xsi:type="ArrayOfManagedObjectReference">'
                          + ref("Datastore", "datastore-1", "ManagedObjectReference")
@@ -408,11 +431,11 @@ def awkward_objects() -> list[str]:
             "triggeredAlarmState": '<val xsi:type="ArrayOfAlarmState"></val>',
             "config.hardware.device": '<val xsi:type="ArrayOfVirtualDevice">' + DEVICES
                                       + "</val>"},
-            fault("guest.ipAddress", "NoPermission", "Permission to perform this "
+            fault("guest.guestState", "NoPermission", "Permission to perform this "
                   "operation was denied ✓", "<object type=\"VirtualMachine\">vm-20"
                   "</object><privilegeId>System.Read</privilegeId>")),
         obj("VirtualMachine", "vm-21", {"name": val("xsd:string", "vanished")},
-            fault("runtime.powerState", "ManagedObjectNotFound", "gone",
+            fault("summary", "ManagedObjectNotFound", "gone",
                   '<obj type="VirtualMachine">vm-21</obj>')),
         obj("VirtualMachine", "vm-22", {"name": val("xsd:string", "bare")}),
     ]
@@ -427,8 +450,16 @@ def test_awkward_answer_gives_identical_tables():
     vms = result["vms"].set_index("name")
     assert set(vms.index) == {"Büro-Server ✓ 東京", "bare"}  # vm-21 vanished
     assert vms.loc["Büro-Server ✓ 東京", "folder"] == "/Büro & Co <Test>"
-    assert vms.loc["Büro-Server ✓ 東京", "cdrom_connected"]
     assert vms.loc["Büro-Server ✓ 東京", "ip_addresses"] == ["10.0.0.5", "fe80::1"]
+    assert vms.loc["Büro-Server ✓ 東京", "num_cpu"] == 4
+    assert vms.loc["Büro-Server ✓ 東京", "overall_status"] == "yellow"
+    assert vms.loc["Büro-Server ✓ 東京", "host"] == "esx-01.example.com"
+    assert vms.loc["Büro-Server ✓ 東京", "annotation"] == "Zeile 1\nline 2 & ✓"
+    assert pd.isna(vms.loc["Büro-Server ✓ 東京", "guest_hostname"])  # "" is unknown
+    assert pd.isna(vms.loc["bare", "power_state"])
+    cdrom = result["cdroms"].set_index("vm").loc["Büro-Server ✓ 東京"]
+    assert cdrom["connected"] and cdrom["backing"] == "[ds] iso/x.iso"
+    assert result["cdroms"]["vm"].tolist() == ["Büro-Server ✓ 東京"]
     assert vms.loc["Büro-Server ✓ 東京", "snapshot_count"] == 4
     assert result["snapshots"]["depth"].max() == 2
     assert result["networks"].loc[0, "vlan"] == "100-200,300"
@@ -454,19 +485,20 @@ def test_awkward_objects_read_like_pyvmomi_objects():
     nic = props["guest.net"][1]
     assert nic.ipAddress == list(slow_props["guest.net"][1].ipAddress) == []
     assert nic.dnsConfig is None and nic.network is None
-    for name in ("runtime.bootTime", "summary.storage.committed", "summary.config.annotation",
-                 "guest.hostName", "summary.quickStats.uptimeSeconds"):
-        assert props[name] == slow_props[name], name
-    assert props["runtime.bootTime"].microsecond == 123456
+    summary, slow_summary = props["summary"], slow_props["summary"]
+    for name in ("runtime.bootTime", "storage.committed", "config.annotation",
+                 "guest.hostName", "quickStats.uptimeSeconds"):
+        assert tables.context.get(summary, name) == tables.context.get(
+            slow_summary, name), name
+    assert summary.runtime.bootTime.microsecond == 123456
     missing, slow_missing = fast["vm-20"].missingSet[0], slow["vm-20"].missingSet[0]
     assert missing.fault._wsdlName == "NoPermission"
     assert isinstance(slow_missing.fault, vim.fault.NoPermission)
     assert missing.fault.msg == slow_missing.fault.msg
     assert missing.fault.privilegeId == slow_missing.fault.privilegeId == "System.Read"
     assert schema.fault_type(missing.fault) is vim.fault.NoPermission
-    ref_ = props["runtime.host"]
-    assert (ref_._moId, ref_._wsdlName) == (slow_props["runtime.host"]._moId,
-                                             slow_props["runtime.host"]._wsdlName)
+    ref_, slow_ref = summary.runtime.host, slow_summary.runtime.host
+    assert (ref_._moId, ref_._wsdlName) == (slow_ref._moId, slow_ref._wsdlName)
     with pytest.raises(TypeError):
         nic.ipAddress.append("10.9.9.9")  # the shared empty list stays empty
 

@@ -47,7 +47,8 @@ def test_vms_match_the_seed(companion):
         assert row["power_state"] == vm["power_state"], key
         assert sorted(row["ip_addresses"]) == sorted(vm["ips"]), key
         assert row["primary_ip"] == vm["ip_address"], key
-        assert row["mac_addresses"] == vm["macs"], key
+        running = vm["tools_running_status"] == "guestToolsRunning"
+        assert row["mac_addresses"] == (vm["macs"] if running else []), key  # guest's
         assert row["guest_hostname"] == vm["hostname"], key
         assert row["guest_id"] == vm["guest_id"], key
         assert row["guest_os"] == vm["guest_full_name"], key
@@ -68,7 +69,6 @@ def test_vms_match_the_seed(companion):
         assert row["overall_status"] == vm["overall_status"], key
         assert row["is_template"] is vm["template"], key
         assert row["consolidation_needed"] is vm["consolidation_needed"], key
-        assert row["cdrom_connected"] is vm["cdrom_connected"], key
         assert row["annotation"] == (vm["annotation"] or None), key
         assert row["hw_version"] == vm["hw_version"], key
         assert row["connection_state"] == vm["connection_state"], key
@@ -78,6 +78,33 @@ def test_vms_match_the_seed(companion):
     frame = companion.vms()
     assert frame["instance_uuid"].is_unique
     assert not frame.duplicated(["vcenter", "moid"]).any()
+
+
+def test_device_tables_match_the_seed(companion):
+    """nics and cdroms come from a second bulk read of every VM's device list."""
+    nics, cdroms = companion.nics(), companion.cdroms()
+    expected = seeded("vms")
+    by_vm = {key: frame for key, frame in nics.groupby(["vcenter", "vm"])}
+    drives = by_key(cdroms, "vcenter", "vm")
+    assert set(drives) == set(expected)  # one drive each, templates included
+    for key, vm in expected.items():
+        frame = by_vm.get(key)
+        assert frame is not None and len(frame) == len(vm["nics"]), key
+        running = vm["tools_running_status"] == "guestToolsRunning"
+        for row, nic in zip(frame.to_dict("records"), vm["nics"]):
+            assert row["mac_address"] == nic["mac"], key  # powered off or not
+            assert row["network"] == nic["network"], key
+            assert row["adapter"] == "vmxnet3" and row["mac_type"] == "assigned", key
+            assert row["connected"] is True and row["start_connected"] is True, key
+            assert sorted(row["ip_addresses"]) == (sorted(nic["ips"]) if running else []), key
+            assert row["power_state"] == vm["power_state"], key
+        drive = drives[key]
+        assert drive["connected"] is vm["cdrom_connected"], key
+        assert drive["device_type"] == ("iso" if vm["cdrom_iso"] else "client device"), key
+        assert drive["backing"] == (vm["cdrom_iso"] or None), key
+    # The device read is its own request: vms() alone never makes it.
+    assert "config.hardware.device" not in companion.inventories()[0].of(
+        "VirtualMachine")[next(iter(companion.inventories()[0].of("VirtualMachine")))]
 
 
 def test_hosts_match_the_seed(companion):

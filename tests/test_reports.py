@@ -64,7 +64,23 @@ def events_book(companion, tmp_path_factory) -> Path:
 
 def test_sheets_in_the_fixed_order(book):
     assert book.sheetnames == ["Summary", "vInfo", "vHost", "vCluster", "vDatastore",
-                               "vSnapshot", "vNetwork", "vAlarms", "vHealth", "vSource"]
+                               "vSnapshot", "vNetwork", "vCD", "vPortgroup", "vAlarms",
+                               "vHealth", "vSource"]
+
+
+def test_vnetwork_and_vcd_hold_every_adapter_and_drive(book, companion):
+    seed = simulators.load_seed()
+    nics = rows_of(book["vNetwork"])
+    expected = {(t, vm["name"], n["mac"], n["network"]) for t, topo in seed.TOPOLOGIES.items()
+                for vm in topo["vms"].values() for n in vm["nics"]}
+    assert {(r["VI SDK Server"], r["VM"], r["Mac Address"], r["Network"])
+            for r in nics} == expected
+    drives = rows_of(book["vCD"])
+    connected = {(t, vm["name"]) for t, topo in seed.TOPOLOGIES.items()
+                 for vm in topo["vms"].values() if vm["cdrom_connected"]}
+    assert {(r["VI SDK Server"], r["VM"]) for r in drives
+            if r["Connected"] == "True"} == connected
+    assert len(drives) == len(companion.cdroms())
 
 
 def test_rvtools_headers_and_vi_sdk_server_on_every_sheet(book):
@@ -429,7 +445,8 @@ def test_nothing_readable_still_gives_every_sheet(tmp_path):
                             "status": "unreachable", "message": "connection refused"}],
                           columns=STATUS_COLUMNS)
     empty = {n: TABLES[n].empty() for n in ("vms", "hosts", "clusters", "datastores",
-                                            "snapshots", "networks", "alarms")}
+                                            "snapshots", "networks", "alarms", "nics",
+                                            "cdroms")}
     path = inventory.write(inventory.InventoryData(
         problems=problems.TABLE.empty(), status=status, **empty), tmp_path / "i.xlsx")
     wb = openpyxl.load_workbook(path)

@@ -134,16 +134,16 @@ def test_unnotified_properties_are_reread(live_sim):
     try:
         inv = live.wait_ready(60)
         oid, props = next(iter(inv.of("VirtualMachine").items()))
-        truth = props["overallStatus"]
+        truth = props["summary.overallStatus"]
         applier = live._applier
         objects = dict(applier.objects)
         objects["VirtualMachine"] = {**objects["VirtualMachine"],
-                                     oid: {**props, "overallStatus": "stale"}}
+                                     oid: {**props, "summary.overallStatus": "stale"}}
         applier.objects = objects
         rereads = live.rereads
         until(lambda: live.rereads > rereads
-              and live.inventory.of("VirtualMachine")[oid]["overallStatus"] == truth)
-        assert inv.of("VirtualMachine")[oid]["overallStatus"] == truth  # never touched
+              and live.inventory.of("VirtualMachine")[oid]["summary.overallStatus"] == truth)
+        assert inv.of("VirtualMachine")[oid]["summary.overallStatus"] == truth  # never touched
     finally:
         live.stop()
         conn.close()
@@ -233,6 +233,46 @@ def test_enter_leave_unset_and_vanished_objects():
         [("runtime.powerState", "assign", "VirtualMachinePowerState", "suspended")])]))
     assert kinds == {"VirtualMachine"}
     assert applier.feed(update_set("4", [])) is None  # nothing changed
+
+
+def test_a_summary_read_whole_is_split_into_the_leaves_tables_read():
+    """``summary`` travels whole; a change inside it (vCenter reports those with
+    the deeper path) lands on exactly the leaves the tables name."""
+    from vcompanion import collection, tables
+    wire, leaves = collection.wire_specs(tables.inventory_specs())
+    vm_paths = wire[vim.VirtualMachine]
+    assert "summary" in vm_paths and not any(p.startswith("summary.") for p in vm_paths)
+    applier = updates.Applier("test", leaves)
+    summary = ('<val xsi:type="VirtualMachineSummary"><runtime><powerState>poweredOn'
+               "</powerState><connectionState>connected</connectionState></runtime>"
+               "<config><name>a</name><numCpu>4</numCpu><template>false</template>"
+               "</config><quickStats><overallCpuUsage>120</overallCpuUsage>"
+               "</quickStats><overallStatus>green</overallStatus></val>")
+    enter = change("VirtualMachine", "vm-1", "enter",
+                   [("name", "assign", "xsd:string", "a")]).replace(
+        "</changeSet>", "</changeSet><changeSet><name>summary</name><op>assign</op>"
+        + summary + "</changeSet>", 1)
+    applier.feed(update_set("1", [enter]))
+    props = applier.objects["VirtualMachine"]["vm-1"]
+    assert "summary" not in props
+    assert props["summary.runtime.powerState"] == "poweredOn"
+    assert props["summary.config.numCpu"] == 4
+    assert props["summary.quickStats.overallCpuUsage"] == 120
+    assert props["summary.overallStatus"] == "green"
+    assert "summary.runtime.host" not in props  # unset in the summary: not a leaf
+    assert "summary.config.name" not in props  # no table asked for it
+    applier.feed(update_set("2", [change("VirtualMachine", "vm-1", "modify", [
+        ("summary.runtime.powerState", "assign", "VirtualMachinePowerState",
+         "poweredOff"),
+        ("summary.quickStats", "assign", "VirtualMachineQuickStats",
+         "<guestMemoryUsage>512</guestMemoryUsage>"),
+        ("summary.config.numCpu", "remove", None, None)])]))
+    props = applier.objects["VirtualMachine"]["vm-1"]
+    assert props["summary.runtime.powerState"] == "poweredOff"
+    assert props["summary.runtime.connectionState"] == "connected"  # untouched
+    assert props["summary.quickStats.guestMemoryUsage"] == 512
+    assert "summary.quickStats.overallCpuUsage" not in props  # the new stats lack it
+    assert "summary.config.numCpu" not in props
 
 
 def test_tables_record_the_types_they_read():

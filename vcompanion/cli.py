@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_USAGE, EXIT_AUTH, EXIT_PARTIAL = 0, 2, 3, 4
 INVENTORY_KINDS = ("vms", "hosts", "clusters", "datastores", "networks", "snapshots",
-                   "alarms", "events")
+                   "alarms", "nics", "cdroms", "events")
 
 
 class Fail(Exception):

@@ -66,6 +66,9 @@ class _State:
     error: VCompanionError | None = None
     stats: collection.Stats | None = None
     user: str | None = None
+    devices: dict | None = None     # VM moid -> device list (tables.DEVICE_SPECS)
+    devices_read: float = 0.0       # time.monotonic() of that read
+    device_view: tuple | None = None  # (inventory, devices, inventory with devices)
 
 
 class Companion:
@@ -83,6 +86,7 @@ class Companion:
             selected = [vc for vc in selected if vc.name in vcenters]
         self._states = {vc.name: _State(vc) for vc in selected}
         self._lock = threading.RLock()
+        self._devices_lock = threading.Lock()  # one device read at a time
         # table -> (the inventories it was built from, frame)
         self._frames: dict[str, tuple[tuple, pd.DataFrame]] = {}
         # (table, vCenter) -> (inventory, that vCenter's rows): a change in one
@@ -206,6 +210,8 @@ class Companion:
         """
         self._collect(list(self._states.values()))
         with self._lock:
+            for state in self._states.values():
+                state.devices = None  # read again when a device table is asked for
             self._frames.clear()
             self._index, self._index_gen = None, self._index_gen + 1
         self._start_keepalive()
@@ -223,19 +229,21 @@ class Companion:
                 self._index, self._index_gen = None, self._index_gen + 1
             self._start_keepalive()
 
-    def _collect(self, states: list[_State]) -> None:
+    def _collect(self, states: list[_State], read=None) -> None:
         """Collect ``states`` in parallel; big answers decode in worker processes.
 
-        The first large answer starts the worker processes (in the background,
+        ``read``: what to do per vCenter (default: read its inventory).  The
+        first large answer starts the worker processes (in the background,
         see fast/answers.py); small inventories never start them.  They stop
         when the collection is done.
         """
+        read = read or self._collect_one
         processes = self.config.get("collection.decode_processes")
         use_pool = (processes != 0 and self.config.get("collection.decoder") == "fast"
                     and type(self)._collect_one is Companion._collect_one)
         self._decode_pool = decode_workers.acquire(processes) if use_pool else None
         try:
-            self._parallel(self._collect_one, states)
+            self._parallel(read, states)
         finally:
             if self._decode_pool is not None:
                 self._decode_pool = None
@@ -281,6 +289,51 @@ class Companion:
                          f"{len(v)} {k}" for k, v in sorted(inventory.objects.items())
                          if v))
         self._guarded(state, work)
+
+    def _devices_due(self, state: _State) -> bool:
+        if state.inventory is None or state.error is not None:
+            return False
+        if state.devices is None:
+            return True
+        # Live mode: device lists are not in the live filter (their bulk would
+        # make every change notification cost as much); re-read them as often
+        # as the other properties vCenter does not notify.
+        age = time.monotonic() - state.devices_read
+        return self._live_enabled and age > self.config.get(
+            "collection.live_reread_minutes") * 60
+
+    def _ensure_devices(self) -> None:
+        with self._devices_lock:
+            due = [s for s in self._states.values() if self._devices_due(s)]
+            if due:
+                self._collect(due, read=self._read_devices_one)
+
+    def _read_devices_one(self, state: _State) -> None:
+        def work():
+            started = time.perf_counter()
+            devices = self._device_lists(state)
+            with self._lock:
+                state.devices, state.devices_read = devices, time.monotonic()
+            log.info("vCenter '%s': device lists of %d VMs in %.2f s",
+                     state.config.name, len(devices), time.perf_counter() - started)
+        self._guarded(state, work)
+
+    def _device_lists(self, state: _State) -> dict:
+        """One vCenter's VM device lists (the demo overrides this)."""
+        devices, _ = tables.collect_devices(
+            self._connection(state), page_size=self.config.get("collection.page_size"),
+            decoder=self.config.get("collection.decoder"), pool=self._decode_pool)
+        return devices
+
+    def _with_devices(self, state: _State):
+        """The vCenter's inventory carrying its device lists (made once per pair)."""
+        inventory, devices = state.inventory, state.devices
+        view = state.device_view
+        if view is not None and view[0] is inventory and view[1] is devices:
+            return view[2]
+        wrapped = inventory.with_devices(devices)
+        state.device_view = (inventory, devices, wrapped)
+        return wrapped
 
     # --- live updates ------------------------------------------------------------
 
@@ -453,9 +506,15 @@ class Companion:
             raise ConfigError(f"unknown table '{name}' (one of "
                               f"{', '.join(tables.TABLES)})")
         self.inventories()  # collects what was never read
+        devices = name in tables.DEVICE_TABLES
+        if devices:
+            self._ensure_devices()
         with self._lock:
-            inventories = tuple(s.inventory for s in self._states.values()
-                                if s.inventory is not None and s.error is None)
+            inventories = tuple(
+                (self._with_devices(s) if devices else s.inventory)
+                for s in self._states.values()
+                if s.inventory is not None and s.error is None
+                and (s.devices is not None or not devices))
             cached = self._frames.get(name)
         if cached is not None and _same(cached[0], inventories):
             frame = cached[1]
@@ -505,6 +564,17 @@ class Companion:
     def alarms(self) -> pd.DataFrame:
         """Triggered alarms on every kind of object."""
         return self.table("alarms")
+
+    def nics(self) -> pd.DataFrame:
+        """Virtual network adapters, with MAC, network and connection state.
+
+        The first call reads every VM's device list (see tables/nics.py).
+        """
+        return self.table("nics")
+
+    def cdroms(self) -> pd.DataFrame:
+        """Virtual CD/DVD drives, with what is mounted and whether connected."""
+        return self.table("cdroms")
 
     def events(self, hours: float | None = None) -> pd.DataFrame:
         """Events of the last ``hours`` (default from the config), newest first."""
@@ -581,7 +651,7 @@ class Companion:
         index = SearchIndex.from_tables(
             vms=self.table("vms"), hosts=self.table("hosts"),
             datastores=self.table("datastores"), clusters=self.table("clusters"),
-            networks=self.table("networks"))
+            networks=self.table("networks"), nics=self.table("nics"))
         with self._lock:
             if self._index_gen == generation:  # else the tables changed meanwhile
                 self._index = index

@@ -568,6 +568,7 @@ class Environment:
         self.inventories = {b.name: Inventory(b.name, b.objects, collected_at=now,
                                               alarm_names=dict(ALARMS))
                             for b in builders}
+        self.devices = {b.name: b.devices for b in builders}
         self._builders = {b.name: b for b in builders}
         self._events: dict[str, list] = {}
         self._lock = threading.Lock()
@@ -672,6 +673,10 @@ class DemoCompanion(Companion):
                 len(v) for v in inventory.objects.values()),
                 seconds=environment.seconds / 3)
         self._guarded(state, work)
+
+    def _device_lists(self, state: _State) -> dict:
+        self._connection(state)
+        return self.environment().devices[state.config.name]
 
     def _event_rows(self, state: _State, since: datetime, hours: float) -> list[dict]:
         self._connection(state)

@@ -205,6 +205,7 @@ class VCenterBuilder:
         self.now = now
         self.rng = random.Random(f"{seed}-{name}")
         self.objects: dict[str, dict[str, dict[str, Any]]] = {}
+        self.devices: dict[str, list] = {}  # VM moid -> config.hardware.device
         self.props: dict[str, dict[str, Any]] = {}  # moid -> properties
         self.names: dict[str, str] = {}
         self.parents: dict[str, str | None] = {}
@@ -698,12 +699,14 @@ class VCenterBuilder:
         """Every VM's properties, filed like the collector files them."""
         cdrom_iso = [vim.vm.device.VirtualCdrom(
             key=3002, controllerKey=200, unitNumber=0,
+            deviceInfo=vim.Description(label="CD/DVD drive 1", summary="ISO"),
             connectable=vim.vm.device.VirtualDevice.ConnectInfo(
                 connected=True, startConnected=True, allowGuestControl=True),
             backing=vim.vm.device.VirtualCdrom.IsoBackingInfo(
                 fileName="[PRD-NFS-ISO] iso/SW_DVD9_Win_Server_STD_CORE_2022.iso"))]
         cdrom_idle = [vim.vm.device.VirtualCdrom(
             key=3002, controllerKey=200, unitNumber=0,
+            deviceInfo=vim.Description(label="CD/DVD drive 1", summary="Remote device"),
             connectable=vim.vm.device.VirtualDevice.ConnectInfo(
                 connected=False, startConnected=False, allowGuestControl=True),
             backing=vim.vm.device.VirtualCdrom.RemotePassthroughBackingInfo(
@@ -716,23 +719,23 @@ class VCenterBuilder:
                 "name": vm.name, "parent": vm.folder, "resourcePool": vm.pool,
                 "datastore": list(vm.datastores),
                 "network": [self.net_refs[n.key] for n in vm.nets],
-                "overallStatus": "green",
+                "summary.overallStatus": "green",
                 "configStatus": "yellow" if vm.consolidate else "green",
                 "triggeredAlarmState": [],
-                "runtime.powerState": vm.power,
-                "runtime.connectionState": "connected" if host_state == "connected"
+                "summary.runtime.powerState": vm.power,
+                "summary.runtime.connectionState": "connected" if host_state == "connected"
                 else "disconnected",
-                "runtime.host": vm.host,
-                "runtime.consolidationNeeded": vm.consolidate,
+                "summary.runtime.host": vm.host,
+                "summary.runtime.consolidationNeeded": vm.consolidate,
                 "guest.net": self._guest_nics(vm) if tools_running else [],
                 "guest.guestState": "running" if tools_running else "notRunning",
-                "guest.toolsStatus": ("toolsNotInstalled" if vm.tools == "notinstalled"
+                "summary.guest.toolsStatus": ("toolsNotInstalled" if vm.tools == "notinstalled"
                                       else "toolsOld" if vm.tools == "old"
                                       else "toolsOk" if tools_running
                                       else "toolsNotRunning"),
-                "guest.toolsRunningStatus": "guestToolsRunning" if tools_running
+                "summary.guest.toolsRunningStatus": "guestToolsRunning" if tools_running
                 else "guestToolsNotRunning",
-                "guest.toolsVersionStatus2": {
+                "summary.guest.toolsVersionStatus2": {
                     "old": "guestToolsNeedUpgrade", "unmanaged": "guestToolsUnmanaged",
                     "notinstalled": "guestToolsNotInstalled"}.get(vm.tools,
                                                                   "guestToolsCurrent"),
@@ -752,22 +755,23 @@ class VCenterBuilder:
                 "summary.quickStats.overallCpuUsage": vm.cpu_mhz,
                 "summary.quickStats.guestMemoryUsage": vm.mem_active,
                 "config.version": vm.hw,
-                "config.hardware.device": cdrom_iso if vm.cdrom else cdrom_idle,
             }
+            self.devices[vm.ref._moId] = [
+                *(cdrom_iso if vm.cdrom else cdrom_idle), *self._nic_devices(vm)]
             if vm.annotation:
                 props["summary.config.annotation"] = vm.annotation
             if vm.snapshot is not None:
                 props["snapshot"] = vm.snapshot
             if tools_running:
-                props["guest.guestFullName"] = vm.reported_os or reported
+                props["summary.guest.guestFullName"] = vm.reported_os or reported
                 hostname = vm.name.lower()
-                props["guest.hostName"] = (f"{hostname}.{DOMAIN}" if vm.os in WINDOWS
+                props["summary.guest.hostName"] = (f"{hostname}.{DOMAIN}" if vm.os in WINDOWS
                                            else hostname)
                 primary = next((ip for ips in vm.ips for ip in ips), None)
                 if primary:
-                    props["guest.ipAddress"] = primary
+                    props["summary.guest.ipAddress"] = primary
             if vm.on:
-                props["runtime.bootTime"] = self.ago(seconds=vm.uptime)
+                props["summary.runtime.bootTime"] = self.ago(seconds=vm.uptime)
                 props["summary.quickStats.uptimeSeconds"] = vm.uptime
             self.add(vm.ref, props)
             self.props[vm.host._moId]["vm"].append(vm.ref)
@@ -778,6 +782,29 @@ class VCenterBuilder:
         all_hosts = [h for hs in self.hosts.values() for h in hs]
         for ref in self.net_refs.values():
             self.props[ref._moId]["host"] = list(all_hosts)
+
+    def _nic_devices(self, vm: VM) -> list:
+        """The VM's network adapters as vCenter lists them in its devices."""
+        devices = []
+        for i, net in enumerate(vm.nets):
+            ref = self.net_refs[net.key]
+            if isinstance(ref, vim.dvs.DistributedVirtualPortgroup):
+                backing = vim.vm.device.VirtualEthernetCard \
+                    .DistributedVirtualPortBackingInfo(
+                        port=vim.dvs.PortConnection(portgroupKey=ref._moId))
+            else:
+                backing = vim.vm.device.VirtualEthernetCard.NetworkBackingInfo(
+                    deviceName=net.name, network=ref)
+            card = (vim.vm.device.VirtualE1000e if vm.os in ("w2008", "centos7")
+                    else vim.vm.device.VirtualVmxnet3)
+            devices.append(card(
+                key=4000 + i, controllerKey=100, unitNumber=7 + i,
+                deviceInfo=vim.Description(label=f"Network adapter {i + 1}",
+                                           summary=net.name),
+                backing=backing, macAddress=vm.macs[i], addressType="assigned",
+                connectable=vim.vm.device.VirtualDevice.ConnectInfo(
+                    connected=vm.on, startConnected=True, allowGuestControl=True)))
+        return devices
 
     def _guest_nics(self, vm: VM) -> list:
         nics = []

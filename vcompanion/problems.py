@@ -66,14 +66,15 @@ class Facts:
     datastores: pd.DataFrame
     snapshots: pd.DataFrame
     alarms: pd.DataFrame
+    cdroms: pd.DataFrame
     status: pd.DataFrame
     settings: dict  # the config's "problems" section
 
     @classmethod
     def from_companion(cls, vc) -> Facts:
         return cls(vms=vc.vms(), hosts=vc.hosts(), datastores=vc.datastores(),
-                   snapshots=vc.snapshots(), alarms=vc.alarms(), status=vc.status(),
-                   settings=vc.config.get("problems"))
+                   snapshots=vc.snapshots(), alarms=vc.alarms(), cdroms=vc.cdroms(),
+                   status=vc.status(), settings=vc.config.get("problems"))
 
 
 def _rows(frame: pd.DataFrame) -> Iterator[dict]:
@@ -191,9 +192,12 @@ def tools_out_of_date(f: Facts):
 
 def cdrom_connected(f: Facts):
     """A connected CD/DVD drive (blocks vMotion/DRS): for information."""
-    for v in _rows(f.vms):
-        if v["cdrom_connected"] and v["power_state"] == "poweredOn":
-            yield Problem(v["vcenter"], INFO, "vm", v["name"], "VirtualMachine",
+    seen = set()
+    for c in _rows(f.cdroms):
+        key = (c["vcenter"], c["vm_moid"])
+        if c["connected"] and c["power_state"] == "poweredOn" and key not in seen:
+            seen.add(key)
+            yield Problem(c["vcenter"], INFO, "vm", c["vm"], "VirtualMachine",
                           "CD/DVD drive is connected")
 
 

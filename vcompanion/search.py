@@ -80,10 +80,14 @@ class SearchIndex:
     @classmethod
     def from_tables(cls, vms: pd.DataFrame, hosts: pd.DataFrame,
                     datastores: pd.DataFrame, clusters: pd.DataFrame,
-                    networks: pd.DataFrame) -> SearchIndex:
+                    networks: pd.DataFrame, nics: pd.DataFrame | None = None
+                    ) -> SearchIndex:
+        """``nics``: adapters whose MACs find their VM (powered off ones too)."""
         index = cls()
+        vm_ids: dict[tuple[str, str], int] = {}
         for row in _rows(vms):
             rid = index._add_record("vm", row)
+            vm_ids[(row["vcenter"], row["moid"])] = rid
             index._add_text(rid, "name", row["name"])
             index._add_text(rid, "guest_hostname", row.get("guest_hostname"))
             for ip in row.get("ip_addresses") or ():
@@ -94,6 +98,11 @@ class SearchIndex:
                 if row.get(field):
                     index._keys[_norm_uuid(row[field])].append((rid, field))
             index._keys[str(row["moid"]).lower()].append((rid, "moid"))
+        for row in _rows(nics):
+            rid = vm_ids.get((row["vcenter"], row["vm_moid"]))
+            mac = row.get("mac_address")
+            if rid is not None and mac and (rid, "mac") not in index._keys[_norm_mac(mac)]:
+                index._keys[_norm_mac(mac)].append((rid, "mac"))
         for kind, frame in (("host", hosts), ("datastore", datastores),
                             ("cluster", clusters), ("network", networks)):
             for row in _rows(frame):
@@ -265,7 +274,8 @@ class SearchIndex:
 
 
 _INDEXED = ("vcenter", "name", "power_state", "ip_addresses", "guest_hostname", "host",
-            "cluster", "datacenter", "mac_addresses", "instance_uuid", "bios_uuid", "moid")
+            "cluster", "datacenter", "mac_addresses", "instance_uuid", "bios_uuid", "moid",
+            "vm_moid", "mac_address")
 
 
 def _rows(frame: pd.DataFrame) -> Iterable[dict]:

@@ -49,7 +49,8 @@ EVERYTHING = "*"  # in a change notification: every table may be affected
 # Properties whose changes move or rename objects: every table shows names.
 _STRUCTURE_PATHS = {"name", "parent", "owner"}
 # Properties vCenter may not report through WaitForUpdatesEx: re-read them.
-_UNNOTIFIED = ("overallStatus", "configStatus", "summary.quickStats.")
+_UNNOTIFIED = ("overallStatus", "configStatus", "summary.overallStatus",
+               "summary.quickStats.")
 _PC = vmodl.query.PropertyCollector
 
 
@@ -71,6 +72,7 @@ class LiveInventory:
         self.max_wait = max_wait
         self.reread_seconds = reread_seconds
         self.specs = specs or tables.inventory_specs()
+        self.wire, self.leaves = collection.wire_specs(self.specs)
         self.pool = pool
         self.inventory: Inventory | None = None
         self.version: str | None = None
@@ -183,7 +185,7 @@ class LiveInventory:
             self._pc = pc
             self._resync_requested = False
             version = ""
-            applier = self._applier = Applier(self.name)
+            applier = self._applier = Applier(self.name, self.leaves)
             next_reread = time.monotonic() + self.reread_seconds
             options = _PC.WaitOptions(maxWaitSeconds=self.max_wait)
             while not self._stop.is_set():
@@ -222,7 +224,7 @@ class LiveInventory:
                               type(exc).__name__)
 
     def _filter_spec(self, view: Any) -> Any:
-        return collection.filter_spec(view, self.specs)
+        return collection.filter_spec(view, self.wire)
 
     # --- publishing ----------------------------------------------------------------
 
@@ -303,15 +305,16 @@ class Applier:
     truncated parts (a truncated set is half a change: wait for the rest).
     """
 
-    def __init__(self, vcenter: str):
+    def __init__(self, vcenter: str, leaves: collection.Leaves | None = None):
         self.vcenter = vcenter
+        self.leaves = leaves or collection.Leaves()
         self.objects: dict[str, dict[str, dict[str, Any]]] = {}
         self.syncing = True
         self._pending: set[str] = set()
 
     def feed(self, update: Any) -> set[str] | None:
         target = dict(self.objects)
-        self._pending |= _apply(update, target, self.vcenter)
+        self._pending |= _apply(update, target, self.vcenter, self.leaves)
         self.objects = target
         if update.truncated:
             return None
@@ -323,7 +326,7 @@ class Applier:
 
 
 def _apply(update: Any, objects: dict[str, dict[str, dict[str, Any]]],
-           vcenter: str) -> set[str]:
+           vcenter: str, leaves: collection.Leaves) -> set[str]:
     """Apply an UpdateSet to ``objects`` (copying what it touches); changed kinds.
 
     The per-kind maps and per-object dicts of ``objects`` may be shared with
@@ -347,10 +350,9 @@ def _apply(update: Any, objects: dict[str, dict[str, dict[str, Any]]],
             if change.kind == "enter":
                 kinds.add(EVERYTHING)
             for prop in change.changeSet or ():
-                if prop.op == "assign" and prop.val is not None:
-                    props[prop.name] = prop.val
-                else:  # remove, indirectRemove, or assign of an unset value
-                    props.pop(prop.name, None)
+                # remove, indirectRemove, or assign of an unset value: unset
+                leaves.assign(kind, props, prop.name,
+                              prop.val if prop.op == "assign" else None)
                 if prop.name in _STRUCTURE_PATHS:
                     kinds.add(EVERYTHING)
             gone = False
@@ -359,7 +361,7 @@ def _apply(update: Any, objects: dict[str, dict[str, dict[str, Any]]],
                 if issubclass(fault, vmodl.fault.ManagedObjectNotFound):
                     gone = True
                     break
-                props.pop(missing.path, None)
+                leaves.assign(kind, props, missing.path, None)
             if gone:
                 bucket.pop(oid, None)
                 kinds.add(EVERYTHING)

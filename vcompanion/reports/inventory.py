@@ -1,7 +1,8 @@
 """The inventory workbook: one RVTools-style workbook for every vCenter.
 
 Sheets, in this order: Summary, vInfo, vHost, vCluster, vDatastore,
-vSnapshot, vNetwork, vAlarms, vHealth, vSource.  See layout.py for the
+vSnapshot, vNetwork (virtual NICs), vCD, vPortgroup, vAlarms, vHealth,
+vSource.  See layout.py for the
 columns and writer.py for the formatting.
 """
 
@@ -19,8 +20,8 @@ from . import layout, writer
 SUMMARY = "Summary"
 SHEET_NAMES = (SUMMARY, *(s.name for s in layout.INVENTORY_SHEETS))
 _SOURCES = {"vInfo": "vms", "vHost": "hosts", "vCluster": "clusters",
-            "vDatastore": "datastores", "vSnapshot": "snapshots", "vNetwork": "networks",
-            "vAlarms": "alarms", "vHealth": "problems", "vSource": "status"}
+            "vDatastore": "datastores", "vSnapshot": "snapshots", "vNetwork": "nics",
+            "vCD": "cdroms", "vPortgroup": "networks", "vAlarms": "alarms", "vHealth": "problems", "vSource": "status"}
 
 
 @dataclass
@@ -35,6 +36,8 @@ class InventoryData:
     networks: pd.DataFrame
     alarms: pd.DataFrame
     problems: pd.DataFrame
+    nics: pd.DataFrame
+    cdroms: pd.DataFrame
     status: pd.DataFrame
     generated_at: datetime = field(default_factory=writer.utc_now)
 
@@ -44,7 +47,7 @@ class InventoryData:
         return cls(vms=vc.vms(), hosts=vc.hosts(), clusters=vc.clusters(),
                    datastores=vc.datastores(), snapshots=vc.snapshots(),
                    networks=vc.networks(), alarms=vc.alarms(), problems=vc.problems(),
-                   status=vc.status())
+                   nics=vc.nics(), cdroms=vc.cdroms(), status=vc.status())
 
     def frame(self, sheet: str) -> pd.DataFrame:
         return getattr(self, _SOURCES[sheet])

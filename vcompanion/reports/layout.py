@@ -145,7 +145,9 @@ VHOST = sheet_for("vHost", TABLES["hosts"])
 VCLUSTER = sheet_for("vCluster", TABLES["clusters"])
 VDATASTORE = sheet_for("vDatastore", TABLES["datastores"])
 VSNAPSHOT = sheet_for("vSnapshot", TABLES["snapshots"])
-VNETWORK = sheet_for("vNetwork", TABLES["networks"])
+VNETWORK = sheet_for("vNetwork", TABLES["nics"])
+VCD = sheet_for("vCD", TABLES["cdroms"])
+VPORTGROUP = sheet_for("vPortgroup", TABLES["networks"])
 VALARMS = sheet_for("vAlarms", TABLES["alarms"])
 VHEALTH = sheet_for("vHealth", problems.TABLE, skip=("key",))
 _events = sheet_for("Events", TABLES["events"])
@@ -177,4 +179,5 @@ VSOURCE = Sheet("vSource", "status", tuple(
     for source, header, kind, text in _STATUS_COLUMNS), row="vCenter")
 
 INVENTORY_SHEETS: tuple[Sheet, ...] = (VINFO, VHOST, VCLUSTER, VDATASTORE, VSNAPSHOT,
-                                       VNETWORK, VALARMS, VHEALTH, VSOURCE)
+                                       VNETWORK, VCD, VPORTGROUP, VALARMS, VHEALTH,
+                                       VSOURCE)

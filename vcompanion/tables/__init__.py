@@ -16,7 +16,8 @@ from pyVmomi import vim
 
 from ..collection import Stats, retrieve, retrieve_objects
 from ..connection import VCenterConnection
-from . import alarms, clusters, datastores, events, hosts, networks, snapshots, vms
+from . import (alarms, cdroms, clusters, datastores, events, hosts, networks, nics,
+               snapshots, vms)
 from .context import STRUCTURE, Inventory
 from .schema import Table, _sort_key
 
@@ -24,7 +25,13 @@ log = logging.getLogger(__name__)
 
 # Inventory tables, in the order docs and reports list them.
 INVENTORY = {m.TABLE.name: m for m in (vms, hosts, clusters, datastores, networks,
-                                        snapshots, alarms)}
+                                        snapshots, alarms, nics, cdroms)}
+# Tables that also need VM device lists (Inventory.devices).  Devices are
+# over half of a full read's bytes and rarely change, so they are read in a
+# request of their own, when one of these tables is first asked for.
+DEVICE_TABLES = tuple(n for n, m in INVENTORY.items()
+                      if getattr(m, "PART", None) == "devices")
+DEVICE_SPECS = {vim.VirtualMachine: ["config.hardware.device"]}
 # Every table, events included.
 TABLES: dict[str, Table] = {**{n: m.TABLE for n, m in INVENTORY.items()},
                             "events": events.TABLE}
@@ -37,6 +44,15 @@ def inventory_specs() -> dict[type, list[str]]:
         for kind, paths in source.items():
             merged.setdefault(kind, set()).update(paths)
     return {kind: sorted(paths) for kind, paths in merged.items()}
+
+
+def collect_devices(conn: VCenterConnection, page_size: int = 1000,
+                    decoder: str = "fast", pool=None) -> tuple[dict[str, list], Stats]:
+    """Every VM's device list (VM moid -> devices), in one bulk read."""
+    result = retrieve(conn, DEVICE_SPECS, page_size=page_size, decoder=decoder,
+                      pool=pool)
+    return ({oid: p.get("config.hardware.device") or []
+             for oid, p in result.of("VirtualMachine").items()}, result.stats)
 
 
 def collect(conn: VCenterConnection, page_size: int = 1000, decoder: str = "fast",
@@ -88,5 +104,5 @@ def combine(name: str, frames: list):
     return frame.reset_index(drop=True)
 
 
-__all__ = ["INVENTORY", "TABLES", "Inventory", "Table", "build", "collect", "combine",
-           "inventory_specs"]
+__all__ = ["DEVICE_SPECS", "DEVICE_TABLES", "INVENTORY", "TABLES", "Inventory", "Table",
+           "build", "collect", "collect_devices", "combine", "inventory_specs"]

@@ -62,6 +62,9 @@ class Inventory:
     objects: dict[str, dict[str, dict[str, Any]]]  # type name -> moid -> path -> value
     collected_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     alarm_names: dict[str, str] = field(default_factory=dict)  # alarm moid -> name
+    # VM moid -> config.hardware.device, once the device tables were asked for
+    # (read apart from the rest: see tables.DEVICE_SPECS)
+    devices: dict[str, list] | None = None
 
     def __post_init__(self):
         self._names: dict[str, str] = {}
@@ -73,6 +76,13 @@ class Inventory:
                     self._names[oid] = props["name"]
                 self._parents[oid] = props.get("parent") or props.get("owner")
                 self._kinds[oid] = kind_name
+
+    def with_devices(self, devices: dict[str, list]) -> Inventory:
+        """This inventory with VM device lists: a shallow copy, lookups shared."""
+        import copy
+        other = copy.copy(self)
+        other.devices = devices
+        return other
 
     def of(self, kind_name: str) -> dict[str, dict[str, Any]]:
         return self.objects.get(kind_name, {})

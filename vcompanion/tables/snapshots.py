@@ -11,7 +11,7 @@ from pyVmomi import vim
 from .context import Inventory, as_list, get, moid, utc
 from .schema import BOOL, FLOAT, INT, STRING, TIME, Column, Table
 
-PATHS = {vim.VirtualMachine: ["name", "snapshot", "runtime.powerState"]}
+PATHS = {vim.VirtualMachine: ["name", "snapshot", "summary.runtime.powerState"]}
 
 TABLE = Table("snapshots", "snapshot", (
     Column("vcenter", STRING, "Configured name of the vCenter.", rvtools="VI SDK Server"),
@@ -59,7 +59,7 @@ def build(inv: Inventory) -> list[dict]:
                 "is_current": snap_id is not None and snap_id == current,
                 "quiesced": get(node, "quiesced"),
                 "state": get(node, "state"),
-                "vm_power_state": p.get("runtime.powerState"),
+                "vm_power_state": p.get("summary.runtime.powerState"),
                 "vm_moid": oid,
                 "moid": snap_id,
             })

@@ -31,7 +31,7 @@ from ..tables import TABLES
 log = logging.getLogger(__name__)
 
 FRAMES = ("vms", "hosts", "clusters", "datastores", "networks", "snapshots", "alarms",
-          "problems", "status")
+          "nics", "cdroms", "problems", "status")
 # Snapshot age bins of the overview and the snapshots page (days).
 _display_lock = threading.Lock()
 AGE_BINS = ((0, 1, "<1d"), (1, 7, "1–7d"), (7, 14, "7–14d"), (14, 30, "14–30d"),
@@ -96,6 +96,8 @@ class DataStore(param.Parameterized):
     networks = param.DataFrame(default=None, allow_None=True, doc="Networks.")
     snapshots = param.DataFrame(default=None, allow_None=True, doc="VM snapshots.")
     alarms = param.DataFrame(default=None, allow_None=True, doc="Triggered alarms.")
+    nics = param.DataFrame(default=None, allow_None=True, doc="VM network adapters.")
+    cdroms = param.DataFrame(default=None, allow_None=True, doc="VM CD/DVD drives.")
     problems = param.DataFrame(default=None, allow_None=True, doc="Health problems.")
     status = param.DataFrame(default=None, allow_None=True, doc="One row per vCenter.")
     summary = param.Dict(default={}, doc="The overview's figures.")
@@ -161,7 +163,7 @@ class DataStore(param.Parameterized):
     def _collect(self) -> Snapshot:
         vc = self.companion
         vc.refresh()
-        frames = {name: vc.table(name) for name in FRAMES[:7]}
+        frames = {name: vc.table(name) for name in FRAMES[:9]}
         frames["status"] = vc.status()
         try:
             frames["problems"] = vc.problems()
@@ -170,7 +172,8 @@ class DataStore(param.Parameterized):
             frames["problems"] = _empty("problems")
         index = SearchIndex.from_tables(
             vms=frames["vms"], hosts=frames["hosts"], datastores=frames["datastores"],
-            clusters=frames["clusters"], networks=frames["networks"])
+            clusters=frames["clusters"], networks=frames["networks"],
+            nics=frames["nics"])
         snap = Snapshot(self.version + 1, datetime.now(timezone.utc), frames,
                         summarize(frames), index, self.notes)
         snap.cache["alerts"] = alert_history(vc.config, list(frames["status"]["vcenter"]))

@@ -17,9 +17,11 @@ from ..fragments import html_pane
 from .base import DownloadButtons, Page, column_setup, table
 
 KINDS = {"VMs": "vms", "Hosts": "hosts", "Clusters": "clusters",
-         "Datastores": "datastores", "Networks": "networks"}
+         "Datastores": "datastores", "Networks": "networks", "VM NICs": "nics",
+         "CD/DVD drives": "cdroms"}
 NOUN = {"vms": ("VM", "VMs"), "hosts": ("host", "hosts"), "clusters": ("cluster", "clusters"),
-        "datastores": ("datastore", "datastores"), "networks": ("network", "networks")}
+        "datastores": ("datastore", "datastores"), "networks": ("network", "networks"),
+        "nics": ("adapter", "adapters"), "cdroms": ("drive", "drives")}
 
 
 def header_filters(frame: pd.DataFrame) -> dict:
