@@ -56,6 +56,16 @@ class Leaves:
 
     def __init__(self, plan: dict[str, dict[str, tuple[str, ...]]] | None = None):
         self.plan = plan or {}  # type name -> coarse path -> leaf paths
+        # type name -> coarse path -> [(first step, [(rest of path, leaf)])]:
+        # a whole value is split with one getattr per step, most of them shared
+        self._steps: dict[str, dict[str, list]] = {}
+        for kind, coarse in self.plan.items():
+            for top, leaves in coarse.items():
+                groups: dict[str, list] = {}
+                for leaf in leaves:
+                    first, _, rest = leaf[len(top) + 1:].partition(".")
+                    groups.setdefault(first, []).append((rest, leaf))
+                self._steps.setdefault(kind, {})[top] = list(groups.items())
 
     def wanted(self, kind: str) -> dict[str, tuple[str, ...]] | None:
         return self.plan.get(kind)
@@ -69,25 +79,46 @@ class Leaves:
         """
         coarse = self.plan.get(kind)
         if coarse:
-            for top, leaves in coarse.items():
-                if name == top or name.startswith(top + "."):
-                    prefix = name + "."
-                    for leaf in leaves:
-                        if leaf == name:
-                            sub = value
-                        elif leaf.startswith(prefix):
-                            sub = _leaf_value(value, leaf[len(prefix):])
-                        else:
-                            continue
-                        if sub is None:
-                            props.pop(leaf, None)
-                        else:
-                            props[leaf] = sub
+            top = name.partition(".")[0]
+            if top in coarse:
+                if name == top:
+                    self._split(props, self._steps[kind][top], value)
                     return
+                prefix = name + "."
+                for leaf in coarse[top]:
+                    if leaf == name:
+                        sub = value
+                    elif leaf.startswith(prefix):
+                        sub = _leaf_value(value, leaf[len(prefix):])
+                    else:
+                        continue
+                    if sub is None:
+                        props.pop(leaf, None)
+                    else:
+                        props[leaf] = sub
+                return
         if value is None:
             props.pop(name, None)
         else:
             props[name] = value
+
+    @staticmethod
+    def _split(props: dict[str, Any], steps: list, value: Any) -> None:
+        for first, rests in steps:
+            part = getattr(value, first, None) if value is not None else None
+            for rest, leaf in rests:
+                if not rest:
+                    sub = part
+                elif part is None:
+                    sub = None
+                elif "." in rest:
+                    sub = _leaf_value(part, rest)
+                else:
+                    sub = getattr(part, rest, None)
+                if sub is None:
+                    props.pop(leaf, None)
+                else:
+                    props[leaf] = sub
 
 
 def _leaf_value(obj: Any, path: str) -> Any:
