@@ -176,11 +176,15 @@ def test_large_model_decodes_identically_in_process_and_in_workers(large_sim, mo
             before = answers.pooled_chunks
             pooled = answers.retrieve_result(data, conn.si._stub.version, pool)
             assert answers.pooled_chunks > before + 4
+            before = answers.pooled_chunks
+            streamed = answers.retrieve_result_blocks(
+                blocks(data, (1 << 16, 1 << 20, 977)), conn.si._stub.version, pool)
+            assert answers.pooled_chunks > before
         finally:
             workers.release()
         local = answers.retrieve_result(data, conn.si._stub.version)
         assert len(answers.decode.split(data, b"objects", 64 << 10).chunks) > 4
-        assert pooled == local
+        assert pooled == local == streamed
         assert [type(o) for o in pooled.objects] == [type(o) for o in local.objects]
     finally:
         conn.close()
@@ -531,6 +535,38 @@ def test_paging_tokens_are_followed_and_pages_match_pyvmomi():
     assert_same_tables(inventory(fast_pages), inventory(slow_pages))
     single = answers.retrieve_result(answer(objects), VERSION)
     assert_same_tables(inventory(fast_pages), inventory([single]))
+
+
+def blocks(data: bytes, sizes=(1, 7, 100, 4096)):
+    """``data`` in blocks of varying sizes, as a socket may deliver it."""
+    at, i = 0, 0
+    while at < len(data):
+        size = sizes[i % len(sizes)]
+        yield data[at:at + size]
+        at, i = at + size, i + 1
+
+
+def test_streamed_answers_decode_like_whole_ones(monkeypatch):
+    """Chunks cut while the answer arrives give the whole answer's objects."""
+    monkeypatch.setattr(answers, "CHUNK_BYTES", 300)
+    for data in (answer(awkward_objects(), "tok&amp;1"), answer(awkward_objects()),
+                 answer([]), answer(awkward_objects()[:1])):
+        whole = answers.retrieve_result(data, VERSION)
+        streamed = answers.retrieve_result_blocks(blocks(data), VERSION)
+        assert streamed == whole
+        assert [type(o) for o in streamed.objects] == [type(o) for o in whole.objects]
+    assert streamed.objects and whole.token is None
+    # An empty ObjectContent last, cut at the very end of the answer.
+    odd = answer(awkward_objects()).replace(b"</returnval>", b"<objects></objects>"
+                                            b"</returnval>", 1)
+    assert answers.retrieve_result_blocks(blocks(odd), VERSION) == \
+        answers.retrieve_result(odd, VERSION)
+    # A failure while the answer arrives reaches the caller.
+    def broken():
+        yield data[:500]
+        raise ConnectionResetError("reset by peer")
+    with pytest.raises(ConnectionResetError):
+        answers.retrieve_result_blocks(broken(), VERSION)
 
 
 def test_small_chunks_and_layouts_decode_the_same(monkeypatch):

@@ -115,6 +115,29 @@ def test_lost_session_resyncs_from_scratch(live, live_sim):
 
 
 @pytest.mark.simulator
+def test_live_device_tables_follow_changes_and_reread_by_age(live, live_sim):
+    """Device lists stay out of the live filter: the device tables follow VM
+    changes at once and re-read the lists themselves after live_reread_minutes."""
+    state = live._states["live"]
+    nics = live.nics()
+    assert len(nics) and state.devices is not None
+    devices = state.devices
+    name = nics[nics["power_state"] == "poweredOn"]["vm"].iloc[0]
+    live_sim.control("/vm/power", name=name, state="poweredOff")
+    until(lambda: set(live.nics().set_index("vm").loc[[name], "power_state"])
+          == {"poweredOff"})
+    assert state.devices is devices  # not read again for a power change
+    live.refresh()  # a dashboard refresh in live mode does not re-read them either
+    live.nics()
+    assert state.devices is devices
+    state.devices_read -= live.config.get("collection.live_reread_minutes") * 60 + 1
+    again = live.nics()
+    assert state.devices is not devices  # due by age: read again
+    assert sorted(again["mac_address"]) == sorted(nics["mac_address"])
+    power(live, live_sim, name, "poweredOn")
+
+
+@pytest.mark.simulator
 def test_stop_and_start_live(live, live_sim):
     updater = live._live["live"]
     live.stop_live()

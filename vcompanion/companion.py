@@ -210,8 +210,9 @@ class Companion:
         """
         self._collect(list(self._states.values()))
         with self._lock:
-            for state in self._states.values():
-                state.devices = None  # read again when a device table is asked for
+            if not self._live_enabled:  # live: re-read by age (see _devices_due)
+                for state in self._states.values():
+                    state.devices = None  # read again when a device table is asked for
             self._frames.clear()
             self._index, self._index_gen = None, self._index_gen + 1
         self._start_keepalive()

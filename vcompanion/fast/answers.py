@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import gc
 import logging
+import queue
 import threading
+from concurrent.futures import Future
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Iterable, Iterator
 
 from pyVmomi import VmomiSupport as V
 
@@ -64,6 +66,160 @@ def retrieve_result(data: bytes, version: str | None, pool=None) -> Any:
     """A RetrievePropertiesEx / ContinueRetrievePropertiesEx answer."""
     return _answer(data, version, pool, RETRIEVE_RESULT, b"objects", OBJECT_CONTENT,
                    _with_objects)
+
+
+def retrieve_result_blocks(blocks: Iterable[bytes], version: str | None,
+                           pool=None) -> Any:
+    """``retrieve_result`` of an answer arriving in ``blocks``.
+
+    The blocks are read on a thread of their own while this one decodes the
+    ``<objects>`` that have arrived (or hands them to the worker processes),
+    so decoding overlaps vCenter's work and the transfer.  The result is the
+    same as ``retrieve_result(b"".join(blocks))``; anything unexpected in
+    the layout decodes the whole answer in one piece, as there.
+    """
+    return _Stream(version, pool).run(iter(blocks))
+
+
+class _Stream:
+    """Cuts an arriving RetrievePropertiesEx answer into chunks of whole
+    ``<objects>`` and decodes them in order (see retrieve_result_blocks)."""
+
+    OPEN, CLOSE = b"<objects>", b"</objects>"
+    BOUNDARY = CLOSE + OPEN
+
+    def __init__(self, version: str | None, pool) -> None:
+        self.version, self.pool = version, pool
+        self.declared = V.GetVmodlType(OBJECT_CONTENT)
+        self.data = bytearray()
+        self.first = -1          # offset of the first <objects>
+        self.start = -1          # offset of the first objects not yet cut
+        self.opening = b""
+        self.prefixes: dict = {}
+        self.parts: list = []    # per chunk: decoded objects, or a Future
+        self.offsets: list[tuple[int, int]] = []
+
+    def run(self, blocks: Iterator[bytes]) -> Any:
+        arrived: queue.Queue = queue.Queue(maxsize=64)
+        stop = threading.Event()
+
+        def read() -> None:
+            try:
+                for block in blocks:
+                    while not stop.is_set():
+                        try:
+                            arrived.put(block, timeout=0.5)
+                            break
+                        except queue.Full:
+                            continue
+                    if stop.is_set():
+                        break
+                arrived.put(None)
+            except BaseException as exc:  # noqa: BLE001 - handed to the decoding side
+                arrived.put(exc)
+
+        reader = threading.Thread(target=read, daemon=True, name="vcompanion-answer")
+        reader.start()
+        try:
+            with gc_paused():
+                while True:
+                    block = arrived.get()
+                    if block is None:
+                        break
+                    if isinstance(block, BaseException):
+                        raise block
+                    self.data += block
+                    self._cut(final=False)
+                return self._finish()
+        finally:
+            stop.set()
+            for part in self.parts:
+                if isinstance(part, Future):
+                    part.cancel()
+            reader.join(5)
+            close = getattr(blocks, "close", None)
+            if close is not None and not reader.is_alive():
+                close()  # an abandoned answer: its connection is dropped
+
+    def _cut(self, final: bool) -> None:
+        data = self.data
+        if self.first < 0:
+            self.first = data.find(self.OPEN)
+            if self.first < 0:
+                return
+            self.start = self.first
+            self.prefixes = decode.head_prefixes(bytes(data[:self.first]))
+            declarations = " ".join(
+                (f'xmlns:{p}="{u}"' if p else f'xmlns="{u}"')
+                for p, u in self.prefixes.items())
+            self.opening = f"<chunk {declarations}>".encode()
+        if self.pool is not None and len(data) >= POOL_MIN_BYTES:
+            self.pool.start()  # once, in the background: a large answer
+        while True:
+            if final:
+                last = data.rfind(self.CLOSE)
+                if last < self.start:
+                    return
+                stop = last + len(self.CLOSE)
+            else:
+                if len(data) - self.start < CHUNK_BYTES:
+                    return
+                cut = data.rfind(self.BOUNDARY, self.start + 1)
+                if cut < 0:
+                    return
+                stop = cut + len(self.CLOSE)
+            self._submit(self.start, stop)
+            self.start = stop
+            if final or len(data) - self.start < CHUNK_BYTES:
+                return
+
+    def _submit(self, start: int, stop: int) -> None:
+        chunk = self.opening + bytes(self.data[start:stop]) + b"</chunk>"
+        self.offsets.append((start, stop))
+        executor = self.pool.executor() if self.pool is not None else None
+        if executor is not None:
+            self.parts.append(workers.submit(executor, chunk, self.version,
+                                             self.prefixes, OBJECT_CONTENT))
+        else:
+            self.parts.append(decode.decode_chunk(chunk, self.version, self.prefixes,
+                                                  self.declared))
+
+    def _finish(self) -> Any:
+        data = bytes(self.data)
+        try:
+            if self.first < 0:
+                return retrieve_result(data, self.version)
+            self._cut(final=True)
+            if data.find(self.OPEN, self.start) >= 0 or not self.offsets:
+                raise decode.Unsupported("unbalanced repeated elements")
+            end = self.offsets[-1][1]
+            frame = decode.parse(data[:self.first] + data[end:])
+            result = _returnval(frame, data, self.version, self.prefixes,
+                                RETRIEVE_RESULT)
+            items = []
+            global pooled_chunks
+            for index, part in enumerate(self.parts):
+                if isinstance(part, Future):
+                    future, part = part, None
+                    if not future.cancel():  # started: wait for the worker
+                        try:
+                            part = future.result()
+                            pooled_chunks += 1
+                        except decode.Unsupported:
+                            raise
+                        except Exception as exc:  # noqa: BLE001 - a broken pool
+                            log.warning("decode workers failed (%s: %s); decoding "
+                                        "in-process", type(exc).__name__, exc)
+                    if part is None:  # not started, or the worker failed: here
+                        start, stop = self.offsets[index]
+                        part = decode.decode_chunk(
+                            self.opening + data[start:stop] + b"</chunk>",
+                            self.version, self.prefixes, self.declared)
+                    self.parts[index] = part
+                items.extend(part)
+            return _with_objects(result, items)
+        except decode.Unsupported:
+            return retrieve_result(data, self.version)
 
 
 def update_set(data: bytes, version: str | None, pool=None) -> Any:
@@ -162,4 +318,4 @@ def _decode_chunks(doc: decode.Document, version, pool, item: str) -> list:
     return [obj for chunk in results for obj in chunk]
 
 
-__all__ = ["gc_paused", "retrieve_result", "update_set"]
+__all__ = ["gc_paused", "retrieve_result", "retrieve_result_blocks", "update_set"]

@@ -14,16 +14,27 @@ The cookie is sent, never logged.
 
 from __future__ import annotations
 
-import gzip
 import zlib
 from http.client import HTTPException
-from typing import Any
+from typing import Any, Iterator
 
 from pyVmomi import SoapAdapter
 
 
 def invoke(stub: Any, mo: Any, method: str, args: list) -> bytes:
     """Call ``mo.method(*args)`` through ``stub``; return the answer's bytes."""
+    return b"".join(invoke_blocks(stub, mo, method, args))
+
+
+def invoke_blocks(stub: Any, mo: Any, method: str, args: list,
+                  block: int = 1 << 20) -> Iterator[bytes]:
+    """``invoke``, the answer yielded in blocks as it arrives (decompressed).
+
+    Lets the caller decode the first objects while vCenter still sends the
+    rest.  The request is sent at the first ``next()``; a SOAP fault is read
+    whole and raised; the connection goes back to the pool only once the
+    answer was read to its end.
+    """
     info = mo._GetMethodInfo(method)
     request = stub.SerializeRequest(mo, info, args)
     headers = {
@@ -37,27 +48,48 @@ def invoke(stub: Any, mo: Any, method: str, args: list) -> bytes:
     if custom:
         headers.update(custom)
     http = stub.GetConnection()
+    done = False
     try:
-        http.request("POST", stub.path, request, headers)
-        response = http.getresponse()
-        data = response.read()
-    except (OSError, HTTPException):
-        http.close()
-        stub.DropConnections()  # as pyvmomi does: the server may be sick
-        raise
-    status = response.status
-    if status not in (200, 500):
-        http.close()
-        raise HTTPException(f"{status} {response.reason}")
-    stub.ReturnConnection(http)
-    encoding = (response.getheader("Content-Encoding") or "identity").lower()
-    if encoding == "gzip":
-        data = gzip.decompress(data)
-    elif encoding == "deflate":
-        data = zlib.decompress(data)
-    if status == 500:
-        raise_fault(stub, data, info)
-    return data
+        try:
+            http.request("POST", stub.path, request, headers)
+            response = http.getresponse()
+        except (OSError, HTTPException):
+            stub.DropConnections()  # as pyvmomi does: the server may be sick
+            raise
+        status = response.status
+        if status not in (200, 500):
+            raise HTTPException(f"{status} {response.reason}")
+        encoding = (response.getheader("Content-Encoding") or "identity").lower()
+        inflate = (zlib.decompressobj(16 + zlib.MAX_WBITS) if encoding == "gzip"
+                   else zlib.decompressobj() if encoding == "deflate" else None)
+        fault = [] if status == 500 else None
+        while True:
+            try:
+                data = response.read(block)
+            except (OSError, HTTPException):
+                stub.DropConnections()
+                raise
+            if not data:
+                break
+            if inflate is not None:
+                data = inflate.decompress(data)
+            if fault is not None:
+                fault.append(data)
+            elif data:
+                yield data
+        if inflate is not None:
+            tail = inflate.flush()
+            if fault is not None:
+                fault.append(tail)
+            elif tail:
+                yield tail
+        done = True
+        stub.ReturnConnection(http)
+        if fault is not None:
+            raise_fault(stub, b"".join(fault), info)
+    finally:
+        if not done:  # failed or abandoned half-way: the connection is unusable
+            http.close()
 
 
 def raise_fault(stub: Any, data: bytes, info: Any = None) -> None:
@@ -69,4 +101,4 @@ def raise_fault(stub: Any, data: bytes, info: Any = None) -> None:
     raise HTTPException("500 SOAP fault without a fault object")
 
 
-__all__ = ["invoke", "raise_fault"]
+__all__ = ["invoke", "invoke_blocks", "raise_fault"]
