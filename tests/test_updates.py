@@ -258,44 +258,50 @@ def test_enter_leave_unset_and_vanished_objects():
     assert applier.feed(update_set("4", [])) is None  # nothing changed
 
 
-def test_a_summary_read_whole_is_split_into_the_leaves_tables_read():
-    """``summary`` travels whole; a change inside it (vCenter reports those with
-    the deeper path) lands on exactly the leaves the tables name."""
+def test_a_summary_part_read_whole_is_split_into_the_leaves_tables_read():
+    """``summary.config`` travels whole; a change inside it (vCenter reports those
+    with the deeper path) lands on exactly the leaves the tables name."""
     from vcompanion import collection, tables
     wire, leaves = collection.wire_specs(tables.inventory_specs())
     vm_paths = wire[vim.VirtualMachine]
-    assert "summary" in vm_paths and not any(p.startswith("summary.") for p in vm_paths)
+    assert {"summary.config", "summary.guest"} <= set(vm_paths)
+    assert not any(p.startswith(("summary.config.", "summary.guest.")) for p in vm_paths)
+    assert "summary" not in vm_paths and "summary.runtime.powerState" in vm_paths
     applier = updates.Applier("test", leaves)
-    summary = ('<val xsi:type="VirtualMachineSummary"><runtime><powerState>poweredOn'
-               "</powerState><connectionState>connected</connectionState></runtime>"
-               "<config><name>a</name><numCpu>4</numCpu><template>false</template>"
-               "</config><quickStats><overallCpuUsage>120</overallCpuUsage>"
-               "</quickStats><overallStatus>green</overallStatus></val>")
-    enter = change("VirtualMachine", "vm-1", "enter",
-                   [("name", "assign", "xsd:string", "a")]).replace(
-        "</changeSet>", "</changeSet><changeSet><name>summary</name><op>assign</op>"
-        + summary + "</changeSet>", 1)
+    config = ('<val xsi:type="VirtualMachineConfigSummary"><name>a</name><template>false'
+              "</template><numCpu>4</numCpu><memorySizeMB>2048</memorySizeMB></val>")
+    enter = change("VirtualMachine", "vm-1", "enter", [
+        ("name", "assign", "xsd:string", "a"),
+        ("summary.runtime.powerState", "assign", "VirtualMachinePowerState",
+         "poweredOn")]).replace(
+        "</changeSet>", "</changeSet><changeSet><name>summary.config</name><op>assign"
+        "</op>" + config + "</changeSet>", 1)
     applier.feed(update_set("1", [enter]))
     props = applier.objects["VirtualMachine"]["vm-1"]
-    assert "summary" not in props
-    assert props["summary.runtime.powerState"] == "poweredOn"
+    assert "summary.config" not in props
     assert props["summary.config.numCpu"] == 4
-    assert props["summary.quickStats.overallCpuUsage"] == 120
-    assert props["summary.overallStatus"] == "green"
-    assert "summary.runtime.host" not in props  # unset in the summary: not a leaf
+    assert props["summary.config.memorySizeMB"] == 2048
+    assert props["summary.config.template"] is False
+    assert props["summary.runtime.powerState"] == "poweredOn"
+    assert "summary.config.annotation" not in props  # unset in the value: no leaf
     assert "summary.config.name" not in props  # no table asked for it
     applier.feed(update_set("2", [change("VirtualMachine", "vm-1", "modify", [
-        ("summary.runtime.powerState", "assign", "VirtualMachinePowerState",
-         "poweredOff"),
-        ("summary.quickStats", "assign", "VirtualMachineQuickStats",
-         "<guestMemoryUsage>512</guestMemoryUsage>"),
-        ("summary.config.numCpu", "remove", None, None)])]))
+        ("summary.config.numCpu", "assign", "xsd:int", "8"),
+        ("summary.config.memorySizeMB", "remove", None, None),
+        ("summary.guest", "assign", "VirtualMachineGuestSummary",
+         "<toolsStatus>toolsOk</toolsStatus>")])]))
     props = applier.objects["VirtualMachine"]["vm-1"]
-    assert props["summary.runtime.powerState"] == "poweredOff"
-    assert props["summary.runtime.connectionState"] == "connected"  # untouched
-    assert props["summary.quickStats.guestMemoryUsage"] == 512
-    assert "summary.quickStats.overallCpuUsage" not in props  # the new stats lack it
-    assert "summary.config.numCpu" not in props
+    assert props["summary.config.numCpu"] == 8
+    assert "summary.config.memorySizeMB" not in props
+    assert props["summary.config.template"] is False  # untouched
+    assert props["summary.guest.toolsStatus"] == "toolsOk"
+    applier.feed(update_set("3", [change("VirtualMachine", "vm-1", "modify", [
+        ("summary.config", "assign", "VirtualMachineConfigSummary",
+         "<numCpu>2</numCpu>")])]))
+    props = applier.objects["VirtualMachine"]["vm-1"]
+    assert props["summary.config.numCpu"] == 2
+    assert "summary.config.template" not in props or props["summary.config.template"] \
+        is False  # a required boolean reads False when unset, as in pyvmomi
 
 
 def test_tables_record_the_types_they_read():

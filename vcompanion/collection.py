@@ -42,12 +42,16 @@ _SKIPPABLE = (vmodl.fault.ManagedObjectNotFound, vim.fault.NoPermission,
               vmodl.query.InvalidProperty, vmodl.fault.SecurityError)
 
 # Properties asked for whole when many of their leaves are wanted.  A VM's
-# ``summary`` holds most of what the vms table shows: one element with its
-# fields costs a third of the bytes (and of the decoding) of one propSet per
-# leaf path.  Tables still name leaf paths ("summary.runtime.powerState");
-# the whole value is read and split back into exactly those leaves
-# (``Leaves``), so nothing else sees the difference.
-COARSE = {"VirtualMachine": ("summary",)}
+# ``summary.config`` and ``summary.guest`` hold most of what the vms table
+# shows: one element with its fields is fewer bytes, and far fewer elements
+# to decode, than one propSet per leaf path (on govmomi-based servers, which
+# declare a namespace on every value, a third of the bytes).  Not the whole
+# ``summary``: its ``runtime`` carries per-device states and CPU feature
+# requirements that real vCenters fill with dozens of entries per VM.
+# Tables still name leaf paths ("summary.config.numCpu"); the whole value is
+# read and split back into exactly those leaves (``Leaves``), so nothing else
+# sees the difference.
+COARSE = {"VirtualMachine": ("summary.config", "summary.guest")}
 COARSE_MIN_LEAVES = 6
 
 
@@ -66,6 +70,8 @@ class Leaves:
                     first, _, rest = leaf[len(top) + 1:].partition(".")
                     groups.setdefault(first, []).append((rest, leaf))
                 self._steps.setdefault(kind, {})[top] = list(groups.items())
+        self._prefixes = {kind: tuple(top + "." for top in coarse)
+                          for kind, coarse in self.plan.items()}
 
     def wanted(self, kind: str) -> dict[str, tuple[str, ...]] | None:
         return self.plan.get(kind)
@@ -73,17 +79,17 @@ class Leaves:
     def assign(self, kind: str, props: dict[str, Any], name: str, value: Any) -> None:
         """Store property ``name`` = ``value`` (None: unset) into ``props``.
 
-        ``name`` may be a coarse property ("summary"), a part of one
-        ("summary.runtime", as vCenter reports a change inside a property
-        asked for whole) or a leaf; it is split into the leaves asked for.
+        ``name`` may be a coarse property ("summary.config"), a part of one
+        (as vCenter reports a change inside a property asked for whole) or a
+        leaf; it is split into the leaves asked for.
         """
         coarse = self.plan.get(kind)
         if coarse:
-            top = name.partition(".")[0]
-            if top in coarse:
-                if name == top:
-                    self._split(props, self._steps[kind][top], value)
-                    return
+            if name in coarse:
+                self._split(props, self._steps[kind][name], value)
+                return
+            if name.startswith(self._prefixes[kind]):
+                top = next(t for t in coarse if name.startswith(t + "."))
                 prefix = name + "."
                 for leaf in coarse[top]:
                     if leaf == name:

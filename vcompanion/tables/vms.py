@@ -9,8 +9,8 @@ from .schema import BOOL, FLOAT, INT, LIST, STRING, TIME, Column, Table
 
 GIB = 1024 ** 3
 
-# Read as one ``summary`` element rather than two dozen propSets (see
-# collection.COARSE): the "summary.*" paths below cost a third of the bytes.
+# "summary.config.*" and "summary.guest.*" travel as two whole elements rather
+# than seventeen propSets (see collection.COARSE).
 PATHS = {vim.VirtualMachine: [
     "name", "parent", "resourcePool", "datastore", "network", "configStatus",
     "snapshot", "triggeredAlarmState", "guest.net", "guest.guestState",
