@@ -98,6 +98,14 @@ def test_json_output_is_typed(sim_config):
     assert isinstance(web["ip_addresses"], list) and "10.10.110.11" in web["ip_addresses"]
     off = next(r for r in vms if r["name"] == "db-03")
     assert off["guest_hostname"] is None and off["ip_addresses"] == []
+    # The device tables: a powered-off VM's adapters still have their MACs.
+    nics = json.loads(run_cli("--config", str(sim_config), "inventory", "nics", "--format",
+                              "json", "--vcenter", "prod", env=CREDS).stdout)
+    off_nics = [r for r in nics if r["vm"] == "db-03"]
+    assert off_nics and all(r["mac_address"] and r["ip_addresses"] == [] for r in off_nics)
+    result = run_cli("--config", str(sim_config), "inventory", "cdroms", env=CREDS)
+    assert result.returncode == 0, result.stderr
+    assert any(" iso " in line and "app-03" in line for line in result.stdout.splitlines())
 
 
 def test_table_and_csv_output(sim_config):

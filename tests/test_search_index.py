@@ -35,7 +35,15 @@ def index():
                                           "moid": "domain-c1"}])
     networks = TABLES["networks"].frame([{"vcenter": "prod", "name": "VLAN-100-Web",
                                           "moid": "network-1"}])
-    return SearchIndex.from_tables(vms, hosts, datastores, clusters, networks)
+    # The adapters of a powered-off VM: its guest reports no MAC, its devices do.
+    nics = TABLES["nics"].frame([
+        {"vcenter": "prod", "vm": "db-01", "mac_address": "00:50:56:aa:bb:12",
+         "vm_moid": "vm-12"},
+        {"vcenter": "prod", "vm": "web-01", "mac_address": "00:50:56:aa:bb:01",
+         "vm_moid": "vm-10"},
+        {"vcenter": "gone", "vm": "x", "mac_address": "00:50:56:aa:bb:99", "vm_moid": "vm-1"},
+    ])
+    return SearchIndex.from_tables(vms, hosts, datastores, clusters, networks, nics)
 
 
 def names(frame):
@@ -97,3 +105,11 @@ def test_nothing_found_is_an_empty_table_with_the_columns(index):
     assert index.search("   ").empty
     assert index.search("10.9.9.9").empty
     assert index.search("10.0.0.0/33").empty  # not a network: no crash, no match
+
+
+def test_mac_of_a_powered_off_vm_comes_from_its_adapters(index):
+    result = index.search("00-50-56-AA-BB-12")
+    assert names(result) == [("prod", "db-01")] and list(result["matched"]) == ["mac"]
+    # A MAC both the guest and the devices know is one hit, not two.
+    assert names(index.search("00:50:56:aa:bb:01")) == [("prod", "web-01")]
+    assert index.search("00:50:56:aa:bb:99").empty  # no such VM: no hit

@@ -70,6 +70,7 @@ BY_TABLE: dict[tuple[str, str], dict[str, str]] = {
 TITLES = {"vcenter": "vCenter", "num_cpu": "vCPUs", "memory_mb": "Memory MiB",
           "num_nics": "NICs", "num_disks": "Disks", "ip_addresses": "IP addresses",
           "primary_ip": "Primary IP", "mac_addresses": "MAC addresses",
+          "mac_address": "MAC address", "mac_type": "MAC type",
           "guest_os": "Guest OS", "guest_hostname": "Guest host name",
           "hw_version": "HW version", "cpu_usage_pct": "CPU %",
           "memory_usage_pct": "Memory %", "free_pct": "Free %",
