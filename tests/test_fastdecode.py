@@ -567,6 +567,22 @@ def test_streamed_answers_decode_like_whole_ones(monkeypatch):
                                             b"</returnval>", 1)
     assert answers.retrieve_result_blocks(blocks(odd), VERSION) == \
         answers.retrieve_result(odd, VERSION)
+    # An <objects> element nested in an object (an unknown field, skipped by both
+    # decoders) puts a cut inside it: that chunk does not decode on its own,
+    # and the whole answer decodes in one piece instead.
+    nested = answer(awkward_objects()).replace(
+        b'<obj type="VirtualMachine">vm-22</obj>',
+        b'<obj type="VirtualMachine">vm-22</obj><objects><a/></objects><objects><b/>'
+        b'</objects>', 1)
+    assert nested.count(b"<objects>") == answer(awkward_objects()).count(b"<objects>") + 2
+    wholes = []
+    finish = answers._Stream._finish
+    monkeypatch.setattr(answers._Stream, "_finish",
+                        lambda self: (wholes.append(self.whole), finish(self))[1])
+    for sizes in ((1, 7, 100, 4096), (5000,), (64,)):
+        assert answers.retrieve_result_blocks(blocks(nested, sizes), VERSION) == \
+            answers.retrieve_result(nested, VERSION)
+    assert any(wholes)
     # A failure while the answer arrives reaches the caller.
     def broken():
         yield data[:500]

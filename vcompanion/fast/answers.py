@@ -98,6 +98,7 @@ class _Stream:
         self.prefixes: dict = {}
         self.parts: list = []    # per chunk: decoded objects, or a Future
         self.offsets: list[tuple[int, int]] = []
+        self.whole = False       # odd layout: decode the whole answer at the end
 
     def run(self, blocks: Iterator[bytes]) -> Any:
         arrived: queue.Queue = queue.Queue(maxsize=64)
@@ -129,7 +130,11 @@ class _Stream:
                     if isinstance(block, BaseException):
                         raise block
                     self.data += block
-                    self._cut(final=False)
+                    if not self.whole:
+                        try:
+                            self._cut(final=False)
+                        except decode.Unsupported:
+                            self.whole = True  # read on; decoded whole at the end
                 return self._finish()
         finally:
             stop.set()
@@ -187,7 +192,7 @@ class _Stream:
     def _finish(self) -> Any:
         data = bytes(self.data)
         try:
-            if self.first < 0:
+            if self.first < 0 or self.whole:
                 return retrieve_result(data, self.version)
             self._cut(final=True)
             if data.find(self.OPEN, self.start) >= 0 or not self.offsets:
