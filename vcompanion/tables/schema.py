@@ -100,7 +100,11 @@ def docs_markdown(tables: list[Table]) -> str:
              "`vcompanion inventory KIND` returns one of these tables. Every table "
              "has a `vcenter` column holding the configured vCenter name. "
              "Enumerations keep vSphere's own values (`poweredOn`, `connected`, "
-             "`guestToolsRunning`, `red`, ...), as in the vSphere API reference.", ""]
+             "`guestToolsRunning`, `red`, ...), as in the vSphere API reference.", "",
+             "`vms` and the other inventory tables come from one bulk read per "
+             "vCenter. `nics` and `cdroms` come from every VM's device list, the "
+             "bulkiest part of a VM: it is read in one more bulk request the first "
+             "time one of them (or the search, or the problems) is asked for.", ""]
     for table in tables:
         lines += [f"## `{table.name}`", "", f"One row per {table.row}.", "",
                   "| Column | Type | Unit | RVTools | Description |",
