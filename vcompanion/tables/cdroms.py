@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pyVmomi import vim
 
-from .context import Inventory, as_list, get
+from .context import Inventory, get, vm_devices
 from .schema import BOOL, STRING, Column, Table
 
 PART = "devices"
@@ -38,28 +38,19 @@ _BACKINGS = {"VirtualCdromIsoBackingInfo": "iso",
              "VirtualCdromPassthroughBackingInfo": "passthrough"}
 
 
+def is_cdrom(device) -> bool:
+    return getattr(device, "_wsdlName", "") == "VirtualCdrom"
+
+
 def build(inv: Inventory) -> list[dict]:
-    devices = inv.devices or {}
     rows = []
-    for oid, p in inv.of("VirtualMachine").items():
-        if "name" not in p:
-            continue
-        for device in as_list(devices.get(oid)):
-            if getattr(device, "_wsdlName", "") != "VirtualCdrom":
-                continue
-            backing = get(device, "backing")
-            kind = getattr(backing, "_wsdlName", None) if backing is not None else None
-            rows.append({
-                "vcenter": inv.vcenter,
-                "vm": p["name"],
-                "power_state": p.get("summary.runtime.powerState"),
-                "label": get(device, "deviceInfo.label"),
-                "connected": get(device, "connectable.connected"),
-                "start_connected": get(device, "connectable.startConnected"),
-                "device_type": _BACKINGS.get(kind, kind),
-                "backing": (get(backing, "fileName") or get(backing, "deviceName")
-                            or None) if backing is not None else None,
-                "is_template": p.get("summary.config.template"),
-                "vm_moid": oid,
-            })
+    for _, _, device, row in vm_devices(inv, is_cdrom):
+        backing = get(device, "backing")
+        kind = getattr(backing, "_wsdlName", None) if backing is not None else None
+        row.update({
+            "device_type": _BACKINGS.get(kind, kind),
+            "backing": (get(backing, "fileName") or get(backing, "deviceName")
+                        or None) if backing is not None else None,
+        })
+        rows.append(row)
     return rows

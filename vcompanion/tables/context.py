@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Iterator
 
 from pyVmomi import vim
 
@@ -135,3 +135,23 @@ class Inventory:
         if not names:
             return None
         return "/" + "/".join(reversed(names[:-1]))
+
+
+def vm_devices(inv: Inventory, keep) -> Iterator[tuple[str, dict, Any, dict]]:
+    """(VM moid, VM properties, device, the row fields every device table shows)
+    for each device of each VM that ``keep(device)`` accepts (Inventory.devices)."""
+    devices = inv.devices or {}
+    for oid, p in inv.of("VirtualMachine").items():
+        if "name" not in p:
+            continue
+        for device in as_list(devices.get(oid)):
+            if keep(device):
+                yield oid, p, device, {
+                    "vcenter": inv.vcenter, "vm": p["name"],
+                    "power_state": p.get("summary.runtime.powerState"),
+                    "label": get(device, "deviceInfo.label"),
+                    "connected": get(device, "connectable.connected"),
+                    "start_connected": get(device, "connectable.startConnected"),
+                    "is_template": p.get("summary.config.template"),
+                    "vm_moid": oid}
+

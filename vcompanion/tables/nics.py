@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pyVmomi import vim
 
-from .context import Inventory, as_list, get
+from .context import Inventory, as_list, get, vm_devices
 from .schema import BOOL, LIST, STRING, Column, Table
 
 PART = "devices"  # built from Inventory.devices as well (see tables.DEVICE_SPECS)
@@ -63,30 +63,19 @@ def network_name(inv: Inventory, backing) -> str | None:
 
 
 def build(inv: Inventory) -> list[dict]:
-    devices = inv.devices or {}
     rows = []
-    for oid, p in inv.of("VirtualMachine").items():
-        if "name" not in p:
-            continue
-        guest = {(get(n, "macAddress") or "").lower(): as_list(get(n, "ipAddress"))
-                 for n in as_list(p.get("guest.net"))}
-        for device in as_list(devices.get(oid)):
-            if not is_nic(device):
-                continue
-            mac = (get(device, "macAddress") or "").lower() or None
-            rows.append({
-                "vcenter": inv.vcenter,
-                "vm": p["name"],
-                "power_state": p.get("summary.runtime.powerState"),
-                "label": get(device, "deviceInfo.label"),
-                "adapter": _ADAPTERS.get(device._wsdlName, device._wsdlName),
-                "network": network_name(inv, get(device, "backing")),
-                "connected": get(device, "connectable.connected"),
-                "start_connected": get(device, "connectable.startConnected"),
-                "mac_address": mac,
-                "mac_type": get(device, "addressType"),
-                "ip_addresses": list(guest.get(mac, [])) if mac else [],
-                "is_template": p.get("summary.config.template"),
-                "vm_moid": oid,
-            })
+    guest: dict[str, dict] = {}  # VM moid -> MAC -> the guest's IPs on it
+    for oid, p, device, row in vm_devices(inv, is_nic):
+        if oid not in guest:
+            guest[oid] = {(get(n, "macAddress") or "").lower(): as_list(get(n, "ipAddress"))
+                          for n in as_list(p.get("guest.net"))}
+        mac = (get(device, "macAddress") or "").lower() or None
+        row.update({
+            "adapter": _ADAPTERS.get(device._wsdlName, device._wsdlName),
+            "network": network_name(inv, get(device, "backing")),
+            "mac_address": mac,
+            "mac_type": get(device, "addressType"),
+            "ip_addresses": list(guest[oid].get(mac, [])) if mac else [],
+        })
+        rows.append(row)
     return rows
