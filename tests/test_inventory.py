@@ -291,6 +291,27 @@ def test_search_forms(companion):
     assert hits(companion, uuid.upper()) == [("prod", "vm", "dns-01")]
 
 
+def test_search_by_mac_reads_the_device_lists_only_when_asked(sim_config):
+    """A powered-off VM's MAC is only in its device list: a MAC query reads the
+    device lists once; every other query does without them."""
+    from conftest import PASSWORD, USERNAME
+    from vcompanion import Companion
+    with Companion.from_config(sim_config, USERNAME, PASSWORD) as vc:
+        off = [(t, vm) for t, topo in seed.TOPOLOGIES.items() for vm in topo["vms"].values()
+               if vm["tools_running_status"] != "guestToolsRunning" and vm["macs"]]
+        assert off
+        topology, vm = off[0]
+        assert not vc.search("10.99.99.99").shape[0]
+        assert all(s.devices is None for s in vc._states.values())  # not read for that
+        result = vc.search(vm["macs"][0].upper().replace(":", "-"))
+        assert [(r["vcenter"], r["name"], r["matched"]) for _, r in result.iterrows()] == \
+            [(topology, vm["name"], "mac")]
+        devices = {n: s.devices for n, s in vc._states.items()}
+        assert all(d is not None for d in devices.values())
+        vc.search(off[-1][1]["macs"][0])
+        assert all(s.devices is devices[n] for n, s in vc._states.items())  # once
+
+
 def test_search_that_finds_nothing(companion):
     assert companion.search("no-such-vm-anywhere").empty
     assert companion.search("10.99.99.99").empty

@@ -113,3 +113,16 @@ def test_mac_of_a_powered_off_vm_comes_from_its_adapters(index):
     # A MAC both the guest and the devices know is one hit, not two.
     assert names(index.search("00:50:56:aa:bb:01")) == [("prod", "web-01")]
     assert index.search("00:50:56:aa:bb:99").empty  # no such VM: no hit
+
+
+def test_adapters_may_come_later_for_a_mac_query():
+    vms = TABLES["vms"].frame([_vm("prod", "db-01", moid="vm-12", power="poweredOff")])
+    empty = {n: TABLES[n].empty() for n in ("hosts", "datastores", "clusters", "networks")}
+    index = SearchIndex.from_tables(vms, **empty)
+    assert index.needs_adapters(" 00-50-56-AA-BB-12 ") and not index.needs_adapters("db-01")
+    assert index.search("00:50:56:aa:bb:12").empty
+    index.add_adapters(TABLES["nics"].frame([{"vcenter": "prod", "vm": "db-01",
+                                              "mac_address": "00:50:56:aa:bb:12",
+                                              "vm_moid": "vm-12"}]))
+    assert not index.needs_adapters("00:50:56:aa:bb:12")
+    assert names(index.search("00:50:56:aa:bb:12")) == [("prod", "db-01")]

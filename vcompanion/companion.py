@@ -638,7 +638,15 @@ class Companion:
         (exact, CIDR ``10.1.0.0/16``, prefix ``10.1.2.``), guest host names,
         MAC addresses and UUIDs, case-insensitive, across every vCenter.
         """
-        return self.search_index().search(query)
+        index = self.search_index()
+        if index.needs_adapters(query):
+            # A MAC: powered-off VMs' MACs are only in their device lists,
+            # read now (once per collection) rather than for every search.
+            nics = self.table("nics")
+            with self._lock:
+                if not index.has_adapters:
+                    index.add_adapters(nics)
+        return index.search(query)
 
     def search_index(self) -> SearchIndex:
         """The index over the current tables (built once per collection)."""
@@ -652,7 +660,7 @@ class Companion:
         index = SearchIndex.from_tables(
             vms=self.table("vms"), hosts=self.table("hosts"),
             datastores=self.table("datastores"), clusters=self.table("clusters"),
-            networks=self.table("networks"), nics=self.table("nics"))
+            networks=self.table("networks"))
         with self._lock:
             if self._index_gen == generation:  # else the tables changed meanwhile
                 self._index = index

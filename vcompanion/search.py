@@ -74,6 +74,8 @@ class SearchIndex:
         self._ip_ints: dict[int, list[tuple[int, str, int]]] = {4: [], 6: []}
         self._ip_strings: list[tuple[str, str, int]] = []  # (ip text, ip, record)
         self._keys: dict[str, list[tuple[int, str]]] = defaultdict(list)  # mac/uuid/moid
+        self._vm_ids: dict[tuple[str, str], int] = {}  # (vcenter, moid) -> VM record
+        self.has_adapters = False  # the nics table's MACs are indexed
 
     # --- building ------------------------------------------------------------------
 
@@ -82,12 +84,12 @@ class SearchIndex:
                     datastores: pd.DataFrame, clusters: pd.DataFrame,
                     networks: pd.DataFrame, nics: pd.DataFrame | None = None
                     ) -> SearchIndex:
-        """``nics``: adapters whose MACs find their VM (powered off ones too)."""
+        """``nics``: adapters whose MACs find their VM (powered off ones too);
+        they may also come later, see ``add_adapters``."""
         index = cls()
-        vm_ids: dict[tuple[str, str], int] = {}
         for row in _rows(vms):
             rid = index._add_record("vm", row)
-            vm_ids[(row["vcenter"], row["moid"])] = rid
+            index._vm_ids[(row["vcenter"], row["moid"])] = rid
             index._add_text(rid, "name", row["name"])
             index._add_text(rid, "guest_hostname", row.get("guest_hostname"))
             for ip in row.get("ip_addresses") or ():
@@ -98,11 +100,8 @@ class SearchIndex:
                 if row.get(field):
                     index._keys[_norm_uuid(row[field])].append((rid, field))
             index._keys[str(row["moid"]).lower()].append((rid, "moid"))
-        for row in _rows(nics):
-            rid = vm_ids.get((row["vcenter"], row["vm_moid"]))
-            mac = row.get("mac_address")
-            if rid is not None and mac and (rid, "mac") not in index._keys[_norm_mac(mac)]:
-                index._keys[_norm_mac(mac)].append((rid, "mac"))
+        if nics is not None:
+            index.add_adapters(nics)
         for kind, frame in (("host", hosts), ("datastore", datastores),
                             ("cluster", clusters), ("network", networks)):
             for row in _rows(frame):
@@ -114,6 +113,26 @@ class SearchIndex:
             values.sort()
         index._ip_strings.sort()
         return index
+
+    def add_adapters(self, nics: pd.DataFrame) -> None:
+        """Index the MAC of every adapter in ``nics`` (the nics table) under its VM.
+
+        The adapters come from the VMs' device lists, a read of its own: an
+        owner may add them only when a query needs them (``needs_adapters``).
+        """
+        for row in _rows(nics):
+            rid = self._vm_ids.get((row["vcenter"], row["vm_moid"]))
+            mac = row.get("mac_address")
+            if rid is None or not mac:
+                continue
+            keys = self._keys[_norm_mac(mac)]
+            if (rid, "mac") not in keys:
+                keys.append((rid, "mac"))
+        self.has_adapters = True
+
+    def needs_adapters(self, query: str) -> bool:
+        """True if ``query`` is a MAC address and the adapters are not indexed yet."""
+        return not self.has_adapters and bool(_MAC.match(query.strip().lower()))
 
     def _add_record(self, kind: str, row: dict) -> int:
         vm = kind == "vm"

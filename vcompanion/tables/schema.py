@@ -104,7 +104,8 @@ def docs_markdown(tables: list[Table]) -> str:
              "`vms` and the other inventory tables come from one bulk read per "
              "vCenter. `nics` and `cdroms` come from every VM's device list, the "
              "bulkiest part of a VM: it is read in one more bulk request the first "
-             "time one of them (or the search, or the problems) is asked for.", ""]
+             "time one of them (or a search for a MAC address, or the problems) is "
+             "asked for.", ""]
     for table in tables:
         lines += [f"## `{table.name}`", "", f"One row per {table.row}.", "",
                   "| Column | Type | Unit | RVTools | Description |",
