@@ -80,7 +80,8 @@ def child_cold(args) -> dict:
 
 
 def child_raw(args) -> dict:
-    from vcompanion import collection, tables
+    from vcompanion import tables
+    from vcompanion.vsphere import collection
     from vcompanion.companion import Companion
     vc = Companion.from_config(args.config, live=False)
     vc.connect()
@@ -215,7 +216,8 @@ def main() -> int:
         return 0
 
     import simulators
-    from vcompanion import collection, tables
+    from vcompanion import tables
+    from vcompanion.vsphere import collection
 
     work = Path(tempfile.mkdtemp(prefix="bench-collect-"))
     cache = REPO / ".cache" / "govmomi_retrieve"

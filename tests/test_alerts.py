@@ -24,6 +24,7 @@ from vcompanion.alerts.notify_webhook import WebhookNotifier
 from vcompanion.alerts.store import AlertStore
 from vcompanion.config import Config
 from vcompanion.problems import TABLE as PROBLEMS_TABLE
+from vcompanion.problems import is_critical_event
 from vcompanion.tables.events import TABLE as EVENTS_TABLE
 
 TESTS = Path(__file__).resolve().parent
@@ -382,7 +383,7 @@ def seeded_critical_events(topology, hours: float) -> set[str]:
     keys = set()
     for number, ev in enumerate(topo["events"], start=1):
         row = {"type": ev.get("event_type_id") or ev["type"], "message": ev["message"]}
-        if ev["hours_ago"] < hours and engine.is_critical_event(row, CRITICAL_EVENTS) \
+        if ev["hours_ago"] < hours and is_critical_event(row, CRITICAL_EVENTS) \
                 and (ev["entity"], ev.get("alarm")) not in still_red:
             keys.add(f"event|{topology}|{number}")
     return keys

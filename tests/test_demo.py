@@ -18,7 +18,7 @@ from conftest import PASSWORD, USERNAME
 from pyVmomi import VmomiSupport, vim
 
 from vcompanion import Companion, demo, load_config, tables
-from vcompanion.connection import VCenterConnection
+from vcompanion.vsphere.connection import VCenterConnection
 from vcompanion.credentials import Credentials
 from vcompanion.problems import RULES
 
@@ -270,5 +270,5 @@ def test_demo_objects_are_pyvmomi_objects(vc):
     assert isinstance(vm["_ref"], vim.VirtualMachine)
     assert isinstance(vm["snapshot"], vim.vm.SnapshotInfo)
     assert all(isinstance(n, vim.vm.GuestInfo.NicInfo) for n in vm["guest.net"])
-    events = vc.environment().events("prod")
+    events = demo.generate().events("prod")
     assert all(isinstance(e, vim.event.Event) for e in events)

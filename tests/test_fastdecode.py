@@ -1,4 +1,4 @@
-"""Differential tests of the fast decoder (vcompanion/fast) against pyvmomi's.
+"""Differential tests of the fast decoder (vcompanion/vsphere/fast) against pyvmomi's.
 
 The same answer bytes go through both decoders; every inventory table built
 from the two results must be identical (pandas.testing.assert_frame_equal).
@@ -24,11 +24,13 @@ from pyVmomi import SoapAdapter, SoapStubAdapter, vim, vmodl
 
 import simulators
 from conftest import PASSWORD, USERNAME
-from vcompanion import collection, tables
+from vcompanion import tables
+from vcompanion.vsphere import collection
 from vcompanion.config import VCenterConfig
-from vcompanion.connection import VCenterConnection
+from vcompanion.vsphere.connection import VCenterConnection
+from vcompanion.vsphere.inventory import alarm_refs
 from vcompanion.credentials import Credentials
-from vcompanion.fast import answers, decode, paging, schema, soap, workers
+from vcompanion.vsphere.fast import answers, decode, paging, schema, soap, workers
 from vcompanion.tables.context import Inventory
 
 VERSION = "vim.version.version11"  # what the simulator negotiates (vSphere 6.5)
@@ -89,7 +91,7 @@ def assert_same_tables(fast_inv: Inventory, slow_inv: Inventory) -> dict:
 
 
 def alarm_names(conn, inv: Inventory) -> dict:
-    refs = tables.alarms.alarm_refs(inv)
+    refs = alarm_refs(inv)
     named = collection.retrieve_objects(conn, refs, vim.alarm.Alarm, ["info.name"],
                                         collection.Stats()) if refs else {}
     return {oid: p["info.name"] for oid, p in named.items() if p.get("info.name")}

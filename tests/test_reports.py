@@ -22,6 +22,7 @@ from helpers import run_cli, write_json
 from vcompanion.config import load_config
 from vcompanion.errors import ConfigError
 from vcompanion.reports import events as events_report
+from vcompanion.jobs import reports as report_jobs
 from vcompanion.reports import inventory, layout, schedule, sheetdata, writer
 
 SEED = simulators.load_seed()
@@ -550,7 +551,7 @@ def export_config(tmp_path, vcsims, smtp_port=None, keep=2, email_to=()) -> Path
 def test_scheduled_export_runs_in_the_scheduler_and_honours_keep(vcsims, sim_env,
                                                                   tmp_path):
     from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
-    from vcompanion import scheduler
+    from vcompanion.jobs import scheduler
 
     config = load_config(export_config(tmp_path, vcsims, keep=2))
     folder = tmp_path / "data" / "reports"
@@ -562,7 +563,7 @@ def test_scheduled_export_runs_in_the_scheduler_and_honours_keep(vcsims, sim_env
     for p in old + others:
         p.write_bytes(b"old")
 
-    sched = scheduler.build_scheduler(config, providers=["vcompanion.reports.schedule:jobs"])
+    sched = scheduler.build_scheduler(config, providers=[report_jobs.jobs])
     assert {j.id for j in sched.get_jobs()} == {"report:nightly", "report:incidents"}
     done = threading.Event()
     outcome = {}
@@ -601,7 +602,7 @@ def test_scheduled_export_mails_the_workbook(vcsims, sim_env, tmp_path):
         config = load_config(export_config(tmp_path, {"lab": vcsims["lab"]},
                                            smtp_port=smtp.port, keep=5,
                                            email_to=["vmware-team@corp.example.com"]))
-        path = schedule.run_export(str(config.path), "nightly")
+        path = report_jobs.run_export(str(config.path), "nightly")
         messages = smtp.wait_for(1)
     finally:
         smtp.stop()
@@ -622,7 +623,7 @@ def test_mail_failure_keeps_the_workbook(vcsims, sim_env, tmp_path, caplog):
     config = load_config(export_config(tmp_path, {"lab": vcsims["lab"]},
                                        smtp_port=free_port(), keep=5,
                                        email_to=["vmware-team@corp.example.com"]))
-    path = schedule.run_export(str(config.path), "nightly")
+    path = report_jobs.run_export(str(config.path), "nightly")
     assert path.exists()
     assert "could not mail" in caplog.text
 

@@ -17,10 +17,11 @@ from apscheduler.triggers.interval import IntervalTrigger
 from helpers import run_cli, write_json
 from receivers import HttpSink
 
-from vcompanion import scheduler
+from vcompanion import jobs
+from vcompanion.jobs import alerts as alert_jobs
+from vcompanion.jobs import scheduler
 from vcompanion.config import load_config
 
-THIS = "test_scheduler:provided_jobs"
 ticks: list[float] = []
 booms: list[float] = []
 running = {"now": 0, "max": 0}
@@ -71,10 +72,10 @@ def wait_until(condition, timeout: float = 15) -> bool:
 
 
 def test_jobs_run_on_their_interval_and_a_failing_job_stops_nothing(tmp_path, caplog):
-    caplog.set_level(logging.INFO, logger="vcompanion.scheduler")
+    caplog.set_level(logging.INFO, logger="vcompanion.jobs.scheduler")
     ticks.clear(), booms.clear()
     sched = scheduler.build_scheduler(config_at(tmp_path),
-                                      providers=[THIS, "test_scheduler:broken_provider"])
+                                      providers=[provided_jobs, broken_provider])
     assert {j.id for j in sched.get_jobs()} == {"tick", "boom", "slow"}
     sched.start()
     try:
@@ -87,14 +88,14 @@ def test_jobs_run_on_their_interval_and_a_failing_job_stops_nothing(tmp_path, ca
     assert running["max"] == 1  # a 0.6 s job on a 0.1 s interval never overlaps
     text = caplog.text
     assert "scheduler: job 'boom' failed: RuntimeError: this job always fails" in text
-    assert "job provider test_scheduler:broken_provider failed" in text
+    assert "job provider test_scheduler.broken_provider failed" in text
 
 
 def test_job_defaults_and_the_alerts_job(tmp_path):
     config = config_at(tmp_path, {"interval_minutes": 5,
                                   "webhooks": [{"name": "w", "url": "http://127.0.0.1:9/"}]})
-    assert scheduler.JOB_PROVIDERS[0] == "vcompanion.alerts.schedule:jobs"
-    sched = scheduler.build_scheduler(config, providers=["vcompanion.alerts.schedule:jobs"])
+    assert jobs.PROVIDERS[0] is alert_jobs.jobs
+    sched = scheduler.build_scheduler(config, providers=[alert_jobs.jobs])
     sched.start(paused=True)  # job defaults apply when the scheduler starts
     try:
         [job] = sched.get_jobs()
@@ -104,15 +105,15 @@ def test_job_defaults_and_the_alerts_job(tmp_path):
     assert job.coalesce is True and job.max_instances == 1
     assert job.misfire_grace_time >= 3600
     assert job.kwargs == {"config_path": str(config.path)}
-    assert job.func.__module__ == "vcompanion.alerts.schedule" and \
+    assert job.func.__module__ == "vcompanion.jobs.alerts" and \
         "<locals>" not in job.func.__qualname__
     assert job.trigger.interval.total_seconds() == 300
     # no notifier, or interval 0: no alert job
     assert scheduler.job_specs(config_at(tmp_path, {"interval_minutes": 5}),
-                               ["vcompanion.alerts.schedule:jobs"]) == []
+                               [alert_jobs.jobs]) == []
     assert scheduler.job_specs(config_at(tmp_path, {
         "interval_minutes": 0, "webhooks": [{"name": "w", "url": "http://127.0.0.1:9/"}]}),
-        ["vcompanion.alerts.schedule:jobs"]) == []
+        [alert_jobs.jobs]) == []
 
 
 def test_cli_list_and_nothing_to_schedule(tmp_path):

@@ -1,4 +1,4 @@
-"""Live updates (vcompanion/updates.py): WaitForUpdatesEx keeps the tables current.
+"""Live updates (vcompanion/vsphere/live.py): WaitForUpdatesEx keeps the tables current.
 
 A simulator of our own (its state changes) and a live Companion over it;
 changes made through the simulator's API and control API must show in the
@@ -16,8 +16,9 @@ from pyVmomi import vim
 
 import simulators
 from conftest import PASSWORD, USERNAME
-from vcompanion import Companion, updates
-from vcompanion.fast import answers
+from vcompanion import Companion, tables
+from vcompanion.vsphere import live as updates
+from vcompanion.vsphere.fast import answers
 
 VERSION = "vim.version.version11"
 
@@ -65,15 +66,15 @@ def test_power_changes_show_and_only_affected_tables_are_rebuilt(live, live_sim)
     vms = live.vms()
     name = vms[vms["power_state"] == "poweredOn"]["name"].iloc[0]
     live.datastores()
-    datastores_part = live._vc_frames[("datastores", "live")][1]
-    updater = live._live["live"]
+    datastores_part = live._cache._parts[("datastores", "live")][1]
+    updater = live.sources["live"].live
     assert updater.running and updater.syncs == 1
     before = updater.updates
     power(live, live_sim, name, "poweredOff")
     assert updater.updates > before
     # The VM's row changed; the datastores table (no VM properties) was kept.
     live.datastores()
-    assert live._vc_frames[("datastores", "live")][1] is datastores_part
+    assert live._cache._parts[("datastores", "live")][1] is datastores_part
     row = power(live, live_sim, name, "poweredOn")
     assert row["boot_time"] is not None
 
@@ -101,7 +102,7 @@ def test_datastore_free_space_and_renames_follow(live, live_sim):
 
 @pytest.mark.simulator
 def test_lost_session_resyncs_from_scratch(live, live_sim):
-    updater = live._live["live"]
+    updater = live.sources["live"].live
     conn = live._states["live"].connection
     generation = conn.session_generation
     conn.content.sessionManager.Logout()  # vCenter drops the session
@@ -139,13 +140,13 @@ def test_live_device_tables_follow_changes_and_reread_by_age(live, live_sim):
 
 @pytest.mark.simulator
 def test_stop_and_start_live(live, live_sim):
-    updater = live._live["live"]
+    updater = live.sources["live"].live
     live.stop_live()
     assert not updater.running and not live.live
     frame = live.vms()
     assert len(frame)  # the last state stays
     live.start_live()
-    assert live.live and live._live["live"].running
+    assert live.live and live.sources["live"].live.running
 
 
 @pytest.mark.simulator
@@ -153,7 +154,8 @@ def test_unnotified_properties_are_reread(live_sim):
     """A value vCenter never notified (made stale here) is corrected by the re-read."""
     from test_fastdecode import connect
     conn = connect(live_sim)
-    live = updates.LiveInventory(conn, max_wait=1, reread_seconds=0.5).start()
+    live = updates.LiveInventory(conn, tables.inventory_specs(), max_wait=1,
+                                 reread_seconds=0.5).start()
     try:
         inv = live.wait_ready(60)
         oid, props = next(iter(inv.of("VirtualMachine").items()))
@@ -261,7 +263,7 @@ def test_enter_leave_unset_and_vanished_objects():
 def test_a_summary_part_read_whole_is_split_into_the_leaves_tables_read():
     """``summary.config`` travels whole; a change inside it (vCenter reports those
     with the deeper path) lands on exactly the leaves the tables name."""
-    from vcompanion import collection, tables
+    from vcompanion.vsphere import collection
     wire, leaves = collection.wire_specs(tables.inventory_specs())
     vm_paths = wire[vim.VirtualMachine]
     assert {"summary.config", "summary.guest"} <= set(vm_paths)
@@ -308,7 +310,7 @@ def test_tables_record_the_types_they_read():
     from vcompanion.demo import generate
     from vcompanion.tables.context import Inventory
     source = next(iter(generate().inventories.values()))
-    kinds = updates.table_kinds(Inventory("demo", source.objects,
+    kinds = tables.kinds_read(Inventory("demo", source.objects,
                                           alarm_names=source.alarm_names))
     assert "VirtualMachine" in kinds["vms"] and "VirtualMachine" in kinds["snapshots"]
     assert "HostSystem" in kinds["clusters"]  # it sums its hosts' usage

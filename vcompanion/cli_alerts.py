@@ -162,25 +162,25 @@ def _test(args) -> int:
 class _ConsoleFilter(logging.Filter):
     """Warnings, plus the scheduler's and alert job's own progress lines."""
 
-    NAMES = ("vcompanion.scheduler", "vcompanion.alerts.schedule")
+    NAMES = ("vcompanion.jobs.scheduler", "vcompanion.jobs.alerts")
 
     def filter(self, record: logging.LogRecord) -> bool:
         return record.levelno >= logging.WARNING or record.name in self.NAMES
 
 
 def cmd_scheduler(args) -> int:
-    from . import scheduler
+    from .jobs import PROVIDERS, scheduler
     from .logs import SecretFilter
     from .output import render as render_frame
     config = cli.open_config(args)
     if args.list:
         import pandas as pd
-        built = scheduler.build_scheduler(config)
+        built = scheduler.build_scheduler(config, PROVIDERS)
         frame = pd.DataFrame(scheduler.describe(built),
                              columns=["id", "name", "trigger", "next_run"])
         sys.stdout.write(render_frame(frame, "table"))
         return cli.EXIT_OK
-    if not scheduler.job_specs(config):
+    if not scheduler.job_specs(config, PROVIDERS):
         raise cli.Fail("nothing to schedule: set alerts.interval_minutes and a "
                        "notifier (alerts.email or alerts.webhooks), or report "
                        f"schedules, in {config.where}", cli.EXIT_USAGE)
@@ -194,7 +194,7 @@ def cmd_scheduler(args) -> int:
     print(f"vcompanion scheduler: running (logs in {config.logs_dir}); Ctrl+C stops",
           file=sys.stderr)
     try:
-        scheduler.run(config)
+        scheduler.run(config, PROVIDERS)
     finally:
         root.removeHandler(console)
     return cli.EXIT_OK

@@ -6,6 +6,8 @@ one line on stderr and the exit code shown on the right::
     VCompanionError                     base class
     ├── ConfigError                     bad config file or setting          -> 2
     ├── CredentialsError                no credentials / credential store   -> 2
+    ├── NotifyError                     an alert notifier could not deliver -> 4
+    ├── StoreBusyError                  another alert run holds the store   -> 4
     └── VCenterError                    about one vCenter (names it)
         ├── ConnectError                DNS, refused, timeout               -> 4
         ├── TLSError                    certificate verification failed     -> 4
@@ -44,6 +46,19 @@ class CredentialsError(VCompanionError):
     """No credentials were found, or the credential store failed."""
 
     exit_code = 2
+
+
+class NotifyError(VCompanionError):
+    """A notifier (SMTP server, webhook) could not deliver; the message names
+    its host:port or webhook."""
+
+    exit_code = 4
+
+
+class StoreBusyError(VCompanionError):
+    """Another alert run holds the alert store (one run delivers at a time)."""
+
+    exit_code = 4
 
 
 class VCenterError(VCompanionError):
@@ -95,3 +110,8 @@ class CollectionError(VCenterError):
     """Reading from a vCenter failed after a successful login."""
 
     status = "collection failed"
+
+
+__all__ = ["AuthenticationError", "CollectionError", "ConfigError", "ConnectError",
+           "CredentialsError", "NoPermissionError", "NotifyError", "StoreBusyError",
+           "TLSError", "VCenterError", "VCompanionError"]

@@ -9,6 +9,8 @@ config; defaults follow vCheck, the health report administrators know.
 
 from __future__ import annotations
 
+import fnmatch
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Iterator
@@ -21,6 +23,7 @@ from .tables.schema import STRING, TIME, Column, Table
 CRITICAL, WARNING, INFO = "critical", "warning", "info"
 SEVERITIES = (CRITICAL, WARNING, INFO)  # worst first
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+_TO_RED = re.compile(r"\bto red\b", re.IGNORECASE)
 
 TABLE = Table("problems", "problem", (
     Column("vcenter", STRING, "Configured name of the vCenter.", rvtools="VI SDK Server"),
@@ -34,6 +37,21 @@ TABLE = Table("problems", "problem", (
     Column("rule", STRING, "Name of the rule that found it."),
     Column("key", STRING, "Stable identity of the problem (for alerting)."),
 ), sort=(), brief=("vcenter", "severity", "category", "object", "message", "since"))
+
+
+def is_critical_event(event: dict, patterns: list[str]) -> bool:
+    """True if the event's type matches one of ``patterns`` (case-insensitive):
+    the critical events of alerts and the events workbook
+    (``alerts.critical_events``).
+
+    ``AlarmStatusChangedEvent`` counts only when the alarm turned red.
+    """
+    kind = (event.get("type") or "").lower()
+    if not any(fnmatch.fnmatchcase(kind, str(p).lower()) for p in patterns):
+        return False
+    if kind == "alarmstatuschangedevent":
+        return bool(_TO_RED.search(event.get("message") or ""))
+    return True
 
 
 @dataclass(frozen=True)

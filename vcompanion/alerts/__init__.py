@@ -6,21 +6,12 @@ events, decides what is new, escalated or resolved since the last run
 every notifier (``notify_email``, ``notify_webhook``).  A notifier that fails
 keeps its changes pending; the next run sends them.  See docs/alerts.md.
 
-Exceptions (besides the library's)::
-
-    VCompanionError
-    └── NotifyError     a notifier could not deliver (names host:port / webhook)
+A notifier that cannot deliver raises ``errors.NotifyError`` (re-exported
+here); another run holding the store raises ``errors.StoreBusyError``.
 """
 
 from __future__ import annotations
 
-from ..errors import VCompanionError
-
-
-class NotifyError(VCompanionError):
-    """A notifier (SMTP server, webhook) could not deliver; the message names it."""
-
-    exit_code = 4
-
+from ..errors import NotifyError
 
 __all__ = ["NotifyError"]

@@ -20,7 +20,6 @@ already sent is not announced twice.
 
 from __future__ import annotations
 
-import fnmatch
 import logging
 import re
 import socket
@@ -32,15 +31,16 @@ import pandas as pd
 
 from ..output import records
 from ..problems import CRITICAL, SEVERITY_RANK
-from . import NotifyError
-from .store import AlertStore, iso, now_utc, parse_iso
+from ..clock import iso, parse_iso, utc_now
+from ..errors import NotifyError
+from ..problems import is_critical_event
+from .store import AlertStore
 
 log = logging.getLogger(__name__)
 
 _ENTITY_TYPES = {"vm": "VirtualMachine", "host": "HostSystem", "datastore": "Datastore",
                  "network": "Network", "dvs": "DistributedVirtualSwitch",
                  "cluster": "ClusterComputeResource", "datacenter": "Datacenter"}
-_TO_RED = re.compile(r"\bto red\b", re.IGNORECASE)
 _ALARM_NAME = re.compile(r"Alarm '(.+?)'")
 EVENT_OVERLAP_HOURS = 0.25  # re-read a little before the previous run (clock skew)
 
@@ -88,21 +88,6 @@ def notifiers(config) -> list:
     return result
 
 
-# --- critical events ------------------------------------------------------------------
-
-def is_critical_event(event: dict, patterns: list[str]) -> bool:
-    """True if the event's type matches one of ``patterns`` (case-insensitive).
-
-    ``AlarmStatusChangedEvent`` counts only when the alarm turned red.
-    """
-    kind = (event.get("type") or "").lower()
-    if not any(fnmatch.fnmatchcase(kind, str(p).lower()) for p in patterns):
-        return False
-    if kind == "alarmstatuschangedevent":
-        return bool(_TO_RED.search(event.get("message") or ""))
-    return True
-
-
 def event_hours(store: AlertStore, settings: dict, vcenters: list[str],
                 now: datetime) -> float:
     """How far back to read events: since the oldest previous read, capped."""
@@ -137,7 +122,7 @@ def plan(store: AlertStore, problems: pd.DataFrame, events: pd.DataFrame,
     can resolve (a vCenter that could not be read resolves nothing).
     Call inside ``store.transaction()``.
     """
-    now = now or now_utc()
+    now = now or utc_now()
     limit = SEVERITY_RANK[settings["min_severity"]]
     known = store.alerts()
     items: list[dict] = []
@@ -263,55 +248,47 @@ def deliver(store: AlertStore, active: list) -> list[Delivery]:
 
 # --- the run ----------------------------------------------------------------------
 
-def run(config, companion=None, dry_run: bool = False) -> RunResult:
+def run(config, companion, dry_run: bool = False) -> RunResult:
     """Evaluate problems and critical events, queue the changes, deliver.
 
-    ``companion``: an open Companion to read from (it is refreshed); default: a
-    new one over every configured vCenter, closed afterwards.  ``dry_run``:
-    decide what would be sent, change nothing, send nothing.
+    ``companion``: an open Companion to read from (it is refreshed; the
+    scheduler's job opens one per run).  ``dry_run``: decide what would be
+    sent, change nothing, send nothing.
     """
-    from ..companion import Companion
-    own = companion is None
-    if own:
-        companion = Companion(config)
     settings = config.get("alerts")
     result = RunResult(dry_run=dry_run)
-    try:
-        with AlertStore.open(config) as store:
-            started = now_utc()
-            companion.refresh()
-            problems = companion.problems()
-            status = companion.status()
-            resolvable = set(status.loc[status["status"] == "ok", "vcenter"])
-            failures = dict(companion.failures)
-            hours = event_hours(store, settings, companion.vcenter_names, started)
-            events = (companion.events(hours=hours) if hours > 0
-                      else _empty_events())
-            # vCenter filters by time already; do it again for servers that do not.
-            events = events[events["time"] >= started - timedelta(hours=hours)]
-            events_ok = [n for n in companion.vcenter_names
-                         if n not in companion.failures]
-            result.failures = {**companion.failures, **failures}
-            active = notifiers(config)
-            with store.lease():
-                with store.transaction(rollback=dry_run):
-                    result.items = plan(store, problems, events, resolvable, settings,
-                                        started)
-                    for item in result.items:
-                        for notifier in active:
-                            store.queue(notifier.id, item)
-                    for name in events_ok:
-                        store.set_meta(f"events_read_at:{name}", iso(started))
-                if dry_run:
-                    return result
-                if not active and result.items:
-                    log.warning("alerts: %d change(s) found but no notifier is set up "
-                                "(alerts.email / alerts.webhooks)", len(result.items))
-                result.deliveries = deliver(store, active)
-                store.prune_history()
-    finally:
-        if own:
-            companion.close()
+    with AlertStore.open(config) as store:
+        started = utc_now()
+        companion.refresh()
+        problems = companion.problems()
+        status = companion.status()
+        resolvable = set(status.loc[status["status"] == "ok", "vcenter"])
+        failures = dict(companion.failures)
+        hours = event_hours(store, settings, companion.vcenter_names, started)
+        events = (companion.events(hours=hours) if hours > 0
+                  else _empty_events())
+        # vCenter filters by time already; do it again for servers that do not.
+        events = events[events["time"] >= started - timedelta(hours=hours)]
+        events_ok = [n for n in companion.vcenter_names
+                     if n not in companion.failures]
+        result.failures = {**companion.failures, **failures}
+        active = notifiers(config)
+        with store.lease():
+            with store.transaction(rollback=dry_run):
+                result.items = plan(store, problems, events, resolvable, settings,
+                                    started)
+                for item in result.items:
+                    for notifier in active:
+                        store.queue(notifier.id, item)
+                for name in events_ok:
+                    store.set_meta(f"events_read_at:{name}", iso(started))
+            if dry_run:
+                return result
+            if not active and result.items:
+                log.warning("alerts: %d change(s) found but no notifier is set up "
+                            "(alerts.email / alerts.webhooks)", len(result.items))
+            result.deliveries = deliver(store, active)
+            store.prune_history()
     log.info("alerts: %d change(s) (%s); %s", len(result.items),
              ", ".join(f"{i['change']} {i['key']}" for i in result.items[:20]) or "none",
              "; ".join(f"{d.notifier}: {d.sent} sent"
@@ -341,7 +318,7 @@ def send_test(config, only: str | None = None) -> list[Delivery]:
                     "category": "test", "object": host, "object_type": "vCompanion",
                     "message": f"Test notice from vCompanion on {host}: alerts reach "
                                f"you through {notifier}.",
-                    "since": None, "detected": iso(now_utc()), "rule": None,
+                    "since": None, "detected": iso(utc_now()), "rule": None,
                     "event_type": None, "user": None}
             result = Delivery(notifier.id, str(notifier), notifier.recipients)
             try:

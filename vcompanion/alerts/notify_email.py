@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .. import credentials
 from ..logs import register_secret
-from . import NotifyError
+from ..errors import NotifyError
 from .message import SEVERITY_COLORS, counts, details, headline, sort_items, subject
 
 log = logging.getLogger(__name__)

@@ -23,11 +23,13 @@ import socket
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ..errors import VCompanionError
+from ..clock import iso, parse_iso
+from ..clock import utc_now as now_utc
+from ..errors import StoreBusyError, VCompanionError
 
 log = logging.getLogger(__name__)
 
@@ -88,28 +90,6 @@ CREATE TABLE IF NOT EXISTS meta (
     value TEXT
 );
 """
-
-
-class StoreBusyError(VCompanionError):
-    """Another alert run holds the store (one run delivers at a time)."""
-
-    exit_code = 4
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
-
-
-def iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat(timespec="seconds")
-
-
-def parse_iso(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
 
 
 class AlertStore:

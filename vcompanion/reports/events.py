@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import problems as problems_module
+from ..clock import utc_now
 from . import layout, writer
 from .inventory import status_styles
 
@@ -39,7 +40,7 @@ class EventsData:
     status: pd.DataFrame
     hours: float
     critical_events: list[str] = field(default_factory=list)  # event type patterns
-    generated_at: datetime = field(default_factory=writer.utc_now)
+    generated_at: datetime = field(default_factory=lambda: utc_now(seconds=True))
 
     @classmethod
     def from_companion(cls, vc, hours: float | None = None) -> EventsData:
@@ -58,10 +59,9 @@ class EventsData:
 
 def mark_critical(events: pd.DataFrame, patterns: list[str]) -> pd.DataFrame:
     """``events`` with a boolean ``critical`` column: the type is one alerts send."""
-    from ..alerts.engine import is_critical_event
     events = events.copy()
     records = events[["type", "message"]].astype(object).to_dict("records")
-    events["critical"] = pd.array([is_critical_event(e, patterns) for e in records],
+    events["critical"] = pd.array([problems_module.is_critical_event(e, patterns) for e in records],
                                   dtype="boolean")
     return events
 

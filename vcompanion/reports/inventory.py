@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import problems as problems_module
+from ..clock import utc_now
 from . import layout, writer
 
 SUMMARY = "Summary"
@@ -39,7 +40,7 @@ class InventoryData:
     nics: pd.DataFrame
     cdroms: pd.DataFrame
     status: pd.DataFrame
-    generated_at: datetime = field(default_factory=writer.utc_now)
+    generated_at: datetime = field(default_factory=lambda: utc_now(seconds=True))
 
     @classmethod
     def from_companion(cls, vc) -> InventoryData:

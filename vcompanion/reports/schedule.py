@@ -1,7 +1,7 @@
 """Scheduled exports: ``reports.schedules`` run by ``vcompanion scheduler``.
 
-Each schedule (name, kind, cron, keep, email_to, hours) becomes one job.  A run
-reads every vCenter afresh, writes ``data_dir/reports/NAME_<UTC time>Z.xlsx``,
+Each schedule (name, kind, cron, keep, email_to, hours) becomes one job
+(``jobs/reports.py``).  A run reads every vCenter afresh, writes ``data_dir/reports/NAME_<UTC time>Z.xlsx``,
 deletes that schedule's oldest files beyond ``keep`` and, when ``email_to``
 lists recipients, mails the workbook through the ``alerts.email`` settings.
 """
@@ -13,7 +13,7 @@ import re
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..errors import ConfigError
+from ..errors import ConfigError, NotifyError
 from . import default_path, report_dir, write_report
 
 log = logging.getLogger(__name__)
@@ -39,44 +39,18 @@ def schedules(config) -> list[dict]:
     return items
 
 
-def jobs(config) -> list:
-    """One scheduler job per configured schedule (see vcompanion/scheduler.py)."""
-    from ..scheduler import JobSpec
-    specs = []
-    for item in schedules(config):
-        specs.append(JobSpec(
-            id=f"report:{item['name']}", func=run_export,
-            trigger=cron_trigger(item["cron"]),
-            kwargs={"config_path": str(config.path) if config.path else None,
-                    "schedule": item["name"]},
-            name=f"{item['kind']} report '{item['name']}' ({item['cron']})"))
-    return specs
-
-
-def run_export(config_path: str | None, schedule: str) -> Path:
-    """Job: load the config afresh, then export schedule ``schedule``."""
-    from ..config import load_config
-    return export(load_config(config_path), schedule)
-
-
-def export(config, schedule: str, companion=None) -> Path:
+def export(config, schedule: str, companion) -> Path:
     """Write schedule ``schedule``'s workbook, prune old files, mail it if asked.
 
-    ``companion`` (optional) is an already open Companion to read from; by
-    default a new one is opened and closed.  Returns the workbook's path.
+    ``companion``: an open Companion to read from (the scheduler's job,
+    ``jobs/reports.py``, opens one per run).  Returns the workbook's path.
     """
     item = next((s for s in schedules(config) if s["name"] == schedule), None)
     if item is None:
         raise ConfigError(f"no report schedule named '{schedule}' in reports.schedules",
                           config.where)
     path = default_path(config, item["kind"], prefix=item["name"])
-    if companion is None:
-        from ..companion import Companion
-        with Companion(config) as vc:
-            vc.refresh()
-            written, failures = _write(vc, path, item)
-    else:
-        written, failures = _write(companion, path, item)
+    written, failures = _write(companion, path, item)
     for name, error in failures.items():
         log.warning("report '%s': vCenter '%s' could not be read: %s", schedule, name,
                     error)
@@ -95,7 +69,6 @@ def _write(vc, path: Path, item: dict):
 
 def mail(config, item: dict, path: Path, failures: dict) -> None:
     """Send the workbook as an attachment; a failure is logged, the file stays."""
-    from ..alerts import NotifyError
     from ..alerts.notify_email import send_mail
     kind = "Inventory" if item["kind"] == "inventory" else "Critical events"
     subject = (f"vCompanion: {kind} report '{item['name']}' "
@@ -140,5 +113,4 @@ def prune(folder: Path, name: str, keep: int) -> list[Path]:
     return removed
 
 
-__all__ = ["cron_trigger", "export", "exports", "jobs", "prune", "run_export",
-           "schedules"]
+__all__ = ["cron_trigger", "export", "exports", "prune", "schedules"]

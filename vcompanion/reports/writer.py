@@ -22,7 +22,7 @@ import os
 import secrets
 import shutil
 import tempfile
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -153,10 +153,6 @@ def yes_no(value) -> str:
     exports expect these strings.
     """
     return TRUE if value else FALSE
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
 
 
 def clean_text(value: str) -> str:

@@ -9,13 +9,15 @@ DataFrame with fixed columns and dtypes.
 
 from __future__ import annotations
 
+import copy
 import logging
 from datetime import datetime, timezone
 
 from pyVmomi import vim
 
-from ..collection import Stats, retrieve, retrieve_objects
-from ..connection import VCenterConnection
+from ..vsphere.collection import Stats, retrieve, retrieve_objects
+from ..vsphere.connection import VCenterConnection
+from ..vsphere.inventory import EVERYTHING, alarm_refs
 from . import (alarms, cdroms, clusters, datastores, events, hosts, networks, nics,
                snapshots, vms)
 from .context import STRUCTURE, Inventory
@@ -65,7 +67,7 @@ def collect(conn: VCenterConnection, page_size: int = 1000, decoder: str = "fast
     result = retrieve(conn, inventory_specs(), page_size=page_size, decoder=decoder,
                       pool=pool)
     inv = Inventory(conn.name, result.objects, collected_at=started)
-    refs = alarms.alarm_refs(inv)
+    refs = alarm_refs(inv)
     if refs:
         named = retrieve_objects(conn, refs, vim.alarm.Alarm, ["info.name"],
                                  result.stats)
@@ -104,5 +106,49 @@ def combine(name: str, frames: list):
     return frame.reset_index(drop=True)
 
 
+def kinds_read(inventory: Inventory) -> dict[str, set[str]]:
+    """Which object types each inventory table reads (``{"*"}``: all of them).
+
+    Found by building every table once on ``inventory`` while watching
+    which types it asks for, so it stays right when tables change.
+    """
+    found: dict[str, set[str]] = {}
+    for name, module in INVENTORY.items():
+        watched = _WatchedObjects(inventory.objects)
+        probe = copy.copy(inventory)
+        probe.objects = watched
+        module.build(probe)
+        found[name] = watched.read
+    return found
+
+
+class _WatchedObjects(dict):
+    """The type -> objects map, noting which types a table reads."""
+
+    def __init__(self, data: dict):
+        super().__init__(data)
+        self.read: set[str] = set()
+
+    def get(self, key, default=None):
+        self.read.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key):
+        self.read.add(key)
+        return super().__getitem__(key)
+
+    def values(self):
+        self.read.add(EVERYTHING)
+        return super().values()
+
+    def items(self):
+        self.read.add(EVERYTHING)
+        return super().items()
+
+    def __iter__(self):
+        self.read.add(EVERYTHING)
+        return super().__iter__()
+
+
 __all__ = ["DEVICE_SPECS", "DEVICE_TABLES", "INVENTORY", "TABLES", "Inventory", "Table",
-           "build", "collect", "collect_devices", "combine", "inventory_specs"]
+           "build", "collect", "collect_devices", "combine", "inventory_specs", "kinds_read"]

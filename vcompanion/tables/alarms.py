@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from pyVmomi import vim
 
-from .context import Inventory, as_list, get, kind, moid, utc
+from ..vsphere.inventory import alarm_states
+from .context import Inventory, get, kind, moid, utc
 from .schema import BOOL, STRING, TIME, Column, Table
 
 # Entity types whose triggered alarms are read (all of them carry the property).
@@ -37,32 +38,9 @@ TABLE = Table("alarms", "triggered alarm", (
    brief=("vcenter", "entity", "entity_type", "alarm", "status", "time", "acknowledged"))
 
 
-def alarm_refs(inv: Inventory) -> list:
-    """Every distinct Alarm reference in the triggered states (to name them)."""
-    refs = {}
-    for _state in _states(inv):
-        ref = get(_state, "alarm")
-        if ref is not None:
-            refs[moid(ref)] = ref
-    return list(refs.values())
-
-
-def _states(inv: Inventory):
-    seen = set()
-    for objs in inv.objects.values():
-        for p in objs.values():
-            for state in as_list(p.get("triggeredAlarmState")):
-                key = get(state, "key") or (moid(get(state, "entity")),
-                                            moid(get(state, "alarm")))
-                if key in seen:
-                    continue
-                seen.add(key)
-                yield state
-
-
 def build(inv: Inventory) -> list[dict]:
     rows = []
-    for state in _states(inv):
+    for state in alarm_states(inv):
         entity = get(state, "entity")
         alarm = get(state, "alarm")
         rows.append({

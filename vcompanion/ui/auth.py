@@ -91,19 +91,6 @@ def safe_next(url: str | None) -> str:
     return url
 
 
-def _failure_code(result) -> str:
-    reasons = list(result.refused.values())
-    if "*" in result.refused:
-        return "missing"
-    if "demo" in result.refused:
-        return "demo"
-    if any("rejected" in r for r in reasons):
-        return "invalid"
-    if any("System.View" in r or "permission" in r for r in reasons):
-        return "noaccess"
-    return "unreachable" if reasons else "invalid"
-
-
 def _secret() -> str:
     return panel_config.cookie_secret or runtime_module.current().secret
 
@@ -178,7 +165,7 @@ class LoginHandler(BasicLoginHandler):
                    username or "-", source, result.outcome)
         if not ok:
             await asyncio.sleep(1.0)  # slows down guessing, never blocks the server
-            code = _failure_code(result)
+            code = result.failure_code
             self.redirect(f"{self._login_endpoint}?error={code}&user="
                           f"{quote(username[:200])}")
             return

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 
 from .. import credentials
 from ..config import Config, load_config
-from ..connection import Timeouts, VCenterConnection
+from ..demo import DEMO_PASSWORD, DEMO_USERNAME
+from ..sources.vcenter import check_login
 from ..errors import (AuthenticationError, CredentialsError, NoPermissionError,
                       VCompanionError)
 from .sessions import Logins, cookie_secret
@@ -32,7 +33,31 @@ from .store import DataStore
 
 log = logging.getLogger(__name__)
 
-DEMO_USER = DEMO_PASSWORD = "demo"  # the same as vcompanion.demo's
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why one vCenter refused a login: ``code`` names the login page's message
+    (auth.ERRORS), ``text`` goes to the login log."""
+
+    code: str  # missing, demo, invalid, noaccess, unreachable
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+# The login page shows the most telling refusal of all vCenters.
+_REFUSAL_ORDER = ("missing", "demo", "invalid", "noaccess", "unreachable")
+
+
+def refusal(exc: Exception) -> Refusal:
+    """The refusal a vCenter's error stands for (by its type, never its text)."""
+    if isinstance(exc, AuthenticationError):
+        return Refusal("invalid", "user name or password rejected")
+    if isinstance(exc, NoPermissionError):
+        return Refusal("noaccess", "no read access (System.View on the root folder)")
+    return Refusal("unreachable", getattr(exc, "status", None) or "error")
 
 
 @dataclass
@@ -41,11 +66,17 @@ class AuthResult:
 
     user: str
     accepted: list[str] = field(default_factory=list)   # login ok and System.View
-    refused: dict[str, str] = field(default_factory=dict)  # vCenter -> reason
+    refused: dict[str, Refusal] = field(default_factory=dict)  # vCenter -> why
 
     @property
     def ok(self) -> bool:
         return bool(self.accepted)
+
+    @property
+    def failure_code(self) -> str:
+        """The login page's error for a refused attempt (see auth.ERRORS)."""
+        codes = {r.code for r in self.refused.values()}
+        return next((c for c in _REFUSAL_ORDER if c in codes), "invalid")
 
     @property
     def outcome(self) -> str:
@@ -131,42 +162,27 @@ class Runtime:
         """
         result = AuthResult(username)
         if not username or not password:
-            result.refused["*"] = "user name and password are required"
+            result.refused["*"] = Refusal("missing", "user name and password are required")
             return result
         if self.mode == "demo":
-            try:
-                from ..demo import DEMO_PASSWORD as demo_password
-                from ..demo import DEMO_USERNAME as demo_user
-            except ImportError:
-                demo_user, demo_password = DEMO_USER, DEMO_PASSWORD
-            if username == demo_user and password == demo_password:
+            if username == DEMO_USERNAME and password == DEMO_PASSWORD:
                 result.accepted.append("demo")
             else:
-                result.refused["demo"] = "the demo login is demo / demo"
+                result.refused["demo"] = Refusal("demo", "the demo login is demo / demo")
             return result
-        creds = credentials.Credentials(username, password, "login form")
-        timeouts = Timeouts(connect=self.config.get("collection.connect_timeout_seconds"),
-                            read=min(30.0, self.config.get("collection.read_timeout_seconds")))
+        connect = self.config.get("collection.connect_timeout_seconds")
+        read = min(30.0, self.config.get("collection.read_timeout_seconds"))
 
-        def check(vc) -> tuple[str, str | None]:
-            conn = VCenterConnection(vc, creds, timeouts)
+        def check(vc) -> tuple[str, Refusal | None]:
             try:
-                conn.connect()
-                if not conn.has_privilege("System.View"):
-                    return vc.name, "no read access (System.View on the root folder)"
+                check_login(vc, username, password, connect, read)
                 return vc.name, None
-            except AuthenticationError:
-                return vc.name, "user name or password rejected"
-            except NoPermissionError:
-                return vc.name, "no permission"
             except VCompanionError as exc:
-                return vc.name, getattr(exc, "status", None) or "error"
+                return vc.name, refusal(exc)
             except Exception as exc:  # noqa: BLE001 - one vCenter must not break login
                 log.warning("login check on vCenter '%s' failed: %s", vc.name,
                             type(exc).__name__)
-                return vc.name, "error"
-            finally:
-                conn.close()
+                return vc.name, Refusal("unreachable", "error")
 
         vcenters = list(self.config.vcenters)
         with ThreadPoolExecutor(max_workers=max(1, len(vcenters)),

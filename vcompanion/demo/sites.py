@@ -1,17 +1,10 @@
-"""The built-in demo: three synthetic vCenters, no config file, no network.
+"""The demo's vCenters, declared: what Prod, DR and Lab contain.
 
-``Companion.demo()`` (and ``vcompanion serve --demo``) run on the environment
-generated here: Prod, DR and Lab with about 1,500 VMs in all, and Branch, a
-fourth vCenter that cannot be reached, so that every health rule has an
-example to show.
-
-The demo does not imitate the tables.  For each vCenter it generates what the
-collector would have *read*: an ``Inventory`` of raw property values under the
-property paths the table modules request, holding real pyvmomi data objects
-and managed object references built locally (see ``demo_builder.py``).  The
-same table builders turn it into DataFrames, so the demo tables have exactly
-the columns and types of real ones; events are pyvmomi event objects given to
-``tables.events.build``.
+Prod, DR and Lab with about 1,500 VMs in all, and Branch, a fourth vCenter
+that cannot be reached, so that every health rule has an example to show.
+Each ``build_prod``/``build_dr``/``build_lab`` says *what* a vCenter holds (clusters, roles
+of VMs, the problems planted in it); ``builder.py`` knows *how* vSphere
+shapes it.  Declarative data, kept in one place on purpose.
 
 Everything follows from a fixed seed: the same names, sizes and problems on
 every run.  Timestamps follow the clock, so ages stay the same.
@@ -19,38 +12,17 @@ every run.  Timestamps follow the clock, so ages stay the same.
 
 from __future__ import annotations
 
-import getpass
-import tempfile
-import threading
-import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
+from datetime import datetime, timedelta
 
 from pyVmomi import vim
 
-from . import tables
-from .collection import Stats
-from .companion import Companion, _State
-from .config import Config
-from .connection import About
-from .demo_builder import (
-    ALARMS,
-    EVENT_CATEGORIES,
-    ClusterSpec,
-    Net,
-    Role,
-    VCenterBuilder,
-)
-from .errors import ConnectError
-from .tables.context import Inventory
+from ..sources import About
+from .builder import VCenterBuilder
+from .catalog import USERS, ClusterSpec, Net, Role
 
 SEED = 20240611
-SERVICE_ACCOUNT = "svc-vcompanion@vsphere.local"
-# The dashboards' login in demo mode.
-DEMO_USERNAME = "demo"
-DEMO_PASSWORD = "demo"
 
 
 @dataclass(frozen=True)
@@ -90,7 +62,6 @@ OWNER = {
     "backup": "Owner: Backup & Recovery <backup@corp.example.com>",
     "dev": "Owner: Development <dev-leads@corp.example.com>",
 }
-USERS = ("j.smith", "m.garcia", "a.kumar", "l.chen", "s.mueller", "k.novak", "r.okafor")
 
 # Free space (share of capacity) of chosen datastores; the others get 25-65 %.
 # The rules warn below 15 % and are critical at 10 % or less.
@@ -193,7 +164,7 @@ def _prod_roles() -> list[Role]:
     return roles
 
 
-def _prod(now: datetime) -> VCenterBuilder:
+def build_prod(now: datetime) -> VCenterBuilder:
     b = VCenterBuilder("prod", SEED, now, PROD_NETS)
     b.datacenter("Frankfurt")
     b.networks("DSwitch-PRD")
@@ -322,7 +293,7 @@ PROTECTED = ("prd-web-0", "sql-", "ora-", "pg-", "prd-app-crm-", "prd-app-erp-",
 TEST_RECOVERED = ("sql-fin-02", "prd-app-pay-03", "prd-app-crm-07")
 
 
-def _dr(now: datetime, prod: VCenterBuilder) -> VCenterBuilder:
+def build_dr(now: datetime, prod: VCenterBuilder) -> VCenterBuilder:
     b = VCenterBuilder("dr", SEED, now, DR_NETS)
     b.datacenter("Hamburg")
     b.networks("DSwitch-DR")
@@ -441,7 +412,7 @@ LAB_ROLES = (
 LAB_CLONES = (("clone-prd-web-012", "prd-web-012"), ("sql-fin-01-copy", "sql-fin-01"))
 
 
-def _lab(now: datetime, prod: VCenterBuilder) -> VCenterBuilder:
+def build_lab(now: datetime, prod: VCenterBuilder) -> VCenterBuilder:
     b = VCenterBuilder("lab", SEED, now, LAB_NETS)
     b.datacenter("Lab")
     b.networks(None)
@@ -552,151 +523,3 @@ def _bad_logins(b: VCenterBuilder, user: str, address: str, count: int) -> None:
         b.event(vim.event.BadUsernameSessionEvent, start + timedelta(seconds=17 * i),
                 user=user, ipAddress=address,
                 message=f"Cannot login {user}@{address}")
-
-
-# --- the environment ------------------------------------------------------------------
-
-class Environment:
-    """Every demo vCenter's inventory and events, generated at ``now``.
-
-    The event objects are made on first use: most uses never ask for them.
-    """
-
-    def __init__(self, now: datetime, builders: list[VCenterBuilder], seconds: float):
-        self.now = now
-        self.seconds = seconds
-        self.inventories = {b.name: Inventory(b.name, b.objects, collected_at=now,
-                                              alarm_names=dict(ALARMS))
-                            for b in builders}
-        self.devices = {b.name: b.devices for b in builders}
-        self._builders = {b.name: b for b in builders}
-        self._events: dict[str, list] = {}
-        self._lock = threading.Lock()
-
-    def events(self, vcenter: str) -> list:
-        """The vCenter's pyvmomi event objects, oldest first."""
-        with self._lock:
-            if vcenter not in self._events:
-                self._events[vcenter] = self._builders[vcenter].make_events()
-            return self._events[vcenter]
-
-    def vm_count(self) -> int:
-        return sum(len(inv.of("VirtualMachine")) for inv in self.inventories.values())
-
-
-def generate(now: datetime | None = None) -> Environment:
-    """Generate the demo vCenters (deterministic; about a second)."""
-    started = time.perf_counter()
-    now = now or datetime.now(timezone.utc)
-    prod = _prod(now)
-    builders = [prod, _dr(now, prod), _lab(now, prod)]
-    return Environment(now, builders, time.perf_counter() - started)
-
-
-# --- the demo Companion ---------------------------------------------------------------
-
-def demo_config() -> Config:
-    """A configuration of the demo vCenters; data and logs go to the temp folder."""
-    try:
-        user = getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user name in the environment: one folder
-        user = ""
-    base = Path(tempfile.gettempdir()) / "-".join(filter(None, ("vcompanion-demo", user)))
-    return Config.from_dict({
-        "vcenters": [{"name": s.name, "host": s.host} for s in SITES],
-        "data_dir": str(base / "data"), "logs_dir": str(base / "logs"),
-        # The demo's values are pyvmomi objects, made in this process: no decoder
-        # worker processes.
-        "collection": {"decoder": "pyvmomi", "decode_processes": 0},
-    }, base_dir=base)
-
-
-class DemoConnection:
-    """Stands where a vCenter connection would: identity and latency, nothing else."""
-
-    def __init__(self, site: Site):
-        self.site = site
-        self.name = site.name
-        self.about = site.about
-        self.round_trip_ms = site.round_trip_ms
-        self.session_generation = 1
-
-    def keepalive(self) -> None:
-        """Nothing to keep alive."""
-
-    def close(self) -> None:
-        """Nothing to log out of."""
-
-
-class DemoCompanion(Companion):
-    """A Companion over the generated demo vCenters instead of real ones."""
-
-    is_demo = True
-
-    def __init__(self):
-        super().__init__(demo_config())
-        self._sites = {s.name: s for s in SITES}
-        self._environment: Environment | None = None
-        self._environment_lock = threading.Lock()
-
-    def environment(self) -> Environment:
-        """The generated environment (made on first use and at each refresh)."""
-        with self._environment_lock:
-            if self._environment is None:
-                self._environment = generate()
-            return self._environment
-
-    def refresh(self) -> Companion:
-        with self._environment_lock:
-            self._environment = None
-        return super().refresh()
-
-    def _connection(self, state: _State) -> DemoConnection:
-        site = self._sites[state.config.name]
-        state.user = SERVICE_ACCOUNT
-        if site.unreachable:
-            raise ConnectError(site.name, state.config.address, state.user,
-                               site.unreachable)
-        if state.connection is None:
-            state.connection = DemoConnection(site)
-        return state.connection
-
-    def _collect_one(self, state: _State) -> None:
-        def work():
-            self._connection(state)
-            environment = self.environment()
-            inventory = environment.inventories[state.config.name]
-            state.inventory = Inventory(state.config.name, inventory.objects,
-                                        collected_at=environment.now,
-                                        alarm_names=inventory.alarm_names)
-            state.stats = Stats(round_trips=0, objects=sum(
-                len(v) for v in inventory.objects.values()),
-                seconds=environment.seconds / 3)
-        self._guarded(state, work)
-
-    def _device_lists(self, state: _State) -> dict:
-        self._connection(state)
-        return self.environment().devices[state.config.name]
-
-    def _event_rows(self, state: _State, since: datetime, hours: float) -> list[dict]:
-        self._connection(state)
-        events = [e for e in self.environment().events(state.config.name)
-                  if e.createdTime >= since]
-        return tables.events.build(state.config.name, events, EVENT_CATEGORIES)
-
-
-def demo_companion() -> DemoCompanion:
-    """``Companion.demo()``: a Companion over the built-in demo vCenters."""
-    return DemoCompanion()
-
-
-__all__ = [
-    "DEMO_PASSWORD",
-    "DEMO_USERNAME",
-    "SITES",
-    "DemoCompanion",
-    "Environment",
-    "demo_companion",
-    "demo_config",
-    "generate",
-]

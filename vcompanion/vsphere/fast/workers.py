@@ -6,7 +6,7 @@ few worker processes: bytes go in, decoded objects (tuples, cheap to
 unpickle) come out, while the asking thread decodes the chunks no worker has
 taken yet (``answers._decode_chunks``).
 
-Workers are plain child processes running ``vcompanion.fast.worker`` and
+Workers are plain child processes running ``vcompanion.vsphere.fast.worker`` and
 talking over their stdin/stdout, not ``multiprocessing``: the user's
 main script is never imported again (no ``if __name__ == "__main__"`` needed)
 and nothing forks a threaded process.  The pool starts in the background on
@@ -30,13 +30,16 @@ from concurrent.futures import Future
 log = logging.getLogger(__name__)
 
 _HEADER = struct.Struct("<Q")
-# The worker needs only vcompanion.fast and pyVmomi: an empty stand-in for the
-# vcompanion package skips its __init__ (pandas and all), so a worker is up in
-# a fraction of a second instead of one or two.
-_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_BOOT = ("import sys, types; package = types.ModuleType('vcompanion'); "
-         "package.__path__ = [sys.argv[1]]; sys.modules['vcompanion'] = package; "
-         "from vcompanion.fast.worker import main; sys.exit(main())")
+# The worker needs only vcompanion.vsphere.fast and pyVmomi: empty stand-ins for
+# the vcompanion and vcompanion.vsphere packages skip their __init__ (pandas and
+# all), so a worker is up in a fraction of a second instead of one or two.
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+_BOOT = ("import os, sys, types\n"
+         "for name, path in (('vcompanion', sys.argv[1]),\n"
+         "                   ('vcompanion.vsphere', os.path.join(sys.argv[1], 'vsphere'))):\n"
+         "    package = types.ModuleType(name); package.__path__ = [path]\n"
+         "    sys.modules[name] = package\n"
+         "from vcompanion.vsphere.fast.worker import main; sys.exit(main())")
 _lock = threading.Lock()
 _pool: Pool | None = None
 _users = 0

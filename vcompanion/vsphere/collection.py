@@ -9,8 +9,8 @@ attribute of a managed object one at a time.
 
 The result maps each type name to ``{moid: {path: value}}``.  Values are
 data objects and managed object references read with plain attribute access
-(see ``tables/context.py``).  Two decoders produce them: ``decoder="fast"``
-(the default, ``vcompanion/fast/``) sends the same request over the pyvmomi
+(see ``inventory.py``).  Two decoders produce them: ``decoder="fast"``
+(the default, ``vsphere/fast/``) sends the same request over the pyvmomi
 session and decodes the answer's bytes into light tuple-based objects;
 ``decoder="pyvmomi"`` lets pyvmomi build its own objects.  Both give identical
 tables (``tests/test_fastdecode.py``).
@@ -26,11 +26,12 @@ from typing import Any, Iterable
 from pyVmomi import vim, vmodl
 
 from .connection import VCenterConnection
-from .errors import CollectionError
+from ..errors import CollectionError
 from .fast import answers as fast_answers
 from .fast import paging as fast_paging
 from .fast import soap as fast_soap
 from .fast.schema import fault_type, to_pyvmomi_ref
+from .inventory import Stats
 
 DECODERS = ("fast", "pyvmomi")
 
@@ -148,16 +149,6 @@ def wire_specs(specs: dict[type, Iterable[str]]) -> tuple[dict[type, list[str]],
                 paths = [p for p in paths if not p.startswith(top + ".")] + [top]
         wire[kind] = sorted(paths)
     return wire, Leaves(plan)
-
-
-@dataclass
-class Stats:
-    """What one collection cost: logged, and shown by ``status()``."""
-
-    round_trips: int = 0
-    objects: int = 0
-    skipped: int = 0
-    seconds: float = 0.0
 
 
 @dataclass

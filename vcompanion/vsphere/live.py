@@ -4,7 +4,7 @@
 
 1. creates a PropertyCollector of its own, a ContainerView over the root
    folder and one filter with the same property paths as the bulk read
-   (``tables.inventory_specs()``);
+   (the ``specs`` given: ``tables.inventory_specs()``);
 2. calls ``WaitForUpdatesEx("")``: the first answer holds every object (the
    full sync); a truncated answer is followed at once by the next one, and
    the inventory is published only when the sync is complete;
@@ -18,7 +18,7 @@
    with their session) or the loop failed; errors are logged and retried
    with a growing pause.
 
-Answers go through the fast decoder (``vcompanion/fast``).  Published
+Answers go through the fast decoder (``vsphere/fast``).  Published
 inventories are never modified afterwards (changes copy the touched
 objects), so readers need no lock.  ``on_change(live, kinds)`` tells the
 owner which object types changed (``{"*"}`` when names or the tree changed),
@@ -27,7 +27,6 @@ so that only the tables reading them are rebuilt.
 
 from __future__ import annotations
 
-import copy
 import logging
 import threading
 import time
@@ -36,16 +35,14 @@ from typing import Any, Callable
 
 from pyVmomi import vim, vmodl
 
-from . import collection, tables
+from . import collection
 from .connection import VCenterConnection
 from .fast import answers, soap
 from .fast.schema import fault_type
-from .tables.alarms import alarm_refs
-from .tables.context import Inventory
+from .inventory import EVERYTHING, Inventory, alarm_refs
 
 log = logging.getLogger(__name__)
 
-EVERYTHING = "*"  # in a change notification: every table may be affected
 # Properties whose changes move or rename objects: every table shows names.
 _STRUCTURE_PATHS = {"name", "parent", "owner"}
 # Properties vCenter may not report through WaitForUpdatesEx: re-read them.
@@ -63,15 +60,14 @@ class LiveInventory:
     the thread and removes the server-side collector.
     """
 
-    def __init__(self, conn: VCenterConnection,
+    def __init__(self, conn: VCenterConnection, specs: dict[type, list[str]],
                  on_change: Callable[[LiveInventory, set[str]], None] | None = None,
-                 max_wait: int = 30, reread_seconds: float = 300.0,
-                 specs: dict[type, list[str]] | None = None, pool: Any = None):
+                 max_wait: int = 30, reread_seconds: float = 300.0, pool: Any = None):
         self.conn = conn
         self.on_change = on_change
         self.max_wait = max_wait
         self.reread_seconds = reread_seconds
-        self.specs = specs or tables.inventory_specs()
+        self.specs = specs
         self.wire, self.leaves = collection.wire_specs(self.specs)
         self.pool = pool
         self.inventory: Inventory | None = None
@@ -373,48 +369,4 @@ def _apply(update: Any, objects: dict[str, dict[str, dict[str, Any]]],
     return kinds
 
 
-def table_kinds(inventory: Inventory) -> dict[str, set[str]]:
-    """Which object types each inventory table reads (``{"*"}``: all of them).
-
-    Found by building every table once on ``inventory`` while watching
-    which types it asks for, so it stays right when tables change.
-    """
-    found: dict[str, set[str]] = {}
-    for name, module in tables.INVENTORY.items():
-        watched = _WatchedObjects(inventory.objects)
-        probe = copy.copy(inventory)
-        probe.objects = watched
-        module.build(probe)
-        found[name] = watched.read
-    return found
-
-
-class _WatchedObjects(dict):
-    """The type -> objects map, noting which types a table reads."""
-
-    def __init__(self, data: dict):
-        super().__init__(data)
-        self.read: set[str] = set()
-
-    def get(self, key, default=None):
-        self.read.add(key)
-        return super().get(key, default)
-
-    def __getitem__(self, key):
-        self.read.add(key)
-        return super().__getitem__(key)
-
-    def values(self):
-        self.read.add(EVERYTHING)
-        return super().values()
-
-    def items(self):
-        self.read.add(EVERYTHING)
-        return super().items()
-
-    def __iter__(self):
-        self.read.add(EVERYTHING)
-        return super().__iter__()
-
-
-__all__ = ["EVERYTHING", "LiveInventory", "table_kinds"]
+__all__ = ["EVERYTHING", "Applier", "LiveInventory"]

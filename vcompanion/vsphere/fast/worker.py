@@ -1,4 +1,4 @@
-"""A decode worker process: ``python -m vcompanion.fast.worker`` (see workers.py).
+"""A decode worker process: ``python -m vcompanion.vsphere.fast.worker`` (see workers.py).
 
 Reads length-prefixed pickled requests on stdin, writes pickled answers on
 stdout: ``("ping",)`` -> ``("ok", pid)``; ``("decode", chunk, version,

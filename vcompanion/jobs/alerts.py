@@ -1,4 +1,4 @@
-"""The scheduler's alert job: ``engine.run`` every ``alerts.interval_minutes``."""
+"""The scheduler's alert job: ``alerts.engine.run`` every ``alerts.interval_minutes``."""
 
 from __future__ import annotations
 
@@ -7,6 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.triggers.interval import IntervalTrigger
 
+from ..alerts import engine
+from ..companion import Companion
+from ..config import load_config
+from .scheduler import JobSpec
+
 log = logging.getLogger(__name__)
 
 FIRST_RUN_DELAY_SECONDS = 10  # the first run comes soon after start-up
@@ -14,13 +19,11 @@ FIRST_RUN_DELAY_SECONDS = 10  # the first run comes soon after start-up
 
 def jobs(config) -> list:
     """The alert job, unless interval_minutes is 0 or no notifier is set up."""
-    from ..scheduler import JobSpec
-    from .engine import notifiers
     minutes = config.get("alerts.interval_minutes")
     if not minutes:
         log.info("alerts: interval_minutes is 0: no scheduled alert runs")
         return []
-    if not notifiers(config):
+    if not engine.notifiers(config):
         log.warning("alerts: no notifier is set up (alerts.email, alerts.webhooks): "
                     "no scheduled alert runs")
         return []
@@ -35,10 +38,9 @@ def jobs(config) -> list:
 
 def run_alerts(config_path: str | None) -> None:
     """Job: load the config afresh (edits apply without a restart) and run alerts."""
-    from ..config import load_config
-    from .engine import run
     config = load_config(config_path)
-    result = run(config)
+    with Companion(config) as companion:
+        result = engine.run(config, companion)
     for name, error in result.failures.items():
         log.warning("alerts: vCenter '%s' could not be read: %s", name, error)
     log.info("alerts: run done: %d change(s), %s", len(result.items), "; ".join(

@@ -136,7 +136,7 @@ def _make_class(name: str, source: type) -> type:
     props = source._GetPropertyList()
     fields = tuple(p.name for p in props)
     namespace: dict[str, Any] = {
-        "__slots__": (), "__module__": "vcompanion.fast.vtypes",
+        "__slots__": (), "__module__": "vcompanion.vsphere.fast.vtypes",
         "__qualname__": name, "_wsdlName": name, "_fields": fields,
         "_source": source,
     }

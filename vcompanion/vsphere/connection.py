@@ -23,9 +23,10 @@ from typing import Any, Callable, TypeVar
 
 from pyVmomi import SoapStubAdapter, VmomiSupport, vim, vmodl
 
-from .config import VCenterConfig
-from .credentials import Credentials
-from .errors import (AuthenticationError, CollectionError, ConnectError,
+from ..config import VCenterConfig
+from ..credentials import Credentials
+from .inventory import About
+from ..errors import (AuthenticationError, CollectionError, ConnectError,
                      NoPermissionError, TLSError, VCenterError)
 
 log = logging.getLogger(__name__)
@@ -39,17 +40,6 @@ class Timeouts:
     connect: float = 10.0    # opening the TCP/TLS connection, first request
     read: float = 120.0      # one API call
     keepalive: float = 600.0  # seconds between keep-alive calls when idle
-
-
-@dataclass(frozen=True)
-class About:
-    """What the vCenter says about itself."""
-
-    product: str
-    version: str
-    build: str
-    api_version: str
-    instance_uuid: str
 
 
 class VCenterConnection:

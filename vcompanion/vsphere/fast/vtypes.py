@@ -2,7 +2,7 @@
 
 ``vtypes.VirtualCdrom`` is created on first use from pyvmomi's type
 registry (see ``schema.data_class``).  The classes live in this otherwise
-empty module so that pickle can name them (``vcompanion.fast.vtypes.X``):
+empty module so that pickle can name them (``vcompanion.vsphere.fast.vtypes.X``):
 decoded objects travel from worker processes as plain tuples.
 """
 

@@ -1,9 +1,8 @@
-"""``vcompanion scheduler``: alert runs and report exports in one process.
+"""The scheduler of ``vcompanion scheduler``: every job in one process.
 
-Jobs come from *job providers*: ``JOB_PROVIDERS`` lists them as dotted
-``"module:function"`` names; each function takes the ``Config`` and returns a
-list of ``JobSpec``.  Alerts provide the first (every
-``alerts.interval_minutes``); reports append theirs (cron schedules).
+Jobs come from *job providers*: functions that take the ``Config`` and return
+a list of ``JobSpec``.  ``jobs.PROVIDERS`` lists them: alerts (every
+``alerts.interval_minutes``) and report exports (cron schedules).
 
 APScheduler 3.11, in memory (jobs are rebuilt from the config at start-up):
 missed runs are coalesced into one, a job never runs twice at once, a run up
@@ -17,13 +16,12 @@ processes, and two would send every alert twice.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,14 +36,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 log = logging.getLogger(__name__)
-
-JOB_PROVIDERS: list[str] = [
-    "vcompanion.alerts.schedule:jobs",
-    "vcompanion.reports.schedule:jobs",
-]
 
 JOB_DEFAULTS = {
     "coalesce": True,            # several missed runs become one
@@ -69,24 +62,21 @@ class JobSpec:
     name: str = ""
 
 
-def load_provider(dotted: str) -> Callable:
-    module_name, _, attr = dotted.partition(":")
-    module = importlib.import_module(module_name)
-    return getattr(module, attr or "jobs")
+Provider = Callable[[Any], list[JobSpec]]
 
 
-def job_specs(config, providers: list[str] | None = None) -> list[JobSpec]:
-    """Every provider's jobs.  A provider that cannot load is logged and skipped;
+def job_specs(config, providers: Sequence[Provider]) -> list[JobSpec]:
+    """Every provider's jobs.  A provider that fails is logged and skipped;
     a ConfigError (a wrong schedule in the config) is raised."""
     specs: list[JobSpec] = []
-    for dotted in JOB_PROVIDERS if providers is None else providers:
+    for provider in providers:
         try:
-            provided = load_provider(dotted)(config)
+            provided = provider(config)
         except ConfigError:
             raise
         except Exception:
-            log.exception("scheduler: job provider %s failed; its jobs are not "
-                          "scheduled", dotted)
+            log.exception("scheduler: job provider %s.%s failed; its jobs are not "
+                          "scheduled", provider.__module__, provider.__qualname__)
             continue
         specs.extend(provided)
     ids = [s.id for s in specs]
@@ -110,7 +100,7 @@ def _on_event(event) -> None:
         log.info("scheduler: job '%s' done", event.job_id)
 
 
-def build_scheduler(config, providers: list[str] | None = None, blocking: bool = False,
+def build_scheduler(config, providers: Sequence[Provider], blocking: bool = False,
                     max_workers: int = 4):
     """A scheduler (not started) holding every provider's jobs.
 
@@ -141,7 +131,7 @@ def describe(scheduler) -> list[dict]:
     return rows
 
 
-def run(config, providers: list[str] | None = None,
+def run(config, providers: Sequence[Provider],
         stop: threading.Event | None = None) -> None:
     """Run the scheduler until Ctrl+C / SIGTERM / Ctrl+Break (or ``stop`` is set)."""
     scheduler = build_scheduler(config, providers)

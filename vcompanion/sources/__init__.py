@@ -1,0 +1,10 @@
+"""Where each vCenter's data comes from: the ``Source`` seam (see base.py).
+
+``VCenterSource`` reads a real vCenter; the demo's ``DemoSource`` lives in
+``vcompanion/demo/`` and reaches the library only through this package.
+"""
+
+from .base import EVERYTHING, About, Inventory, LiveUnsupported, OnChange, Source, Stats
+
+__all__ = ["EVERYTHING", "About", "Inventory", "LiveUnsupported", "OnChange", "Source",
+           "Stats"]

@@ -1,0 +1,106 @@
+"""The source seam: where one vCenter's data comes from.
+
+A ``Source`` stands for one configured vCenter and answers a few questions
+in raw vSphere terms (property values and event objects, not tables)::
+
+    connect() / close() / keepalive()      the session, if there is one
+    probe()                                one round trip, read access checked
+    read_inventory(pool)                   every object the tables need
+    read_devices(pool)                     every VM's device list
+    read_events(since)                     events since a time, with categories
+    start_live(on_change, pool) / stop_live()
+                                           an inventory kept current
+
+``VCenterSource`` (``sources/vcenter.py``) reads a real vCenter through
+``vcompanion.vsphere``; ``DemoSource`` (``vcompanion/demo/``) generates
+the same raw values.  ``Companion`` takes a list of sources and knows
+nothing of where the data comes from: it caches, builds the tables and keeps
+one vCenter's failure away from the others.  A source raises
+``VCenterError`` subclasses naming the vCenter, its host:port and the user.
+
+Later capabilities (history, metrics, tags) add a method here and one to each
+source, never a branch in ``Companion``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Callable, Protocol, runtime_checkable
+
+from ..config import VCenterConfig
+from ..vsphere.inventory import EVERYTHING, About, Inventory, Stats
+
+# on_change(source name, the new inventory, the object types that changed;
+# {EVERYTHING} when names or the tree changed)
+OnChange = Callable[[str, Inventory, set[str]], None]
+
+
+class LiveUnsupported(Exception):
+    """This source has no live updates: read it again instead."""
+
+
+@runtime_checkable
+class Source(Protocol):
+    """One vCenter's raw data (see the module docstring)."""
+
+    config: VCenterConfig
+    # True when big answers are worth decoding in worker processes.
+    wants_decode_pool: bool
+
+    @property
+    def name(self) -> str:
+        """The vCenter's configured name."""
+
+    @property
+    def address(self) -> str:
+        """host:port, for messages."""
+
+    @property
+    def user(self) -> str | None:
+        """The user the source reads as (None before the first connect)."""
+
+    @property
+    def about(self) -> About | None:
+        """What the vCenter says about itself (None until connected)."""
+
+    @property
+    def round_trip_ms(self) -> float | None:
+        """The latest measured round trip."""
+
+    @property
+    def connected(self) -> bool:
+        """A session is open."""
+
+    def connect(self) -> None:
+        """Open the session if there is none; raises a VCenterError."""
+
+    def probe(self) -> float:
+        """One API round trip in ms; raises NoPermissionError without read access."""
+
+    def read_inventory(self, pool: Any = None) -> tuple[Inventory, Stats]:
+        """Everything the inventory tables read (``tables.inventory_specs()``)."""
+
+    def read_devices(self, pool: Any = None) -> dict[str, list]:
+        """VM moid -> its device list (``config.hardware.device``)."""
+
+    def read_events(self, since: datetime) -> tuple[list, dict[str, str]]:
+        """(event objects created since ``since``, event type -> category)."""
+
+    def start_live(self, on_change: OnChange, pool: Any = None) -> Inventory:
+        """Keep the inventory current; returns it after the first full sync.
+
+        Raises ``LiveUnsupported`` when the source cannot.
+        """
+
+    def stop_live(self) -> None:
+        """Stop live updates (nothing when none run)."""
+
+    def keepalive(self) -> None:
+        """Keep an idle session from timing out."""
+
+    def close(self) -> None:
+        """Stop live updates and end the session; the next call connects again."""
+
+
+__all__ = ["EVERYTHING", "About", "Inventory", "LiveUnsupported", "OnChange", "Source",
+           "Stats"]
