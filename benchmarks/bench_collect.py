@@ -75,8 +75,8 @@ def child_cold(args) -> dict:
     failures = {k: str(v) for k, v in vc.failures.items()}
     vc.close()
     return {"seconds": cold, "cpu": cold_cpu + workers_cpu.ru_utime + workers_cpu.ru_stime,
-            "inventory_tables": inventory_tables, "all_tables": all_tables, "rows": rows, "rss_mb": current, "peak_mb": peak,
-            "failures": failures}
+            "inventory_tables": inventory_tables, "all_tables": all_tables, "rows": rows,
+            "rss_mb": current, "peak_mb": peak, "failures": failures}
 
 
 def child_raw(args) -> dict:
@@ -290,7 +290,8 @@ def main() -> int:
         print()
         print("ratios")
         print(f"  goal 1  cold 1 vCenter / govmomi            {cold / go_median:6.2f}  (<= 1.0)")
-        print(f"  stretch cold 1 vCenter / raw fetch          {cold / raw['seconds']:6.2f}  (<= 2.0)")
+        print(f"  stretch cold 1 vCenter / raw fetch          "
+              f"{cold / raw['seconds']:6.2f}  (<= 2.0)")
         print(f"  goal 2  cold 3 vCenters / cold 1            {cold3 / cold:6.2f}  (<= 1.3)")
         # What 2 shared cores allow at best: the three simulators' work (about
         # one raw fetch each) and vCompanion's CPU seconds, spread over every core.

@@ -40,11 +40,15 @@ def parse_topologies(text: str) -> list[tuple]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--topologies", default="prod,dr,lab",
-                        help="comma-separated topologies: prod, dr, lab, large[:N], optionally name=topology")
-    parser.add_argument("--config", default="sim-config.json", help="vCompanion configuration file to write")
-    parser.add_argument("--workdir", help="directory for certificates and logs (default: a temporary directory)")
+                        help="comma-separated topologies: prod, dr, lab, large[:N], "
+                             "optionally name=topology")
+    parser.add_argument("--config", default="sim-config.json",
+                        help="vCompanion configuration file to write")
+    parser.add_argument("--workdir", help="directory for certificates and logs "
+                                          "(default: a temporary directory)")
     parser.add_argument("--no-verify", action="store_true", help="write verify_ssl: false")
     args = parser.parse_args(argv)
 
@@ -78,7 +82,8 @@ def run(args, specs, workdir: pathlib.Path) -> int:
         print(f"  export VCOMPANION_USERNAME={shlex.quote(sims[0].username)}")
         print(f"  export VCOMPANION_PASSWORD={shlex.quote(sims[0].password)}")
         print("\nControl API example:")
-        print(f"  curl -X POST '{sims[0].control_url}/host/connection?name=HOST&state=disconnected'")
+        print(f"  curl -X POST '{sims[0].control_url}/host/connection"
+              "?name=HOST&state=disconnected'")
         print("\nPress Ctrl+C to stop.", flush=True)
 
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# THE test command: installs what the tests need, then runs pytest.
+# THE test command: installs what the tests need, checks lint and the
+# architecture contracts, then runs pytest.
 #
 #   scripts/test.sh                         all tests
 #   scripts/test.sh tests/test_scripts.py   some tests (arguments go to pytest)
 #
 # Works from any directory. On a fresh Debian/Ubuntu machine run it as root
 # (CI does): missing system packages are installed with apt-get. Then
-# ./init.sh --dev creates or refreshes .venv, and pytest runs from it.
+# ./init.sh --dev creates or refreshes .venv; ruff lints the code and
+# lint-imports checks the layers declared in pyproject.toml
+# (docs/architecture.md); pytest runs last.
 set -euo pipefail
 
 # Debian packages the tests need: Go and govmomi's source (the vCenter
@@ -51,4 +54,9 @@ if [[ ${#missing[@]} -gt 0 ]]; then
 fi
 
 bash ./init.sh --dev
+
+echo "==> Lint (ruff) and architecture contracts (lint-imports)"
+.venv/bin/ruff check vcompanion tests benchmarks scripts dashboards
+.venv/bin/lint-imports --no-cache
+
 exec .venv/bin/python -m pytest "$@"

@@ -254,7 +254,9 @@ def test_plan_new_escalated_resolved_and_events_once(tmp_path):
                 store, problems, events if events is not None else events_frame(),
                 set(resolvable), {**settings, **overrides})]
 
-    ds = lambda sev, obj="ds1", vc="prod": (vc, sev, obj, "x")
+    def ds(sev, obj="ds1", vc="prod"):
+        return (vc, sev, obj, "x")
+
     assert step(problems_frame(ds("warning"), ds("info", "ds2"))) == \
         [("new", "ds1", "warning")]
     assert step(problems_frame(ds("warning"), ds("info", "ds2"))) == []

@@ -206,5 +206,5 @@ def test_logout_on_close(sim_config, vcsims):
     vc.vms()
     manager = vc._states["lab"].connection.content.sessionManager
     vc.close()
-    with pytest.raises(Exception):  # NotAuthenticated: the session is gone
-        manager.currentSession.key
+    with pytest.raises(Exception):  # noqa: B017 - NotAuthenticated: the session is gone
+        manager.currentSession.key  # noqa: B018 - reading it is the call

@@ -19,7 +19,7 @@ from vcompanion.problems import RULES, SEVERITIES, TABLE, Facts, evaluate
 
 TESTS = Path(__file__).resolve().parent
 sys.path.insert(0, str(TESTS / "vcsim"))
-import seed
+import seed  # noqa: E402 - from tests/vcsim, put on the path above
 
 pytestmark = pytest.mark.simulator
 

@@ -5,8 +5,6 @@
 >>> vc.vms().head()
 """
 
-__version__ = "0.1.0"
-
 import logging as _logging
 
 # A library adds no handlers of its own: without a NullHandler, Python's
@@ -14,6 +12,7 @@ import logging as _logging
 _logging.getLogger("vcompanion").addHandler(_logging.NullHandler())
 
 from .companion import Companion
+from .version import __version__
 from .config import Config, VCenterConfig, load_config
 from .errors import (AuthenticationError, CollectionError, ConfigError, ConnectError,
                      CredentialsError, NoPermissionError, TLSError, VCenterError,

@@ -21,7 +21,7 @@ import urllib.parse
 import urllib.request
 from datetime import UTC, datetime
 
-from .. import __version__
+from ..version import __version__
 from ..logs import register_secret
 from . import NotifyError
 from .message import CHANGE_LABELS, counts, details, headline, sort_items, subject

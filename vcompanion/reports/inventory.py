@@ -22,7 +22,8 @@ SUMMARY = "Summary"
 SHEET_NAMES = (SUMMARY, *(s.name for s in layout.INVENTORY_SHEETS))
 _SOURCES = {"vInfo": "vms", "vHost": "hosts", "vCluster": "clusters",
             "vDatastore": "datastores", "vSnapshot": "snapshots", "vNetwork": "nics",
-            "vCD": "cdroms", "vPortgroup": "networks", "vAlarms": "alarms", "vHealth": "problems", "vSource": "status"}
+            "vCD": "cdroms", "vPortgroup": "networks", "vAlarms": "alarms",
+            "vHealth": "problems", "vSource": "status"}
 
 
 @dataclass

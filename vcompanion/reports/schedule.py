@@ -1,9 +1,10 @@
 """Scheduled exports: ``reports.schedules`` run by ``vcompanion scheduler``.
 
 Each schedule (name, kind, cron, keep, email_to, hours) becomes one job
-(``jobs/reports.py``).  A run reads every vCenter afresh, writes ``data_dir/reports/NAME_<UTC time>Z.xlsx``,
-deletes that schedule's oldest files beyond ``keep`` and, when ``email_to``
-lists recipients, mails the workbook through the ``alerts.email`` settings.
+(``jobs/reports.py``).  A run reads every vCenter afresh, writes
+``data_dir/reports/NAME_<UTC time>Z.xlsx``, deletes that schedule's oldest files
+beyond ``keep`` and, when ``email_to`` lists recipients, mails the workbook
+through the ``alerts.email`` settings.
 """
 
 from __future__ import annotations

@@ -39,7 +39,8 @@ TABLE = Table("clusters", "cluster", (
            rvtools="OverallStatus"),
     Column("alarm_count", INT, "Triggered alarms on the cluster."),
     Column("moid", STRING, "Managed object id, unique within the vCenter."),
-), brief=("vcenter", "name", "datacenter", "host_count", "vm_count", "cpu_usage_pct", "memory_usage_pct", "ha_enabled", "drs_enabled", "overall_status"))
+), brief=("vcenter", "name", "datacenter", "host_count", "vm_count", "cpu_usage_pct",
+          "memory_usage_pct", "ha_enabled", "drs_enabled", "overall_status"))
 
 
 def build(inv: Inventory) -> list[dict]:

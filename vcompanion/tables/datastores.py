@@ -35,7 +35,8 @@ TABLE = Table("datastores", "datastore", (
     Column("overall_status", STRING, "vCenter's health colour: green, yellow, red, gray."),
     Column("alarm_count", INT, "Triggered alarms on the datastore."),
     Column("moid", STRING, "Managed object id, unique within the vCenter."),
-), brief=("vcenter", "name", "type", "capacity_bytes", "free_bytes", "free_pct", "accessible", "host_count", "vm_count"))
+), brief=("vcenter", "name", "type", "capacity_bytes", "free_bytes", "free_pct",
+          "accessible", "host_count", "vm_count"))
 
 
 def build(inv: Inventory) -> list[dict]:

@@ -58,7 +58,8 @@ TABLE = Table("hosts", "ESXi host", (
     Column("config_issue_messages", LIST, "Those issues, as vCenter words them."),
     Column("alarm_count", INT, "Triggered alarms on the host."),
     Column("moid", STRING, "Managed object id, unique within the vCenter."),
-), brief=("vcenter", "name", "connection_state", "in_maintenance", "cluster", "version", "cpu_usage_pct", "memory_usage_pct", "vm_count", "overall_status"))
+), brief=("vcenter", "name", "connection_state", "in_maintenance", "cluster", "version",
+          "cpu_usage_pct", "memory_usage_pct", "vm_count", "overall_status"))
 
 
 def build(inv: Inventory) -> list[dict]:

@@ -95,7 +95,8 @@ TABLE = Table("vms", "virtual machine or template", (
     Column("cpu_usage_mhz", INT, "CPU usage.", "MHz"),
     Column("guest_memory_usage_mb", INT, "Guest memory actively used.", "MiB"),
     Column("vm_path", STRING, "Path of the .vmx file.", rvtools="Path"),
-), brief=("vcenter", "name", "power_state", "primary_ip", "guest_hostname", "host", "cluster", "num_cpu", "memory_mb", "snapshot_count", "tools_status"))
+), brief=("vcenter", "name", "power_state", "primary_ip", "guest_hostname", "host",
+          "cluster", "num_cpu", "memory_mb", "snapshot_count", "tools_status"))
 
 
 def build(inv: Inventory) -> list[dict]:

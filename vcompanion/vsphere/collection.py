@@ -288,7 +288,7 @@ def _pages(conn: VCenterConnection, pc, spec, options, stats: Stats,
             if not token:
                 break
             stats.round_trips += 1
-            page = conn.call(lambda: pc.ContinueRetrievePropertiesEx(token))
+            page = conn.call(lambda t=token: pc.ContinueRetrievePropertiesEx(t))
         return
 
     def following(token: str) -> bytes:
@@ -343,7 +343,7 @@ def retrieve_objects(conn: VCenterConnection, objects: list, kind: type,
             break
         stats.round_trips += 1
         token = page.token
-        page = conn.call(lambda: pc.ContinueRetrievePropertiesEx(token))
+        page = conn.call(lambda t=token: pc.ContinueRetrievePropertiesEx(t))
     return result.objects[kind._wsdlName]
 
 

@@ -178,5 +178,5 @@ def alarm_refs(inv: Inventory) -> list:
     return list(refs.values())
 
 
-__all__ = ["EVERYTHING", "About", "Inventory", "Stats", "alarm_refs", "alarm_states", "as_list", "get", "kind", "moid",
-           "utc"]
+__all__ = ["EVERYTHING", "About", "Inventory", "Stats", "alarm_refs", "alarm_states",
+           "as_list", "get", "kind", "moid", "utc"]

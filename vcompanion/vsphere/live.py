@@ -192,8 +192,8 @@ class LiveInventory:
                 if not applier.syncing and time.monotonic() >= next_reread:
                     self._reread(applier)
                     next_reread = time.monotonic() + self.reread_seconds
-                data = conn.call(lambda: soap.invoke(
-                    conn.si._stub, pc, "WaitForUpdatesEx", [version, options]))
+                data = conn.call(lambda v=version: soap.invoke(
+                    conn.si._stub, pc, "WaitForUpdatesEx", [v, options]))
                 arrived = time.perf_counter()
                 update = answers.update_set(data, conn.si._stub.version, self.pool)
                 if update is None:
