@@ -24,10 +24,7 @@ rebuilt only for the vCenters whose objects of the types it reads changed.
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -36,11 +33,11 @@ import pandas as pd
 from . import tables
 from .cache import TableCache
 from .config import Config, load_config
-from .errors import (CollectionError, ConfigError, CredentialsError, VCenterError,
-                     VCompanionError)
+from .errors import ConfigError, CredentialsError, VCompanionError
+from .fleet import Fleet, VCenterState
 from .search import SearchIndex
-from .sources import Inventory, LiveUnsupported, Source, Stats
-from .sources.vcenter import ReadSettings, VCenterSource, decode_pool
+from .sources import Inventory, Source
+from .sources.vcenter import ReadSettings, VCenterSource
 
 log = logging.getLogger(__name__)
 
@@ -50,37 +47,6 @@ STATUS_DTYPES = {"vcenter": "string", "address": "string", "status": "string",
                  "round_trip_ms": "Float64", "last_collection": "datetime64[ns, UTC]",
                  "collect_seconds": "Float64", "round_trips": "Int64", "objects": "Int64"}
 STATUS_COLUMNS = list(STATUS_DTYPES)
-
-
-@dataclass
-class _State:
-    """What we know about one vCenter."""
-
-    source: Source
-    inventory: Inventory | None = None
-    error: VCompanionError | None = None
-    stats: Stats | None = None
-    devices: dict | None = None     # VM moid -> device list (tables.DEVICE_SPECS)
-    devices_read: float = 0.0       # time.monotonic() of that read
-    device_view: tuple | None = None  # (inventory, devices, inventory with devices)
-
-    @property
-    def name(self) -> str:
-        return self.source.name
-
-    @property
-    def connection(self):
-        """The vCenter session of a ``VCenterSource`` (None for others)."""
-        return getattr(self.source, "connection", None)
-
-    def with_devices(self) -> Inventory:
-        """The inventory carrying its device lists (made once per pair)."""
-        inventory, devices, view = self.inventory, self.devices, self.device_view
-        if view is not None and view[0] is inventory and view[1] is devices:
-            return view[2]
-        wrapped = inventory.with_devices(devices)
-        self.device_view = (inventory, devices, wrapped)
-        return wrapped
 
 
 class Companion:
@@ -104,15 +70,12 @@ class Companion:
         else:
             wanted = {vc.name for vc in selected}
             sources = [s for s in sources if s.name in wanted]
-        self._states = {s.name: _State(s) for s in sources}
-        self._lock = threading.RLock()
-        self._devices_lock = threading.Lock()  # one device read at a time
+        self._fleet = Fleet(sources, config.get("collection.decode_processes"),
+                            config.get("collection.keepalive_minutes") * 60)
+        self._states = self._fleet.states  # vCenter name -> VCenterState
+        self._lock = self._fleet.lock
         self._cache = TableCache()
         self._live_enabled = config.get("collection.live") if live is None else live
-        self._live_capable = True
-        self._keepalive: threading.Thread | None = None
-        self._closed = threading.Event()
-        self.keepalive_seconds = config.get("collection.keepalive_minutes") * 60
 
     @classmethod
     def from_config(cls, path: str | Path | None = None, username: str | None = None,
@@ -146,10 +109,8 @@ class Companion:
 
     def close(self) -> None:
         """Stop live updates and log out of every vCenter."""
-        self._closed.set()
         self._live_enabled = False
-        for state in self._states.values():
-            state.source.close()
+        self._fleet.close()
 
     @property
     def vcenter_names(self) -> list[str]:
@@ -168,9 +129,7 @@ class Companion:
         Returns each vCenter's error (None when connected).  Never raises for a
         vCenter's failure: it shows in ``status()`` and ``failures``.
         """
-        self._parallel(lambda s: self._guarded(s, s.source.connect),
-                       [s for s in self._states.values() if not s.source.connected])
-        self._start_keepalive()
+        self._fleet.connect()
         return {name: s.error for name, s in self._states.items()}
 
     def check(self) -> pd.DataFrame:
@@ -185,12 +144,8 @@ class Companion:
         # kept before probing: a failed probe closes the connection
         abouts = {name: s.source.about for name, s in self._states.items()}
 
-        def probe(state: _State) -> None:
-            if state.source.connected and state.error is None:
-                self._guarded(state, lambda: rtt.__setitem__(state.name,
-                                                             state.source.probe()))
-
-        self._parallel(probe, list(self._states.values()))
+        self._fleet.each(lambda s: rtt.__setitem__(s.name, s.source.probe()),
+                         [s for s in self._fleet if s.source.connected and s.error is None])
         rows = []
         for name, state in self._states.items():
             about = abouts[name]
@@ -211,70 +166,23 @@ class Companion:
         In live mode the inventories are already current: only vCenters
         without running live updates are read (and their updates started).
         """
-        self._collect(list(self._states.values()))
-        with self._lock:
-            if not self.live:  # live: re-read by age (see _devices_due)
-                for state in self._states.values():
-                    state.devices = None  # read again when a device table is asked for
+        self._collect()
+        if not self.live:  # live: re-read by age (see _devices_due)
+            self._fleet.forget_devices()  # read again when a device table is asked for
         self._cache.invalidate()
-        self._start_keepalive()
         return self
 
+    def _collect(self, states: list[VCenterState] | None = None) -> None:
+        self._fleet.collect(states, live=self._on_live_change if self.live else None,
+                            on_read=lambda inv: self._cache.part("vms", inv))
+
     def _ensure_collected(self) -> None:
-        # vCenters never tried yet; one that failed is tried again by refresh()
-        # only, so a dead vCenter does not cost a timeout on every table call.
-        missing = [s for s in self._states.values()
-                   if s.inventory is None and s.error is None]
+        missing = self._fleet.never_read()
         if missing:
             self._collect(missing)
             self._cache.invalidate()
-            self._start_keepalive()
 
-    def _collect(self, states: list[_State], read=None) -> None:
-        """Read ``states`` in parallel; big answers decode in worker processes."""
-        read = read or self._collect_one
-        with decode_pool([s.source for s in states],
-                         self.config.get("collection.decode_processes")) as pool:
-            self._parallel(lambda state: read(state, pool), states)
-
-    def _parallel(self, fn, states: list[_State]) -> None:
-        if not states:
-            return
-        with ThreadPoolExecutor(max_workers=len(states),
-                                thread_name_prefix="vcenter") as pool:
-            list(pool.map(fn, states))
-
-    def _collect_one(self, state: _State, pool) -> None:
-        def work():
-            source = state.source
-            if self.live:
-                started = time.perf_counter()
-                try:
-                    state.inventory = source.start_live(self._on_live_change, pool)
-                except LiveUnsupported:
-                    self._live_capable = False
-                else:
-                    if state.stats is None:
-                        state.stats = Stats(objects=sum(
-                            len(v) for v in state.inventory.objects.values()),
-                            seconds=time.perf_counter() - started)
-                    return
-            inventory, stats = source.read_inventory(pool)
-            state.inventory, state.stats = inventory, stats
-            # Build this vCenter's VM rows now, while other vCenters still answer.
-            self._cache.part("vms", inventory)
-            log.info("vCenter '%s': collected %d objects in %.2f s, %d round trips "
-                     "(%s)", state.name, stats.objects, stats.seconds,
-                     stats.round_trips, ", ".join(
-                         f"{len(v)} {k}" for k, v in sorted(inventory.objects.items())
-                         if v))
-        self._guarded(state, work)
-
-    # --- device lists --------------------------------------------------------------
-
-    def _devices_due(self, state: _State) -> bool:
-        if state.inventory is None or state.error is not None:
-            return False
+    def _devices_due(self, state: VCenterState) -> bool:
         if state.devices is None:
             return True
         # Live mode: device lists are not in the live filter (their bulk would
@@ -284,28 +192,12 @@ class Companion:
         return self.live and age > self.config.get(
             "collection.live_reread_minutes") * 60
 
-    def _ensure_devices(self) -> None:
-        with self._devices_lock:
-            due = [s for s in self._states.values() if self._devices_due(s)]
-            if due:
-                self._collect(due, read=self._read_devices_one)
-
-    def _read_devices_one(self, state: _State, pool) -> None:
-        def work():
-            started = time.perf_counter()
-            devices = state.source.read_devices(pool)
-            with self._lock:
-                state.devices, state.devices_read = devices, time.monotonic()
-            log.info("vCenter '%s': device lists of %d VMs in %.2f s",
-                     state.name, len(devices), time.perf_counter() - started)
-        self._guarded(state, work)
-
     # --- live updates ------------------------------------------------------------
 
     @property
     def live(self) -> bool:
         """True while live updates are on (see ``start_live``)."""
-        return self._live_enabled and self._live_capable
+        return self._live_enabled
 
     def start_live(self) -> Companion:
         """Keep every vCenter's tables current from now on (WaitForUpdatesEx).
@@ -314,16 +206,14 @@ class Companion:
         returns once every reachable vCenter has finished its first full sync.
         """
         self._live_enabled = True
-        self._collect(list(self._states.values()))
+        self._collect()
         self._cache.invalidate()
-        self._start_keepalive()
         return self
 
     def stop_live(self) -> None:
         """Stop live updates; the tables keep their last state until ``refresh()``."""
         self._live_enabled = False
-        for state in self._states.values():
-            state.source.stop_live()
+        self._fleet.stop_live()
 
     def _on_live_change(self, name: str, inventory: Inventory, kinds: set[str]) -> None:
         """A vCenter's inventory changed: drop the frames that read those kinds."""
@@ -335,46 +225,12 @@ class Companion:
             state.error = None
         self._cache.invalidate(name, kinds, previous, inventory)
 
-    # --- failures ------------------------------------------------------------------
-
-    def _guarded(self, state: _State, work) -> None:
-        """Run ``work`` for one vCenter, recording (not raising) its failure."""
-        try:
-            work()
-            state.error = None
-        except VCompanionError as exc:
-            state.error = exc
-            log.warning("%s", exc)
-            if isinstance(exc, VCenterError) and not isinstance(exc, CollectionError):
-                state.source.close()  # the next attempt starts a new session
-        except Exception as exc:  # noqa: BLE001 - one vCenter must not break the rest
-            state.error = CollectionError(state.name, state.source.address,
-                                          state.source.user,
-                                          f"{type(exc).__name__}: {exc}")
-            log.exception("vCenter '%s': unexpected failure", state.name)
-
-    def _start_keepalive(self) -> None:
-        if self._keepalive is not None and self._keepalive.is_alive():
-            return
-        self._keepalive = threading.Thread(target=self._keepalive_loop,
-                                           name="vcompanion-keepalive", daemon=True)
-        self._keepalive.start()
-
-    def _keepalive_loop(self) -> None:
-        interval = max(1.0, min(60.0, self.keepalive_seconds / 4))
-        while not self._closed.wait(interval):
-            for state in list(self._states.values()):
-                try:
-                    state.source.keepalive()
-                except Exception as exc:  # noqa: BLE001
-                    log.warning("vCenter '%s': keep-alive failed: %s", state.name, exc)
-
-    # --- status --------------------------------------------------------------------
-
     @property
     def failures(self) -> dict[str, VCompanionError]:
         """vCenter name -> the error that stopped it, for those that failed."""
-        return {n: s.error for n, s in self._states.items() if s.error is not None}
+        return self._fleet.failures
+
+    # --- status --------------------------------------------------------------------
 
     def status(self) -> pd.DataFrame:
         """One row per vCenter: status, message, version, last collection, cost."""
@@ -412,8 +268,7 @@ class Companion:
     def inventories(self) -> list[Inventory]:
         """The collected inventory of every vCenter that could be read."""
         self._ensure_collected()
-        return [s.inventory for s in self._states.values()
-                if s.inventory is not None and s.error is None]
+        return [s.inventory for s in self._fleet if s.readable]
 
     def table(self, name: str) -> pd.DataFrame:
         """Inventory table ``name`` (vms, hosts, ...) over all vCenters."""
@@ -425,13 +280,11 @@ class Companion:
         self.inventories()  # collects what was never read
         devices = name in tables.DEVICE_TABLES
         if devices:
-            self._ensure_devices()
+            self._fleet.ensure_devices(self._devices_due)
         with self._lock:
             inventories = tuple(
-                (s.with_devices() if devices else s.inventory)
-                for s in self._states.values()
-                if s.inventory is not None and s.error is None
-                and (s.devices is not None or not devices))
+                (s.with_devices() if devices else s.inventory) for s in self._fleet
+                if s.readable and (s.devices is not None or not devices))
         return self._cache.frame(name, inventories)
 
     def vms(self) -> pd.DataFrame:
@@ -479,18 +332,16 @@ class Companion:
         since = datetime.now(timezone.utc) - timedelta(hours=hours)
         results: dict[str, list[dict]] = {}
 
-        def read(state: _State) -> None:
-            def work():
-                events, categories = state.source.read_events(since)
-                rows = tables.events.build(state.name, events, categories)
-                # The server filters by time; filter again in case it did not
-                # (govmomi's simulator ignores the filter) so the window means
-                # what it says.
-                results[state.name] = [r for r in rows
-                                       if r["time"] is None or r["time"] >= since]
-            self._guarded(state, work)
+        def read(state: VCenterState) -> None:
+            events, categories = state.source.read_events(since)
+            rows = tables.events.build(state.name, events, categories)
+            # The server filters by time; filter again in case it did not
+            # (govmomi's simulator ignores the filter) so the window means
+            # what it says.
+            results[state.name] = [r for r in rows
+                                   if r["time"] is None or r["time"] >= since]
 
-        self._parallel(read, list(self._states.values()))
+        self._fleet.each(read)
         rows = [row for name in self._states for row in results.get(name, [])]
         frame = tables.events.TABLE.frame(rows)
         return frame.sort_values("time", ascending=False, kind="stable").reset_index(

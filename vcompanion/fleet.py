@@ -1,0 +1,212 @@
+"""Every vCenter's source and what was last read from it, each kept apart.
+
+``Fleet`` reads its sources in parallel and records, per vCenter, the latest
+inventory, device lists and error (``VCenterState``): a vCenter that is
+down, slow or misconfigured gets its error and no data; the others are
+complete.  A failed vCenter is tried again by the next full read only, so a
+dead one does not cost a timeout on every table call.  ``Companion`` builds
+the tables from what the fleet holds.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from .errors import CollectionError, VCenterError, VCompanionError
+from .sources import Inventory, LiveUnsupported, OnChange, Source, Stats
+from .sources.vcenter import decode_pool
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class VCenterState:
+    """What we know about one vCenter."""
+
+    source: Source
+    inventory: Inventory | None = None
+    error: VCompanionError | None = None
+    stats: Stats | None = None
+    devices: dict | None = None     # VM moid -> device list (tables.DEVICE_SPECS)
+    devices_read: float = 0.0       # time.monotonic() of that read
+    device_view: tuple | None = None  # (inventory, devices, inventory with devices)
+
+    @property
+    def name(self) -> str:
+        return self.source.name
+
+    @property
+    def connection(self):
+        """The vCenter session of a ``VCenterSource`` (None for others)."""
+        return getattr(self.source, "connection", None)
+
+    @property
+    def readable(self) -> bool:
+        """Read, and not failed since."""
+        return self.inventory is not None and self.error is None
+
+    def with_devices(self) -> Inventory:
+        """The inventory carrying its device lists (made once per pair)."""
+        inventory, devices, view = self.inventory, self.devices, self.device_view
+        if view is not None and view[0] is inventory and view[1] is devices:
+            return view[2]
+        wrapped = inventory.with_devices(devices)
+        self.device_view = (inventory, devices, wrapped)
+        return wrapped
+
+
+class Fleet:
+    """The sources of one Companion, read in parallel (see the module docstring)."""
+
+    def __init__(self, sources: list[Source], decode_processes: int | None = None,
+                 keepalive_seconds: float = 600.0):
+        self.states = {s.name: VCenterState(s) for s in sources}
+        self.lock = threading.RLock()
+        self.decode_processes = decode_processes
+        self.keepalive_seconds = keepalive_seconds
+        self._devices_lock = threading.Lock()  # one device read at a time
+        self._keepalive: threading.Thread | None = None
+        self._closed = threading.Event()
+
+    def __iter__(self):
+        return iter(list(self.states.values()))
+
+    @property
+    def failures(self) -> dict[str, VCompanionError]:
+        return {n: s.error for n, s in self.states.items() if s.error is not None}
+
+    # --- running work per vCenter ----------------------------------------------------
+
+    def each(self, fn: Callable[[VCenterState], None],
+             states: list[VCenterState] | None = None) -> None:
+        """``fn(state)`` for every (or the given) vCenter in parallel, guarded."""
+        states = list(self) if states is None else states
+        if not states:
+            return
+        with ThreadPoolExecutor(max_workers=len(states),
+                                thread_name_prefix="vcenter") as pool:
+            list(pool.map(lambda s: self.guarded(s, lambda: fn(s)), states))
+
+    def guarded(self, state: VCenterState, work: Callable[[], None]) -> None:
+        """Run ``work`` for one vCenter, recording (not raising) its failure."""
+        try:
+            work()
+            state.error = None
+        except VCompanionError as exc:
+            state.error = exc
+            log.warning("%s", exc)
+            if isinstance(exc, VCenterError) and not isinstance(exc, CollectionError):
+                state.source.close()  # the next attempt starts a new session
+        except Exception as exc:  # noqa: BLE001 - one vCenter must not break the rest
+            state.error = CollectionError(state.name, state.source.address,
+                                          state.source.user,
+                                          f"{type(exc).__name__}: {exc}")
+            log.exception("vCenter '%s': unexpected failure", state.name)
+
+    def each_with_pool(self, fn: Callable[[VCenterState, object], None],
+                       states: list[VCenterState]) -> None:
+        """``each`` for big reads: answers may decode in worker processes."""
+        with decode_pool([s.source for s in states], self.decode_processes) as pool:
+            self.each(lambda state: fn(state, pool), states)
+
+    # --- connecting and reading ------------------------------------------------------
+
+    def connect(self) -> None:
+        self.each(lambda s: s.source.connect(),
+                  [s for s in self if not s.source.connected])
+        self.start_keepalive()
+
+    def collect(self, states: list[VCenterState] | None = None,
+                live: OnChange | None = None,
+                on_read: Callable[[Inventory], None] | None = None) -> None:
+        """Read the inventory of ``states`` (default: all); ``live``: keep them
+        current with live updates, calling ``live`` on every change.
+        ``on_read(inventory)`` runs per vCenter as soon as it is read."""
+        states = list(self) if states is None else states
+
+        def read(state: VCenterState, pool) -> None:
+            source = state.source
+            if live is not None:
+                started = time.perf_counter()
+                try:
+                    state.inventory = source.start_live(live, pool)
+                except LiveUnsupported:
+                    pass
+                else:
+                    if state.stats is None:
+                        state.stats = Stats(objects=sum(
+                            len(v) for v in state.inventory.objects.values()),
+                            seconds=time.perf_counter() - started)
+                    return
+            inventory, stats = source.read_inventory(pool)
+            state.inventory, state.stats = inventory, stats
+            if on_read is not None:
+                on_read(inventory)
+            log.info("vCenter '%s': collected %d objects in %.2f s, %d round trips "
+                     "(%s)", state.name, stats.objects, stats.seconds,
+                     stats.round_trips, ", ".join(
+                         f"{len(v)} {k}" for k, v in sorted(inventory.objects.items())
+                         if v))
+
+        self.each_with_pool(read, states)
+        self.start_keepalive()
+
+    def never_read(self) -> list[VCenterState]:
+        """vCenters never tried yet (one that failed is tried again by a full read)."""
+        return [s for s in self if s.inventory is None and s.error is None]
+
+    def ensure_devices(self, due: Callable[[VCenterState], bool]) -> None:
+        """Read the device lists of the vCenters for which ``due(state)``."""
+        with self._devices_lock:
+            states = [s for s in self if s.readable and due(s)]
+            if states:
+                self.each_with_pool(self._read_devices, states)
+
+    def _read_devices(self, state: VCenterState, pool) -> None:
+        started = time.perf_counter()
+        devices = state.source.read_devices(pool)
+        with self.lock:
+            state.devices, state.devices_read = devices, time.monotonic()
+        log.info("vCenter '%s': device lists of %d VMs in %.2f s",
+                 state.name, len(devices), time.perf_counter() - started)
+
+    def forget_devices(self) -> None:
+        with self.lock:
+            for state in self:
+                state.devices = None
+
+    # --- live updates, sessions ------------------------------------------------------
+
+    def stop_live(self) -> None:
+        for state in self:
+            state.source.stop_live()
+
+    def start_keepalive(self) -> None:
+        if self._keepalive is not None and self._keepalive.is_alive():
+            return
+        self._keepalive = threading.Thread(target=self._keepalive_loop,
+                                           name="vcompanion-keepalive", daemon=True)
+        self._keepalive.start()
+
+    def _keepalive_loop(self) -> None:
+        interval = max(1.0, min(60.0, self.keepalive_seconds / 4))
+        while not self._closed.wait(interval):
+            for state in self:
+                try:
+                    state.source.keepalive()
+                except Exception as exc:  # noqa: BLE001
+                    log.warning("vCenter '%s': keep-alive failed: %s", state.name, exc)
+
+    def close(self) -> None:
+        """Stop live updates and end every session."""
+        self._closed.set()
+        for state in self:
+            state.source.close()
+
+
+__all__ = ["Fleet", "VCenterState"]
