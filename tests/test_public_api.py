@@ -18,6 +18,31 @@ def test_all_is_sorted_and_complete():
         assert hasattr(vcompanion, name), name
 
 
+def test_every_public_exception_is_exported_with_its_exit_code():
+    """errors.py holds the whole exception tree; all of it is public."""
+    from vcompanion import errors
+    declared = {name for name, obj in vars(errors).items()
+                if isinstance(obj, type) and issubclass(obj, Exception)
+                and obj.__module__ == errors.__name__}
+    assert declared == set(errors.__all__)
+    assert declared <= set(vcompanion.__all__)
+    for name in declared:
+        cls = getattr(vcompanion, name)
+        assert issubclass(cls, vcompanion.VCompanionError)
+        assert cls.exit_code in (1, 2, 3, 4), name
+    # No exception class of the library lives outside errors.py.
+    import importlib
+    import pkgutil
+    for info in pkgutil.walk_packages(vcompanion.__path__, "vcompanion."):
+        if info.name.startswith(("vcompanion.ui", "vcompanion.cli")) \
+                or info.name.endswith("__main__"):
+            continue  # the front ends turn errors into pages and exit codes
+        module = importlib.import_module(info.name)
+        for name, obj in vars(module).items():
+            if isinstance(obj, type) and issubclass(obj, vcompanion.VCompanionError):
+                assert obj.__module__ == errors.__name__, f"{info.name}.{name}"
+
+
 def test_table_reference_is_generated_from_the_declarations():
     assert (REPO / "docs" / "tables.md").read_text(encoding="utf-8") == \
         docs_markdown(list(TABLES.values())), \

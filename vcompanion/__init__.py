@@ -12,11 +12,12 @@ import logging as _logging
 _logging.getLogger("vcompanion").addHandler(_logging.NullHandler())
 
 from .companion import Companion
-from .version import __version__
 from .config import Config, VCenterConfig, load_config
 from .errors import (AuthenticationError, CollectionError, ConfigError, ConnectError,
-                     CredentialsError, NoPermissionError, TLSError, VCenterError,
-                     VCompanionError)
+                     CredentialsError, NoPermissionError, NotifyError, StoreBusyError,
+                     TLSError, VCenterError, VCompanionError)
+from .sources import Source
+from .version import __version__
 from .search import SearchIndex
 from .tables import TABLES
 
@@ -29,7 +30,10 @@ __all__ = [
     "ConnectError",
     "CredentialsError",
     "NoPermissionError",
+    "NotifyError",
     "SearchIndex",
+    "Source",
+    "StoreBusyError",
     "TABLES",
     "TLSError",
     "VCenterConfig",
