@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from .frames import plain, records
+from ..frames import plain, records
 
 FORMATS = ("table", "csv", "json")
 
