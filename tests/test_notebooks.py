@@ -229,8 +229,8 @@ def test_vcompanion_notebook_starts_jupyterlab_on_the_notebooks(tmp_path):
 def test_notebook_command_picks_the_configuration(tmp_path, monkeypatch):
     import argparse
 
-    from vcompanion import cli
-    from vcompanion.cli_notebook import NOTEBOOK_DIR, notebook_command
+    from vcompanion.cli.common import Fail
+    from vcompanion.cli.notebook import NOTEBOOK_DIR, notebook_command
 
     def args(**given):
         base = {"config": None, "port": None, "no_browser": False, "demo": False,
@@ -251,7 +251,7 @@ def test_notebook_command_picks_the_configuration(tmp_path, monkeypatch):
     other.write_text("{}", encoding="utf-8")
     _, env, source = notebook_command(args(config="other.json"), {})
     assert env["VCOMPANION_CONFIG"] == str(other) == source
-    with pytest.raises(cli.Fail):
+    with pytest.raises(Fail):
         notebook_command(args(config="missing.json"), {})
-    with pytest.raises(cli.Fail):
+    with pytest.raises(Fail):
         notebook_command(args(notebook_dir=tmp_path / "nope"), {})

@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterator
 import pandas as pd
 
 from .errors import ConfigError
+from .frames import records
 from .tables.schema import STRING, TIME, Column, Table
 
 CRITICAL, WARNING, INFO = "critical", "warning", "info"
@@ -95,12 +96,6 @@ class Facts:
                    status=vc.status(), settings=vc.config.get("problems"))
 
 
-def _rows(frame: pd.DataFrame) -> Iterator[dict]:
-    if frame.empty:
-        return iter(())
-    return iter(frame.astype(object).where(frame.notna(), None).to_dict("records"))
-
-
 def _when(value) -> datetime | None:
     return None if value is None or pd.isna(value) else pd.Timestamp(value).to_pydatetime()
 
@@ -109,7 +104,7 @@ def _when(value) -> datetime | None:
 
 def triggered_alarms(f: Facts):
     """Triggered alarms: red is critical, yellow a warning."""
-    for a in _rows(f.alarms):
+    for a in records(f.alarms, json_ready=False):
         if a["status"] not in ("red", "yellow"):
             continue
         ack = " (acknowledged)" if a["acknowledged"] else ""
@@ -121,7 +116,7 @@ def triggered_alarms(f: Facts):
 
 def host_not_connected(f: Facts):
     """A host that is disconnected or not responding: critical."""
-    for h in _rows(f.hosts):
+    for h in records(f.hosts, json_ready=False):
         if h["connection_state"] in ("disconnected", "notResponding"):
             yield Problem(h["vcenter"], CRITICAL, "host", h["name"], "HostSystem",
                           f"Host is {h['connection_state']}"
@@ -130,7 +125,7 @@ def host_not_connected(f: Facts):
 
 def host_in_maintenance(f: Facts):
     """A host in maintenance mode: for information."""
-    for h in _rows(f.hosts):
+    for h in records(f.hosts, json_ready=False):
         if h["in_maintenance"]:
             yield Problem(h["vcenter"], INFO, "host", h["name"], "HostSystem",
                           "Host is in maintenance mode")
@@ -138,7 +133,7 @@ def host_in_maintenance(f: Facts):
 
 def host_config_issues(f: Facts):
     """Configuration issues vCenter reports on a host: a warning each."""
-    for h in _rows(f.hosts):
+    for h in records(f.hosts, json_ready=False):
         for message in h["config_issue_messages"] or ():
             yield Problem(h["vcenter"], WARNING, "host", h["name"], "HostSystem",
                           f"Configuration issue: {message}", id=message)
@@ -148,7 +143,7 @@ def datastore_free_space(f: Facts):
     """Datastore free space below the warning / at or below the critical threshold."""
     warn = f.settings["datastore_free_warning_pct"]
     crit = f.settings["datastore_free_critical_pct"]
-    for d in _rows(f.datastores):
+    for d in records(f.datastores, json_ready=False):
         pct = d["free_pct"]
         if pct is None or not d["accessible"]:
             continue
@@ -163,7 +158,7 @@ def datastore_free_space(f: Facts):
 
 def datastore_inaccessible(f: Facts):
     """A datastore vCenter cannot reach: critical."""
-    for d in _rows(f.datastores):
+    for d in records(f.datastores, json_ready=False):
         if d["accessible"] is False:
             yield Problem(d["vcenter"], CRITICAL, "datastore", d["name"], "Datastore",
                           "Datastore is not accessible")
@@ -172,7 +167,7 @@ def datastore_inaccessible(f: Facts):
 def old_snapshots(f: Facts):
     """Snapshots older than the threshold: a warning, on the VM, naming the snapshot."""
     days = f.settings["snapshot_age_days"]
-    for s in _rows(f.snapshots):
+    for s in records(f.snapshots, json_ready=False):
         if s["age_days"] is not None and s["age_days"] > days:
             yield Problem(s["vcenter"], WARNING, "snapshot", s["vm"], "VirtualMachine",
                           f"Snapshot '{s['name']}' is {s['age_days']:.0f} days old "
@@ -182,7 +177,7 @@ def old_snapshots(f: Facts):
 
 def consolidation_needed(f: Facts):
     """A VM whose disks need consolidation: warning."""
-    for v in _rows(f.vms):
+    for v in records(f.vms, json_ready=False):
         if v["consolidation_needed"]:
             yield Problem(v["vcenter"], WARNING, "vm", v["name"], "VirtualMachine",
                           "Virtual machine disks need consolidation")
@@ -190,7 +185,7 @@ def consolidation_needed(f: Facts):
 
 def tools_not_running(f: Facts):
     """VMware Tools not running on a powered-on VM: warning."""
-    for v in _rows(f.vms):
+    for v in records(f.vms, json_ready=False):
         if v["power_state"] == "poweredOn" and not v["is_template"] and \
                 v["tools_running_status"] == "guestToolsNotRunning":
             state = ("not installed" if v["tools_status"] == "toolsNotInstalled"
@@ -201,7 +196,7 @@ def tools_not_running(f: Facts):
 
 def tools_out_of_date(f: Facts):
     """VMware Tools out of date: for information."""
-    for v in _rows(f.vms):
+    for v in records(f.vms, json_ready=False):
         if v["tools_version_status"] == "guestToolsNeedUpgrade" or \
                 v["tools_status"] == "toolsOld":
             yield Problem(v["vcenter"], INFO, "tools", v["name"], "VirtualMachine",
@@ -211,7 +206,7 @@ def tools_out_of_date(f: Facts):
 def cdrom_connected(f: Facts):
     """A connected CD/DVD drive (blocks vMotion/DRS): for information."""
     seen = set()
-    for c in _rows(f.cdroms):
+    for c in records(f.cdroms, json_ready=False):
         key = (c["vcenter"], c["vm_moid"])
         if c["connected"] and c["power_state"] == "poweredOn" and key not in seen:
             seen.add(key)
@@ -221,7 +216,7 @@ def cdrom_connected(f: Facts):
 
 def vcenter_unreadable(f: Facts):
     """A vCenter that cannot be read: critical."""
-    for s in _rows(f.status):
+    for s in records(f.status, json_ready=False):
         if s["status"] not in ("ok", "not connected"):
             yield Problem(s["vcenter"], CRITICAL, "vcenter", s["vcenter"], "vCenter",
                           s["message"] or s["status"])

@@ -28,6 +28,7 @@ from typing import Any, Iterable
 
 import pandas as pd
 
+from .frames import records
 from .tables.schema import LIST, STRING, Column, Table
 
 RESULT = Table("search", "object that matched", (
@@ -87,7 +88,7 @@ class SearchIndex:
         """``nics``: adapters whose MACs find their VM (powered off ones too);
         they may also come later, see ``add_adapters``."""
         index = cls()
-        for row in _rows(vms):
+        for row in records(vms, _INDEXED, json_ready=False):
             rid = index._add_record("vm", row)
             index._vm_ids[(row["vcenter"], row["moid"])] = rid
             index._add_text(rid, "name", row["name"])
@@ -104,7 +105,7 @@ class SearchIndex:
             index.add_adapters(nics)
         for kind, frame in (("host", hosts), ("datastore", datastores),
                             ("cluster", clusters), ("network", networks)):
-            for row in _rows(frame):
+            for row in records(frame, _INDEXED, json_ready=False):
                 rid = index._add_record(kind, row)
                 index._add_text(rid, "name", row["name"])
                 index._keys[str(row["moid"]).lower()].append((rid, "moid"))
@@ -120,7 +121,7 @@ class SearchIndex:
         The adapters come from the VMs' device lists, a read of its own: an
         owner may add them only when a query needs them (``needs_adapters``).
         """
-        for row in _rows(nics):
+        for row in records(nics, _INDEXED, json_ready=False):
             rid = self._vm_ids.get((row["vcenter"], row["vm_moid"]))
             mac = row.get("mac_address")
             if rid is None or not mac:
@@ -292,19 +293,11 @@ class SearchIndex:
         return hits
 
 
+# The columns the index reads (as dicts, missing values as None).
 _INDEXED = ("vcenter", "name", "power_state", "ip_addresses", "guest_hostname", "host",
             "cluster", "datacenter", "mac_addresses", "instance_uuid", "bios_uuid", "moid",
             "vm_moid", "mac_address")
 
-
-def _rows(frame: pd.DataFrame) -> Iterable[dict]:
-    """The rows of ``frame`` as dicts of the indexed columns, NA as None."""
-    if frame is None or frame.empty:
-        return []
-    columns = [c for c in _INDEXED if c in frame.columns]
-    data = [[None if v is pd.NA or (isinstance(v, float) and v != v) else v
-             for v in frame[c].astype(object)] for c in columns]
-    return (dict(zip(columns, values)) for values in zip(*data))
 
 
 def _parse_ip(text: str) -> tuple[int, int, str] | None:

@@ -29,11 +29,10 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 
-from ..output import records
-from ..problems import CRITICAL, SEVERITY_RANK
 from ..clock import iso, parse_iso, utc_now
 from ..errors import NotifyError
-from ..problems import is_critical_event
+from ..frames import records
+from ..problems import CRITICAL, SEVERITY_RANK, is_critical_event
 from .store import AlertStore
 
 log = logging.getLogger(__name__)

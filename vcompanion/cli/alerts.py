@@ -1,5 +1,6 @@
-"""CLI: ``vcompanion alerts run|history|pending|test``, ``vcompanion scheduler``,
-and ``vcompanion credentials set|clear --smtp`` (the SMTP password for alerts).
+"""``vcompanion alerts run|history|pending|test``: problems and critical events
+by e-mail and webhooks (the SMTP password: ``vcompanion credentials set --smtp``,
+in settings.py; on a schedule: ``vcompanion scheduler``, in scheduler.py).
 
 Exit codes as everywhere: 0 ok, 2 usage/config, 3 authentication, 4 partial
 (some vCenter could not be read, or a notifier failed: its alerts stay queued
@@ -8,11 +9,11 @@ and the next run retries them).
 
 from __future__ import annotations
 
-import logging
 import sys
 from types import SimpleNamespace
 
-from . import cli, credentials
+from .common import (EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, Fail, open_companion,
+                     open_config, report_failures, select_columns, table_options)
 from .output import FORMATS, render
 
 HISTORY_BRIEF = ["time", "notifier", "recipients", "change", "severity", "vcenter",
@@ -22,7 +23,7 @@ ITEM_COLUMNS = ["change", "severity", "vcenter", "object", "object_type", "categ
 ITEM_BRIEF = ["change", "severity", "vcenter", "object", "message"]
 
 
-def register(subparsers) -> dict:
+def register(subparsers) -> None:
     alerts = subparsers.add_parser(
         "alerts", help="send new, escalated and resolved problems and critical events "
                        "by e-mail and webhooks")
@@ -35,32 +36,21 @@ def register(subparsers) -> dict:
                      help="only this vCenter (repeatable)")
     run.add_argument("--format", choices=FORMATS, default="table",
                      help="how to print the changes: table (default), csv or json")
+    run.set_defaults(handler=cmd_run)
     hist = actions.add_parser("history", help="what was sent, when, to whom, outcome "
                                               "(newest first)")
-    cli.table_options(hist)
+    table_options(hist)
     hist.add_argument("--limit", type=int, default=100,
                       help="at most this many rows (default 100; 0: all)")
+    hist.set_defaults(handler=cmd_history)
     pend = actions.add_parser("pending", help="notices queued for a notifier that "
                                               "failed (retried by the next run)")
     pend.add_argument("--format", choices=FORMATS, default="table")
+    pend.set_defaults(handler=cmd_pending)
     test = actions.add_parser("test", help="send a test notice through every notifier")
     test.add_argument("--notifier", metavar="NAME",
                       help="only this one: email, or a webhook's name")
-
-    sched = subparsers.add_parser(
-        "scheduler", help="run alerts and report exports on their schedules "
-                          "(keeps running; Ctrl+C stops)")
-    sched.add_argument("--list", action="store_true",
-                       help="print the jobs and their next run, then exit")
-
-    return {"alerts": cmd_alerts, "scheduler": cmd_scheduler}
-
-
-# --- alerts ----------------------------------------------------------------------
-
-def cmd_alerts(args) -> int:
-    return {"run": _run, "history": _history, "pending": _pending,
-            "test": _test}[args.action](args)
+    test.set_defaults(handler=cmd_test)
 
 
 def _items_frame(items):
@@ -69,10 +59,10 @@ def _items_frame(items):
                         columns=ITEM_COLUMNS)
 
 
-def _run(args) -> int:
-    from .alerts import engine
-    config = cli.open_config(args)
-    with cli.open_companion(args, config) as companion:
+def cmd_run(args) -> int:
+    from ..alerts import engine
+    config = open_config(args)
+    with open_companion(args, config) as companion:
         result = engine.run(config, companion=companion, dry_run=args.dry_run)
     frame = _items_frame(result.items)
     if args.format == "table":
@@ -91,22 +81,22 @@ def _run(args) -> int:
         else:
             print(f"vcompanion: {d.error}; {d.sent} sent, {d.pending} queued for the "
                   f"next run", file=sys.stderr)
-    code = cli.report_failures(SimpleNamespace(failures=result.failures))
-    if code == cli.EXIT_OK and result.failed_notifiers:
-        code = cli.EXIT_PARTIAL
+    code = report_failures(SimpleNamespace(failures=result.failures))
+    if code == EXIT_OK and result.failed_notifiers:
+        code = EXIT_PARTIAL
     return code
 
 
 def _store(args):
-    from .alerts.store import AlertStore
-    config = cli.open_config(args)
+    from ..alerts.store import AlertStore
+    config = open_config(args)
     return config, AlertStore.open(config)
 
 
-def _history(args) -> int:
+def cmd_history(args) -> int:
     import pandas as pd
 
-    from .alerts.store import HISTORY_COLUMNS
+    from ..alerts.store import HISTORY_COLUMNS
     _config, store = _store(args)
     with store:
         rows = store.history(limit=None if args.vcenter else (args.limit or None))
@@ -117,12 +107,12 @@ def _history(args) -> int:
             frame = frame.head(args.limit)
     if not frame.empty:
         frame["time"] = pd.to_datetime(frame["time"], utc=True)
-    frame = cli.select_columns(frame.reset_index(drop=True), args, HISTORY_BRIEF)
+    frame = select_columns(frame.reset_index(drop=True), args, HISTORY_BRIEF)
     sys.stdout.write(render(frame, args.format))
-    return cli.EXIT_OK
+    return EXIT_OK
 
 
-def _pending(args) -> int:
+def cmd_pending(args) -> int:
     import pandas as pd
     _config, store = _store(args)
     with store:
@@ -138,81 +128,20 @@ def _pending(args) -> int:
     sys.stdout.write(render(frame, args.format))
     if frame.empty and args.format == "table":
         print("nothing pending", file=sys.stderr)
-    return cli.EXIT_OK
+    return EXIT_OK
 
 
-def _test(args) -> int:
-    from .alerts import engine
-    config = cli.open_config(args)
+def cmd_test(args) -> int:
+    from ..alerts import engine
+    config = open_config(args)
     results = engine.send_test(config, only=args.notifier)
     if not results:
         what = f"no notifier named '{args.notifier}'" if args.notifier else \
             "no notifier is set up (alerts.email, alerts.webhooks)"
-        raise cli.Fail(f"{what} in {config.where}", cli.EXIT_USAGE)
+        raise Fail(f"{what} in {config.where}", EXIT_USAGE)
     for d in results:
         if d.ok:
             print(f"sent: {d.description} -> {d.recipients}")
         else:
             print(f"vcompanion: FAILED: {d.error}", file=sys.stderr)
-    return cli.EXIT_OK if all(d.ok for d in results) else cli.EXIT_PARTIAL
-
-
-# --- scheduler ----------------------------------------------------------------------
-
-class _ConsoleFilter(logging.Filter):
-    """Warnings, plus the scheduler's and alert job's own progress lines."""
-
-    NAMES = ("vcompanion.jobs.scheduler", "vcompanion.jobs.alerts")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.levelno >= logging.WARNING or record.name in self.NAMES
-
-
-def cmd_scheduler(args) -> int:
-    from .jobs import PROVIDERS, scheduler
-    from .logs import SecretFilter
-    from .output import render as render_frame
-    config = cli.open_config(args)
-    if args.list:
-        import pandas as pd
-        built = scheduler.build_scheduler(config, PROVIDERS)
-        frame = pd.DataFrame(scheduler.describe(built),
-                             columns=["id", "name", "trigger", "next_run"])
-        sys.stdout.write(render_frame(frame, "table"))
-        return cli.EXIT_OK
-    if not scheduler.job_specs(config, PROVIDERS):
-        raise cli.Fail("nothing to schedule: set alerts.interval_minutes and a "
-                       "notifier (alerts.email or alerts.webhooks), or report "
-                       f"schedules, in {config.where}", cli.EXIT_USAGE)
-    console = logging.StreamHandler(sys.stderr)
-    console.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s",
-                                           "%Y-%m-%d %H:%M:%S"))
-    console.addFilter(SecretFilter())
-    console.addFilter(_ConsoleFilter())
-    root = logging.getLogger("vcompanion")  # its level: logging.level in the config
-    root.addHandler(console)
-    print(f"vcompanion scheduler: running (logs in {config.logs_dir}); Ctrl+C stops",
-          file=sys.stderr)
-    try:
-        scheduler.run(config, PROVIDERS)
-    finally:
-        root.removeHandler(console)
-    return cli.EXIT_OK
-
-
-def show_smtp(args) -> None:
-    """The `credentials show` line for the SMTP login of e-mail alerts."""
-    try:
-        config = cli.load_config(args.config)
-    except Exception:  # noqa: BLE001 - already reported by the main command
-        return
-    email = config.get("alerts.email")
-    if not email["host"]:
-        return
-    found = credentials.smtp_credentials(email["username"])
-    if found:
-        print(f"smtp ({email['host']}): {found.username} (from {found.source})")
-    elif email["username"]:
-        print(f"smtp ({email['host']}): {email['username']}: no password")
-    else:
-        print(f"smtp ({email['host']}): no login")
+    return EXIT_OK if all(d.ok for d in results) else EXIT_PARTIAL

@@ -10,10 +10,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .cli import EXIT_USAGE, Fail, open_companion, open_config, report_failures
+from .common import (EXIT_USAGE, Fail, open_companion, open_config,
+                     report_failures)
 
 
-def register(subparsers) -> dict:
+def register(subparsers) -> None:
     p = subparsers.add_parser(
         "report", help="write an Excel workbook: RVTools-style inventory of all "
                        "vCenters, or critical events")
@@ -33,11 +34,11 @@ def register(subparsers) -> dict:
     p.add_argument("--schedule", metavar="NAME",
                    help="run the configured reports.schedules entry NAME now "
                         "(writes, prunes and mails as the scheduler would)")
-    return {"report": cmd_report}
+    p.set_defaults(handler=cmd_report)
 
 
 def cmd_report(args) -> int:
-    from .reports import write_report
+    from ..reports import write_report
 
     if args.hours is not None and args.hours < 0:
         raise Fail("--hours must not be negative", EXIT_USAGE)
@@ -49,7 +50,7 @@ def cmd_report(args) -> int:
             if args.out or args.vcenter or args.hours is not None:
                 raise Fail("--schedule takes its settings from the config; do not "
                            "combine it with --out, --vcenter or --hours", EXIT_USAGE)
-            from .reports.schedule import export
+            from ..reports.schedule import export
             path = export(config, args.schedule, companion=companion)
         else:
             try:

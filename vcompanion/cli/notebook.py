@@ -16,13 +16,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import cli
-from .config import DEFAULT_FILE, ENV_CONFIG
+from ..config import DEFAULT_FILE, ENV_CONFIG
+from .common import EXIT_USAGE, Fail
 
-NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+# The notebooks folder of the installation: vcompanion/cli/notebook.py -> notebooks/
+NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 
 
-def register(subparsers) -> dict:
+def register(subparsers) -> None:
     notebook = subparsers.add_parser(
         "notebook", help="open the analysis notebooks in JupyterLab",
         description="Start JupyterLab on the notebooks folder (inventory tour, "
@@ -39,18 +40,18 @@ def register(subparsers) -> dict:
                           help="run the notebooks on the built-in demo data")
     notebook.add_argument("--notebook-dir", type=Path, default=None, metavar="PATH",
                           help=f"folder to open (default: {NOTEBOOK_DIR})")
-    return {"notebook": cmd_notebook}
+    notebook.set_defaults(handler=cmd_notebook)
 
 
 def notebook_command(args, environ=None) -> tuple[list[str], dict[str, str], str]:
     """The JupyterLab command line, its environment, and which data it will show."""
     folder = (args.notebook_dir or NOTEBOOK_DIR).expanduser()
     if not folder.is_dir():
-        raise cli.Fail(f"notebook folder not found: {folder} (use --notebook-dir)",
-                       cli.EXIT_USAGE)
+        raise Fail(f"notebook folder not found: {folder} (use --notebook-dir)",
+                   EXIT_USAGE)
     if args.port is not None and not 0 < args.port < 65536:
-        raise cli.Fail(f"--port must be between 1 and 65535, not {args.port}",
-                       cli.EXIT_USAGE)
+        raise Fail(f"--port must be between 1 and 65535, not {args.port}",
+                   EXIT_USAGE)
     env = dict(os.environ if environ is None else environ)
     if args.demo:
         env.pop(ENV_CONFIG, None)
@@ -61,7 +62,7 @@ def notebook_command(args, environ=None) -> tuple[list[str], dict[str, str], str
         if config:
             path = Path(config).expanduser().resolve()
             if not path.is_file():
-                raise cli.Fail(f"{path}: configuration file not found", cli.EXIT_USAGE)
+                raise Fail(f"{path}: configuration file not found", EXIT_USAGE)
             env[ENV_CONFIG] = str(path)
             source = str(path)
         else:
@@ -84,8 +85,8 @@ def cmd_notebook(args) -> int:
     try:
         server = subprocess.Popen(command, env=env)
     except OSError as exc:
-        raise cli.Fail(f"cannot start JupyterLab: {exc.strerror or exc}",
-                       cli.EXIT_USAGE) from None
+        raise Fail(f"cannot start JupyterLab: {exc.strerror or exc}",
+                   EXIT_USAGE) from None
     previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         return server.wait()

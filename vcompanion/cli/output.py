@@ -8,34 +8,13 @@ from __future__ import annotations
 
 import io
 import json
-import math
-from datetime import datetime
 from typing import Any
 
 import pandas as pd
 
+from ..frames import plain, records
+
 FORMATS = ("table", "csv", "json")
-
-
-def _plain(value: Any) -> Any:
-    """A JSON-ready Python value."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, (pd.Timestamp, datetime)):
-        return value.isoformat()
-    if hasattr(value, "item"):  # numpy scalars
-        value = value.item()
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return None
-    return value
-
-
-def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    columns = list(frame.columns)
-    return [{c: _plain(v) for c, v in zip(columns, row)}
-            for row in frame.itertuples(index=False, name=None)]
 
 
 def to_json(frame: pd.DataFrame) -> str:
@@ -57,7 +36,7 @@ def to_csv(frame: pd.DataFrame) -> str:
 
 
 def _cell(value: Any, width: int) -> str:
-    value = _plain(value)
+    value = plain(value)
     if value is None:
         text = ""
     elif isinstance(value, bool):

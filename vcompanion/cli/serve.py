@@ -10,10 +10,10 @@ from __future__ import annotations
 import logging
 import sys
 
-from . import cli
+from .common import EXIT_OK, EXIT_USAGE, Fail, console_logging, open_config
 
 
-def register(subparsers) -> dict:
+def register(subparsers) -> None:
     serve = subparsers.add_parser(
         "serve", help="serve the web dashboards (vSphere SSO login)",
         description="Serve the dashboards: /overview, /inventory, /search, /problems, "
@@ -30,27 +30,19 @@ def register(subparsers) -> dict:
                        default=[], help="another host name browsers use to reach the "
                                         "server, e.g. behind a reverse proxy "
                                         "(repeatable)")
-    return {"serve": cmd_serve}
+    serve.set_defaults(handler=cmd_serve)
 
 
-class _ConsoleFilter(logging.Filter):
+def _on_console(record: logging.LogRecord) -> bool:
     """Logins and dashboard events, and errors; the log file has everything."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return (record.name.startswith(("vcompanion.login", "vcompanion.ui"))
-                or record.levelno >= logging.ERROR)
+    return (record.name.startswith(("vcompanion.login", "vcompanion.ui"))
+            or record.levelno >= logging.ERROR)
 
 
 def _console_logging() -> None:
     """Show logins and refreshes on the console too."""
-    from .logs import SecretFilter
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s",
-                                           "%H:%M:%S"))
-    handler.addFilter(_ConsoleFilter())
-    handler.addFilter(SecretFilter())
+    console_logging(_on_console, "%H:%M:%S")
     logger = logging.getLogger("vcompanion")
-    logger.addHandler(handler)
     if logger.level == logging.NOTSET:
         logger.setLevel(logging.INFO)
     # Every login attempt is logged, whatever the configured level.
@@ -60,17 +52,17 @@ def _console_logging() -> None:
 
 def cmd_serve(args) -> int:
     if not 0 < args.port < 65536:
-        raise cli.Fail(f"--port must be between 1 and 65535, not {args.port}",
-                       cli.EXIT_USAGE)
+        raise Fail(f"--port must be between 1 and 65535, not {args.port}",
+                   EXIT_USAGE)
     if args.demo:
         config = _demo_config(args)
     else:
-        config = cli.open_config(args)
+        config = open_config(args)
     _console_logging()
-    from .ui.app import serve
+    from ..ui.app import serve
     companion = None
     if args.demo:
-        from .companion import Companion
+        from ..companion import Companion
         companion = Companion.demo()
         if config is None:
             config = companion.config
@@ -83,13 +75,13 @@ def cmd_serve(args) -> int:
         serve(config, address=args.address, port=args.port, demo=args.demo,
               allow_origins=args.allow_origin, companion=companion)
     except OSError as exc:
-        raise cli.Fail(f"cannot listen on {args.address}:{args.port}: "
-                       f"{exc.strerror or exc}", cli.EXIT_USAGE) from None
-    return cli.EXIT_OK
+        raise Fail(f"cannot listen on {args.address}:{args.port}: "
+                   f"{exc.strerror or exc}", EXIT_USAGE) from None
+    return EXIT_OK
 
 
 def _demo_config(args):
     """The demo uses --config when given (session, dashboard settings), else none."""
     if args.config:
-        return cli.open_config(args)
+        return open_config(args)
     return None
