@@ -65,7 +65,7 @@ def open_companion(args, config: Config):
 def report_failures(companion) -> int:
     """Print one line per failed vCenter on stderr; the exit code they imply."""
     failures = companion.failures
-    for name, error in failures.items():
+    for error in failures.values():
         print(f"vcompanion: {error}", file=sys.stderr)
     if not failures:
         return EXIT_OK

@@ -68,9 +68,10 @@ def cmd_serve(args) -> int:
             config = companion.config
     where = f"http://{'localhost' if args.address in ('127.0.0.1', '::1') else args.address}" \
             f":{args.port}/"
-    print(f"vcompanion: serving the dashboards on {where} "
-          f"({'demo: sign in with demo / demo' if args.demo else 'sign in with your vSphere account'}); "
-          f"Ctrl+C stops", file=sys.stderr, flush=True)
+    how = "demo: sign in with demo / demo" if args.demo else \
+        "sign in with your vSphere account"
+    print(f"vcompanion: serving the dashboards on {where} ({how}); Ctrl+C stops",
+          file=sys.stderr, flush=True)
     try:
         serve(config, address=args.address, port=args.port, demo=args.demo,
               allow_origins=args.allow_origin, companion=companion)
