@@ -13,6 +13,7 @@ import panel as pn
 from tornado.web import RedirectHandler
 
 from ..config import Config
+from . import panel_compat
 from . import runtime as runtime_module
 from .shell import PAGES, render
 
@@ -29,11 +30,8 @@ def trim_resources() -> None:
 
     Panel adds it whenever an HTML pane is present, in case the HTML holds
     LaTeX; these pages never do.  Saves a second of loading on a cold cache.
-    Private Panel API (pinned in pyproject.toml); skipped if it moves.
     """
-    from panel.io import resources
-    if hasattr(resources, "_panel_use_mathjax"):
-        resources._panel_use_mathjax = lambda roots: False
+    panel_compat.disable_mathjax()
 
 
 def page(slug: str):
