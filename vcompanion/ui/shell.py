@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from html import escape
 
 import panel as pn
-from tornado.web import decode_signed_value
 
 from .. import __version__
 from . import fragments
 from . import runtime as runtime_module
 from .beacon import Beacon
-from .sessions import COOKIE, parse_cookie
+from .auth import login_from_cookie
+from .sessions import COOKIE
 from .store import DataStore, Snapshot
 from .theme import THEME_COOKIE, OfflineFast, Palette, page_css, palette
 
@@ -106,16 +106,9 @@ class Context:
         return getattr(self.login, "user", "")
 
 
-def _session_login(rt):
-    raw = pn.state.cookies.get(COOKIE)
-    if not raw:
-        return None
-    secret = pn.config.cookie_secret or rt.secret
-    value = decode_signed_value(secret, COOKIE, raw, max_age_days=rt.cookie_days)
-    login_id, user = parse_cookie(value)
-    if not login_id:
-        return None
-    login, _ = rt.logins.check(login_id, user)
+def _session_login():
+    """This session's valid login (None: none, or it has ended)."""
+    login, _ = login_from_cookie(pn.state.cookies.get(COOKIE))
     return login
 
 
@@ -145,7 +138,7 @@ def render(slug: str):
     args = _args()
     p = palette(_theme(rt, args))
     pn.config.theme = p.panel_theme
-    login = _session_login(rt)
+    login = _session_login()
     store = rt.store_for(login) if login is not None else None
     if login is None or store is None:
         # The login ended between the request check and now, or the page is served
