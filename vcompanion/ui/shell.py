@@ -1,10 +1,10 @@
 """The frame around every page: header, navigation, banners, auto-refresh, idle timeout.
 
 ``render(slug)`` builds one browser session's page: it finds the login and
-its data store, picks the theme, lays the page out in a FastListTemplate
+its data, picks the theme, lays the page out in a FastListTemplate
 and installs one periodic callback that
 
-- redraws the page when the store has new data (no reload),
+- redraws the page when its data has a new frame set (no reload),
 - shows a banner while a vCenter is down (the rest keeps working),
 - sends an idle tab to the login page when the login has timed out.
 """
@@ -23,7 +23,7 @@ from . import runtime as runtime_module
 from .beacon import Beacon
 from .auth import login_from_cookie
 from .sessions import COOKIE
-from .store import DataStore, Snapshot
+from .pagedata import DashboardData, FrameSet
 from .theme import THEME_COOKIE, OfflineFast, Palette, page_css, palette
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ class Context:
 
     runtime: runtime_module.Runtime
     login: object
-    store: DataStore
+    data: DashboardData
     palette: Palette
     args: dict[str, str] = field(default_factory=dict)
 
@@ -139,8 +139,8 @@ def render(slug: str):
     p = palette(_theme(rt, args))
     pn.config.theme = p.panel_theme
     login = _session_login()
-    store = rt.store_for(login) if login is not None else None
-    if login is None or store is None:
+    data = rt.data_for(login) if login is not None else None
+    if login is None or data is None:
         # The login ended between the request check and now, or the page is served
         # without the vcompanion login (panel serve without --oauth-provider).
         return pn.Column(
@@ -149,7 +149,7 @@ def render(slug: str):
                          "vcompanion</code>).</p>"),
             Beacon(redirect="/login?notice=expired" if COOKIE in pn.state.cookies
                    else ""))
-    ctx = Context(rt, login, store, p, args)
+    ctx = Context(rt, login, data, p, args)
     return Shell(ctx, slug).template
 
 
@@ -204,22 +204,22 @@ class Shell:
         if login.ended:
             self._leave(f"/login?notice={rt.logins.notice(login)}")
             return
-        snap = ctx.store.snapshot
-        self._update_status(snap)
-        if snap.version == self.seen_version:
+        frames = ctx.data.latest
+        self._update_status(frames)
+        if frames.version == self.seen_version:
             return
-        self.seen_version = snap.version
-        self._update_chrome(snap)
-        if not snap.loaded:
+        self.seen_version = frames.version
+        self._update_chrome(frames)
+        if not frames.loaded:
             return
         try:
             if self.page is None:
                 from .pages import PAGE_CLASSES
                 self.page = PAGE_CLASSES[self.slug](ctx)
-                self.page.update(snap)
+                self.page.update(frames)
                 self.body.objects = [self.page]
             else:
-                self.page.update(snap)
+                self.page.update(frames)
         except Exception:  # noqa: BLE001 - one page's bug must not kill the session
             log.exception("page %s failed to render", self.slug)
             self.body.objects = [fragments.html_pane(fragments.empty(
@@ -244,9 +244,7 @@ class Shell:
     # --- chrome -------------------------------------------------------------------
 
     def _loading(self):
-        store = self.ctx.store
-        n = len(store.companion.vcenter_names) if hasattr(store.companion,
-                                                          "vcenter_names") else 0
+        n = len(self.ctx.data.companion.vcenter_names)
         return pn.Column(
             pn.indicators.LoadingSpinner(value=True, size=36, align="center",
                                          color="primary"),
@@ -256,24 +254,23 @@ class Shell:
                 f'here as soon as the first collection is done.</div></div>'),
             sizing_mode="stretch_width", margin=(40, 0))
 
-    def _update_status(self, snap: Snapshot) -> None:
-        store = self.ctx.store
-        if store.refreshing and snap.loaded:
+    def _update_status(self, frames: FrameSet) -> None:
+        if self.ctx.data.refreshing and frames.loaded:
             state = "Refreshing…"
-        elif snap.refreshed_at is not None:
-            state = (f"Updated {snap.refreshed_at:%H:%M:%S} UTC · every "
+        elif frames.refreshed_at is not None:
+            state = (f"Updated {frames.refreshed_at:%H:%M:%S} UTC · every "
                      f"{self.ctx.runtime.refresh_seconds:g} s")
         else:
             state = "Collecting…"
-        text = (f'<div class="who"><span class="state" data-refreshed="{snap.version}">'
+        text = (f'<div class="who"><span class="state" data-refreshed="{frames.version}">'
                 f'{escape(state)}</span><span class="user" title="Signed in as '
                 f'{escape(self.ctx.user)}">{escape(self.ctx.user)}</span></div>')
         if text != self.status.object:
             self.status.object = text
 
-    def _update_chrome(self, snap: Snapshot) -> None:
+    def _update_chrome(self, frames: FrameSet) -> None:
         p = self.ctx.palette
-        counts = snap.summary.get("problems", {})
+        counts = frames.summary.get("problems", {})
         crit, warn = counts.get("critical", 0), counts.get("warning", 0)
         items = []
         for slug, (title, ico) in PAGES.items():
@@ -285,7 +282,7 @@ class Shell:
             active = ' class="active" aria-current="page"' if slug == self.slug else ""
             items.append(f'<a href="/{slug}"{active} data-nav="{slug}">{icon(ico)}'
                          f'<span>{escape(title)}</span>{badge}</a>')
-        status = snap.status
+        status = frames.status
         ok = int((status["status"] == "ok").sum()) if len(status) else 0
         foot = (f'<div class="foot">{ok} of {len(status)} vCenter'
                 f'{"s" if len(status) != 1 else ""} connected<br>'
@@ -296,11 +293,11 @@ class Shell:
         if self.ctx.runtime.mode == "demo":
             banners.append(fragments.info_banner(
                 "<b>Demo mode.</b> Every vCenter, VM and host here is synthetic.", "info"))
-        for note in snap.notes:
+        for note in frames.notes:
             banners.append(fragments.info_banner(escape(note), "warning"))
-        if self.ctx.store.error:
+        if self.ctx.data.error:
             banners.append(fragments.info_banner(
-                f"<b>The last refresh failed</b> ({escape(self.ctx.store.error)}); "
+                f"<b>The last refresh failed</b> ({escape(self.ctx.data.error)}); "
                 "showing the data read before.", "warning"))
         text = "".join(b for b in banners if b)
         self.banner.object = text

@@ -46,7 +46,7 @@ TABLE_CSS = """
 
 
 class Page(pn.viewable.Viewer):
-    """A page: built once per browser session, ``update``d with each new snapshot."""
+    """A page: built once per browser session, ``update``d with each new FrameSet."""
 
     slug = ""
 
@@ -59,7 +59,7 @@ class Page(pn.viewable.Viewer):
     def __panel__(self):
         return self.layout
 
-    def update(self, snap) -> None:  # pragma: no cover - every page overrides
+    def update(self, frames) -> None:  # pragma: no cover - every page overrides
         raise NotImplementedError
 
 
