@@ -24,24 +24,13 @@ from .beacon import Beacon
 from .auth import login_from_cookie
 from .sessions import COOKIE
 from .pagedata import DashboardData, FrameSet
+from .pages import PAGES, page_class
 from .theme import THEME_COOKIE, OfflineFast, Palette, page_css, palette
 
 log = logging.getLogger(__name__)
 
-# slug -> (title, icon); the navigation order.
-PAGES: dict[str, tuple[str, str]] = {
-    "overview": ("Overview", "grid"),
-    "inventory": ("Inventory", "table"),
-    "search": ("Search", "search"),
-    "problems": ("Problems", "alert"),
-    "hosts": ("Hosts", "server"),
-    "datastores": ("Datastores", "database"),
-    "snapshots": ("Snapshots", "camera"),
-    "alerts": ("Alerts", "bell"),
-    "reports": ("Reports", "file"),
-}
-
-_ICONS = {
+# Navigation icons by name (a page's ``icon``).
+ICONS = {
     "grid": '<rect x="3" y="3" width="7" height="7" rx="1.5"/><rect x="14" y="3" width="7" '
             'height="7" rx="1.5"/><rect x="3" y="14" width="7" height="7" rx="1.5"/>'
             '<rect x="14" y="14" width="7" height="7" rx="1.5"/>',
@@ -62,7 +51,7 @@ _ICONS = {
 def icon(name: str, size: int = 18) -> str:
     return (f'<svg width="{size}" height="{size}" viewBox="0 0 24 24" fill="none" '
             f'stroke="currentColor" stroke-width="1.8" stroke-linecap="round" '
-            f'stroke-linejoin="round" aria-hidden="true">{_ICONS[name]}</svg>')
+            f'stroke-linejoin="round" aria-hidden="true">{ICONS[name]}</svg>')
 
 
 NAV_CSS = """
@@ -159,7 +148,6 @@ class Shell:
     def __init__(self, ctx: Context, slug: str):
         self.ctx, self.slug = ctx, slug
         rt, p = ctx.runtime, ctx.palette
-        title, _ = PAGES[slug]
         self.page = None
         self.seen_version = -1
         idle = rt.idle_seconds
@@ -214,8 +202,7 @@ class Shell:
             return
         try:
             if self.page is None:
-                from .pages import PAGE_CLASSES
-                self.page = PAGE_CLASSES[self.slug](ctx)
+                self.page = page_class(self.slug)(ctx)
                 self.page.update(frames)
                 self.body.objects = [self.page]
             else:
@@ -273,15 +260,15 @@ class Shell:
         counts = frames.summary.get("problems", {})
         crit, warn = counts.get("critical", 0), counts.get("warning", 0)
         items = []
-        for slug, (title, ico) in PAGES.items():
-            badge = ""
+        for page in PAGES:
+            slug, badge = page.slug, ""
             if slug == "problems" and (crit or warn):
                 color = p.critical if crit else p.warning
                 badge = (f'<span class="count" style="background:{color}" title="'
                          f'{crit} critical, {warn} warning">{crit or warn}</span>')
             active = ' class="active" aria-current="page"' if slug == self.slug else ""
-            items.append(f'<a href="/{slug}"{active} data-nav="{slug}">{icon(ico)}'
-                         f'<span>{escape(title)}</span>{badge}</a>')
+            items.append(f'<a href="/{slug}"{active} data-nav="{slug}">{icon(page.icon)}'
+                         f'<span>{escape(page.title)}</span>{badge}</a>')
         status = frames.status
         ok = int((status["status"] == "ok").sum()) if len(status) else 0
         foot = (f'<div class="foot">{ok} of {len(status)} vCenter'
@@ -325,8 +312,4 @@ _TEMPLATE_CSS = """
 """
 
 
-def page_title(slug: str) -> str:
-    return PAGES[slug][0]
-
-
-__all__ = ["Context", "PAGES", "Shell", "icon", "page_title", "render"]
+__all__ = ["Context", "ICONS", "Shell", "icon", "render"]

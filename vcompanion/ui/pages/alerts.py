@@ -28,6 +28,8 @@ OUTCOME = {"sent": "Sent", "failed": "Failed", "dropped": "Dropped"}
 
 class AlertsPage(Page):
     slug = "alerts"
+    title = "Alerts"
+    icon = "bell"
 
     def __init__(self, ctx):
         super().__init__(ctx)

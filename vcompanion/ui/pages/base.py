@@ -46,9 +46,17 @@ TABLE_CSS = """
 
 
 class Page(pn.viewable.Viewer):
-    """A page: built once per browser session, ``update``d with each new FrameSet."""
+    """A page: built once per browser session, ``update``d with each new FrameSet.
+
+    ``slug`` is its URL (``/slug``), ``title`` its name in the navigation and
+    the browser tab, ``icon`` the name of its navigation icon (shell.ICONS);
+    ``needs_tables``: it shows Tabulators (their JavaScript is loaded).
+    """
 
     slug = ""
+    title = ""
+    icon = ""
+    needs_tables = True
 
     def __init__(self, ctx, **params):
         super().__init__(**params)

@@ -20,6 +20,8 @@ COLUMNS = ["vcenter", "name", "used_pct", "free_pct", "capacity_bytes", "free_by
 
 class DatastoresPage(Page):
     slug = "datastores"
+    title = "Datastores"
+    icon = "database"
 
     def __init__(self, ctx):
         super().__init__(ctx)

@@ -19,6 +19,8 @@ COLUMNS = ["vcenter", "name", "cluster", "connection_state", "in_maintenance",
 
 class HostsPage(Page):
     slug = "hosts"
+    title = "Hosts"
+    icon = "server"
 
     def __init__(self, ctx):
         super().__init__(ctx)

@@ -51,6 +51,8 @@ def haystack(frames, name: str) -> pd.Series:
 
 class InventoryPage(Page):
     slug = "inventory"
+    title = "Inventory"
+    icon = "table"
 
     def __init__(self, ctx):
         super().__init__(ctx)

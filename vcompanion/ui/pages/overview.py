@@ -18,6 +18,9 @@ CATEGORY = {"vm": "VM", "vcenter": "vCenter", "tools": "VMware Tools"}
 
 class OverviewPage(Page):
     slug = "overview"
+    title = "Overview"
+    icon = "grid"
+    needs_tables = False  # the page most people open first: no Tabulator JavaScript
 
     def __init__(self, ctx):
         super().__init__(ctx)

@@ -24,6 +24,8 @@ OBJECT_TYPE = {"VirtualMachine": "VM", "HostSystem": "Host",
 
 class ProblemsPage(Page):
     slug = "problems"
+    title = "Problems"
+    icon = "alert"
 
     def __init__(self, ctx):
         super().__init__(ctx)

@@ -28,6 +28,8 @@ KINDS = {"Inventory workbook (RVTools-style, every vCenter)": "inventory",
 
 class ReportsPage(Page):
     slug = "reports"
+    title = "Reports"
+    icon = "file"
 
     def __init__(self, ctx):
         super().__init__(ctx)

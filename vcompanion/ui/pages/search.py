@@ -23,6 +23,8 @@ LIMIT = 500
 
 class SearchPage(Page):
     slug = "search"
+    title = "Search"
+    icon = "search"
 
     def __init__(self, ctx):
         super().__init__(ctx)

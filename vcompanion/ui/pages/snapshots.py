@@ -21,6 +21,8 @@ SIZE_COLUMNS = (("size_bytes", 1), ("size_mb", 1024 ** 2), ("size_mib", 1024 ** 
 
 class SnapshotsPage(Page):
     slug = "snapshots"
+    title = "Snapshots"
+    icon = "camera"
 
     def __init__(self, ctx):
         super().__init__(ctx)
