@@ -380,6 +380,45 @@ def test_text_is_never_a_formula_and_control_characters_go(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["t.xlsx"], "temporary file left"
 
 
+HOSTILE = ['=HYPERLINK("http://x.example","y")', "=1+1", "+1", "-1", "@SUM(A1)"]
+
+
+def test_frame_workbook_writes_any_frame_as_text_dates_and_numbers(tmp_path):
+    """The dashboards' Excel downloads: hostile names stay text, in openpyxl and
+    in LibreOffice; dates are dates, numbers numbers; bold frozen header, filter."""
+    frame = pd.DataFrame({
+        "name": HOSTILE,
+        "vcpus": [1.0, 2.0, 4.0, 8.0, None],            # display frames: float64
+        "used_pct": [12.5, 50.0, 99.9, 0.0, 1.0],
+        "created": pd.to_datetime(["2024-05-01 12:00"] * 5),
+        "attempt": [1, "", 3, 4, 5],                     # object column, "" = missing
+        "power": ["Powered on"] * 5})
+    data = writer.frame_workbook(frame, sheet="vms: all [prod]",
+                                 titles={"name": "Name", "vcpus": "vCPUs"})
+    path = tmp_path / "download.xlsx"
+    path.write_bytes(data)
+    ws = openpyxl.load_workbook(path).active
+    assert ws.title == "vms- all -prod-"
+    assert header_of(ws) == ["Name", "vCPUs", "used_pct", "created", "attempt", "power"]
+    assert all(c.font.b for c in ws[1]) and ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref == "A1:F6"
+    rows = list(ws.iter_rows(min_row=2))
+    assert [r[0].value for r in rows] == HOSTILE
+    assert all(r[0].data_type == "s" for r in rows)
+    assert [r[1].value for r in rows] == [1, 2, 4, 8, None]
+    assert rows[2][2].value == 99.9 and rows[2][2].data_type == "n"
+    assert rows[0][3].value == datetime(2024, 5, 1, 12, 0) and rows[0][3].is_date
+    assert [r[4].value for r in rows] == [1, None, 3, 4, 5]
+    assert ws.column_dimensions["A"].width > ws.column_dimensions["B"].width
+
+    # A real spreadsheet program shows the text, never a formula's result.
+    done = libreoffice(tmp_path, path, "csv:Text - txt - csv (StarCalc):44,34,76,1")
+    assert done.returncode == 0, done.stderr
+    shown = pd.read_csv(tmp_path / "out" / "download.csv", dtype=str,
+                        keep_default_na=False)
+    assert shown["Name"].tolist() == HOSTILE
+
+
 def test_fast_rows_are_the_xml_openpyxl_writes(tmp_path):
     """sheetdata's rows equal openpyxl's own cells for the same values and styles."""
     import re

@@ -25,6 +25,24 @@ def report_dir(config) -> Path:
     return Path(config.data_dir) / "reports"
 
 
+def list_reports(config, limit: int | None = 30) -> list[dict]:
+    """Workbooks in ``data_dir/reports``, newest first: name, path, size (bytes),
+    modified (UTC)."""
+    folder = report_dir(config)
+    if not folder.is_dir():
+        return []
+    files = []
+    for path in folder.glob("*.xlsx"):
+        try:
+            stat = path.stat()
+        except OSError:  # deleted meanwhile (retention)
+            continue
+        files.append({"name": path.name, "path": path, "size": stat.st_size,
+                      "modified": datetime.fromtimestamp(stat.st_mtime, timezone.utc)})
+    files.sort(key=lambda f: f["modified"], reverse=True)
+    return files[:limit]
+
+
 def timestamped_name(prefix: str, when: datetime | None = None) -> str:
     """``PREFIX_2025-03-01_060000Z.xlsx`` (UTC; sorts by time)."""
     when = (when or datetime.now(timezone.utc)).astimezone(timezone.utc)
@@ -62,4 +80,5 @@ def write_report(companion, path: str | Path | None = None, kind: str = "invento
                         all_events=all_events)
 
 
-__all__ = ["KINDS", "default_path", "report_dir", "timestamped_name", "write_report"]
+__all__ = ["KINDS", "default_path", "list_reports", "report_dir", "timestamped_name",
+           "write_report"]

@@ -440,3 +440,47 @@ def _display_width(cell) -> float:
 def save(book: Book, path: str | os.PathLike) -> Path:
     """Save ``book`` to ``path`` atomically; returns the path."""
     return book.save(path)
+
+
+# --- any frame: the dashboards' Excel downloads ----------------------------------------
+
+def _frame_kind(series: pd.Series) -> str:
+    """A workbook column kind from a frame column's dtype, else from its values."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return DATETIME
+    if pd.api.types.is_bool_dtype(series):
+        return BOOLEAN
+    values = [v for v in series if _present(v)]
+    if pd.api.types.is_numeric_dtype(series) or (values and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)):
+        return INTEGER if all(float(v).is_integer() for v in values) else DECIMAL
+    if values and all(isinstance(v, datetime) for v in values):
+        return DATETIME
+    if values and all(_is_list(v) for v in values):
+        return TEXTLIST
+    return TEXT
+
+
+def _present(value) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return False
+    if isinstance(value, (str, float)):
+        return value == value and value != ""  # NaN, empty text
+    return True
+
+
+def frame_workbook(frame: pd.DataFrame, sheet: str = "vCompanion",
+                   titles: dict[str, str] | None = None) -> bytes:
+    """An .xlsx of ``frame`` with the reports' formatting, as bytes.
+
+    One sheet: a header per column (``titles``, else the column name), bold and
+    frozen, an AutoFilter, fitted widths; text is always text (a leading '='
+    is never a formula), dates real Excel dates, numbers numbers.
+    """
+    name = "".join("-" if c in "[]:*?/\\" else c for c in sheet)[:31] or "Sheet1"
+    columns = tuple(SheetColumn((titles or {}).get(c, str(c)), c, _frame_kind(frame[c]))
+                    for c in frame.columns)
+    book = new_workbook()
+    SheetWriter(book, Sheet(name, name, columns)).write(frame)
+    with tempfile.TemporaryDirectory(prefix="vcompanion-xlsx-") as folder:
+        return book.save(Path(folder) / "frame.xlsx").read_bytes()

@@ -1,21 +1,26 @@
-"""The web dashboards: Panel pages over a shared data store, behind vSphere SSO.
+"""The web dashboards: Panel pages over shared, refreshed data, behind vSphere SSO.
 
 Modules::
 
-    store.py      DataStore: the DataFrames of every vCenter, refreshed on a timer
-    runtime.py    what a server process holds: config, logins, stores
-    sessions.py   logins, idle timeout, the cookie secret
-    auth.py       the login page / handler and the auth provider
-    theme.py      dark and light palettes, CSS, the Bokeh theme
-    labels.py     friendly words for vSphere enumerations (UI only)
-    fragments.py  HTML pieces: KPI cards, badges, banners, bars
-    charts.py     Bokeh charts updated in place
-    beacon.py     the browser end of the idle timeout
-    shell.py      the frame of every page: header, navigation, auto-refresh
-    pages/        one module per page
-    app.py        serve() for `vcompanion serve`; servable() for dashboards/*.py
+    pagedata/       the pages' data: DashboardData (a Companion's tables,
+                    refreshed on a timer), FrameSet (one collection's tables,
+                    never changed once made), the overview's figures, the
+                    alert history
+    runtime.py      what a server process holds: config, logins, their data
+    sessions.py     logins, idle timeout, the cookie secret
+    auth.py         the login page / handler and the auth provider
+    panel_compat.py every use of Panel's private API, with the tested versions
+    theme.py        dark and light palettes, CSS, the Bokeh theme
+    labels.py       friendly words for vSphere enumerations (UI only)
+    fragments.py    HTML pieces: KPI cards, badges, banners, bars
+    charts.py       Bokeh charts updated in place
+    beacon.py       the browser end of the idle timeout
+    shell.py        the frame of every page: header, navigation, auto-refresh
+    pages/          one module per page
+    app.py          serve() for `vcompanion serve`; servable() for dashboards/*.py
 
-Views never fetch: pages read ``store.snapshot``.
+Views never fetch: a page is handed ``DashboardData.latest`` (a FrameSet) and
+reads only that.
 """
 
 # Import order matters: ``panel.auth`` loads the ``panel.auth`` entry points

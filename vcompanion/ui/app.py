@@ -13,15 +13,16 @@ import panel as pn
 from tornado.web import RedirectHandler
 
 from ..config import Config
+from . import panel_compat
 from . import runtime as runtime_module
-from .shell import PAGES, render
+from .pages import PAGES, page_class
+from .shell import render
 
 log = logging.getLogger(__name__)
 
-# Pages with tables load Tabulator's JavaScript; the overview (the page most
-# people open first) does without its 500 kB.
+# Pages with tables (Page.needs_tables) load Tabulator's JavaScript; the
+# overview (the page most people open first) does without its 500 kB.
 EXTENSIONS = ("tabulator",)
-NO_TABLES = ("overview",)
 
 
 def trim_resources() -> None:
@@ -29,16 +30,13 @@ def trim_resources() -> None:
 
     Panel adds it whenever an HTML pane is present, in case the HTML holds
     LaTeX; these pages never do.  Saves a second of loading on a cold cache.
-    Private Panel API (pinned in pyproject.toml); skipped if it moves.
     """
-    from panel.io import resources
-    if hasattr(resources, "_panel_use_mathjax"):
-        resources._panel_use_mathjax = lambda roots: False
+    panel_compat.disable_mathjax()
 
 
 def page(slug: str):
     """One session's page (the function Panel calls per browser session)."""
-    pn.extension(*(() if slug in NO_TABLES else EXTENSIONS))
+    pn.extension(*(EXTENSIONS if page_class(slug).needs_tables else ()))
     return render(slug)
 
 
@@ -49,7 +47,7 @@ def apps() -> dict:
             return page(slug)
         app.__name__ = f"{slug}_page"
         return app
-    return {slug: make(slug) for slug in PAGES}
+    return {page.slug: make(page.slug) for page in PAGES}
 
 
 def servable(slug: str):
@@ -85,7 +83,7 @@ def serve(config: Config, address: str = "127.0.0.1", port: int = 5006,
     log.info("serving the dashboards on http://%s:%d (%s mode)", address, port, rt.mode)
     server = pn.serve(
         apps(), port=port, address=address, show=show, start=False,
-        title={slug: title for slug, (title, _) in PAGES.items()},
+        title={page.slug: page.title for page in PAGES},
         auth_provider=AuthProvider(), cookie_secret=rt.secret,
         websocket_origin=origins(address, port, allow_origins),
         extra_patterns=[(r"/", RedirectHandler, {"url": "/overview"})],

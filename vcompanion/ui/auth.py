@@ -12,37 +12,41 @@ valid, not idle login (see ``sessions.py``): every page request and
 websocket connection is checked and extends the login.
 
 Under ``panel serve dashboards/*.py --oauth-provider vcompanion`` Panel uses
-``LoginHandler`` through the ``panel.auth`` entry point; importing this
-module there also sets the cookie secret (from data_dir) and an
-``authorize_callback`` that applies the idle timeout to every page request.
+``LoginHandler`` through the ``panel.auth`` entry point.  When Panel is set
+to that provider (``panel_compat.on_oauth_provider``: after it has read
+``--cookie-secret`` and before it checks for a secret), ``configure_panel_serve``
+sets the cookie secret (from data_dir) and an ``authorize_callback`` that
+applies the idle timeout to every page request.  Importing this module
+configures nothing.
 
-Relies on Panel's private ``BasicLoginHandler._validate``: pyproject.toml
-pins Panel's minor version and tests/test_dashboards.py tests the login end
-to end.
+Panel's private API (the login handler's hooks, the session count) is used
+through ``panel_compat.py`` only; tests/test_dashboards.py tests the login
+end to end under both servers.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import sys
 from pathlib import Path
 from urllib.parse import quote, urlparse
 
 import jinja2
-from panel.auth import BasicAuthProvider, BasicLoginHandler, is_websocket
+from panel.auth import is_websocket
 from panel.config import config as panel_config
 from panel.io.state import state
 from tornado.web import RequestHandler, decode_signed_value
 
 from .. import __version__
+from . import panel_compat
 from . import runtime as runtime_module
 from .sessions import COOKIE, NOTICE_COOKIE, cookie_value, parse_cookie
 
 log = logging.getLogger(__name__)
 audit = logging.getLogger("vcompanion.login")
 
+PROVIDER = "vcompanion"  # --oauth-provider (the panel.auth entry point's name)
 LOGIN_URL = "/login"
 LOGOUT_URL = "/logout"
 HOME = "/overview"
@@ -95,15 +99,22 @@ def _secret() -> str:
     return panel_config.cookie_secret or runtime_module.current().secret
 
 
+def read_cookie(raw: str | bytes | None) -> tuple[str | None, str | None]:
+    """(login id, user) of a raw signed session cookie: the one place that
+    decodes it ((None, None) when absent, forged or too old)."""
+    if not raw:
+        return None, None
+    rt = runtime_module.current()
+    return parse_cookie(decode_signed_value(_secret(), COOKIE, raw,
+                                            max_age_days=rt.cookie_days))
+
+
 def login_from_cookie(raw: str | bytes | None):
     """The valid Login for a raw (signed) session cookie, or (None, reason)."""
-    rt = runtime_module.current()
-    value = decode_signed_value(_secret(), COOKIE, raw, max_age_days=rt.cookie_days) \
-        if raw else None
-    login_id, user = parse_cookie(value)
+    login_id, user = read_cookie(raw)
     if login_id is None:
         return None, "unknown"
-    return rt.logins.check(login_id, user)
+    return runtime_module.current().logins.check(login_id, user)
 
 
 def set_session_cookie(handler: RequestHandler, login) -> None:
@@ -121,10 +132,12 @@ def clear_cookies(handler: RequestHandler) -> None:
             handler.clear_cookie(name, path=panel_config.cookie_path)
 
 
-class LoginHandler(BasicLoginHandler):
-    """The login page and form: vSphere SSO through the configured vCenters."""
+class LoginHandler(panel_compat.LoginHandlerBase):
+    """The login page and form: vSphere SSO through the configured vCenters.
 
-    _login_endpoint = LOGIN_URL
+    ``login_endpoint`` is ``LOGIN_URL`` unless ``panel serve --login-endpoint``
+    says otherwise.
+    """
 
     def get(self):
         rt = runtime_module.current()
@@ -142,13 +155,13 @@ class LoginHandler(BasicLoginHandler):
             self.set_status(401)
         idle = idle_text(rt.idle_seconds)
         page = _templates.get_template("login.html").render(
-            title=rt.title, login_endpoint=self._login_endpoint, error=error,
+            title=rt.title, login_endpoint=self.login_endpoint, error=error,
             notice=notice, demo=rt.mode == "demo", vcenters=rt.vcenter_count,
             username=self.get_argument("user", "")[:200], version=__version__,
             idle=idle)
         self.write(page)
 
-    def _validate(self, username, password):
+    def check_password(self, username, password):
         """True when at least one vCenter accepts the user with read access."""
         rt = runtime_module.current()
         self._result = rt.authenticate(username, password)
@@ -159,14 +172,15 @@ class LoginHandler(BasicLoginHandler):
         password = self.get_argument("password", "")
         source = self.request.remote_ip or "?"
         loop = asyncio.get_running_loop()
-        ok = await loop.run_in_executor(None, self._validate, username, password)
+        ok = await loop.run_in_executor(None, self.check_password, username,
+                                        password)
         result = self._result
         audit.info("login %s: user=%s source=%s %s", "accepted" if ok else "refused",
                    username or "-", source, result.outcome)
         if not ok:
             await asyncio.sleep(1.0)  # slows down guessing, never blocks the server
             code = result.failure_code
-            self.redirect(f"{self._login_endpoint}?error={code}&user="
+            self.redirect(f"{self.login_endpoint}?error={code}&user="
                           f"{quote(username[:200])}")
             return
         rt = runtime_module.current()
@@ -191,11 +205,8 @@ class LogoutHandler(RequestHandler):
     """Ends the login at once and shows the login page."""
 
     def get(self):
-        raw = self.get_cookie(COOKIE)
+        login_id, user = read_cookie(self.get_cookie(COOKIE))
         rt = runtime_module.current()
-        value = decode_signed_value(_secret(), COOKIE, raw, max_age_days=rt.cookie_days) \
-            if raw else None
-        login_id, user = parse_cookie(value)
         if login_id:
             rt.logins.end(login_id, "logout")
             audit.info("logout: user=%s source=%s", user, self.request.remote_ip)
@@ -205,7 +216,7 @@ class LogoutHandler(RequestHandler):
         self.redirect(f"{LOGIN_URL}?notice={reason}")
 
 
-class AuthProvider(BasicAuthProvider):
+class AuthProvider(panel_compat.AuthProviderBase):
     """Bokeh/Panel auth provider of ``vcompanion serve``: logins with idle timeout."""
 
     def __init__(self):
@@ -224,7 +235,7 @@ class AuthProvider(BasicAuthProvider):
                                        samesite="Lax", expires_days=None)
                 return None
             if ws:
-                state._active_users[login.user] += 1
+                panel_compat.count_user(login.user)
             return login.user
         return get_user
 
@@ -235,12 +246,6 @@ class AuthProvider(BasicAuthProvider):
     @property
     def logout_handler(self):
         return LogoutHandler
-
-    def _remove_user(self, session_context):
-        try:
-            super()._remove_user(session_context)
-        except (KeyError, TypeError):  # a session whose login was never counted
-            pass
 
 
 # --- panel serve -------------------------------------------------------------------
@@ -254,31 +259,27 @@ def authorize(user_info, path):
     return True
 
 
-def _running_panel_serve() -> bool:
-    argv = [str(a) for a in sys.argv]
-    if not argv or "serve" not in argv[1:3]:
-        return False
-    if Path(argv[0]).stem not in ("panel", "__main__") and "panel" not in argv[0]:
-        return False
-    joined = " ".join(argv)
-    return ("--oauth-provider vcompanion" in joined
-            or "--oauth-provider=vcompanion" in joined
-            or os.environ.get("PANEL_OAUTH_PROVIDER") == "vcompanion")
-
-
 def configure_panel_serve() -> None:
-    """Under ``panel serve --oauth-provider vcompanion``: secret and idle timeout."""
+    """Under ``panel serve --oauth-provider vcompanion``: secret and idle timeout.
+
+    Called by Panel setting its OAuth provider to ours, once per process; a
+    cookie secret given to Panel (--cookie-secret, $PANEL_COOKIE_SECRET) is
+    kept.
+    """
+    global _configured
+    if _configured:
+        return
+    _configured = True
     from ..errors import VCompanionError
     try:
         rt = runtime_module.prepare()
     except VCompanionError as exc:
         print(f"vcompanion: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
-    argv = " ".join(sys.argv)
-    if not panel_config.cookie_secret and "--cookie-secret" not in argv:
+    if not panel_config.cookie_secret:
         panel_config.cookie_secret = rt.secret
     panel_config.authorize_callback = authorize
 
 
-if _running_panel_serve():
-    configure_panel_serve()
+_configured = False
+panel_compat.on_oauth_provider(PROVIDER, configure_panel_serve)

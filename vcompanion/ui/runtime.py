@@ -1,13 +1,13 @@
-"""What one dashboard server process holds: config, logins and data stores.
+"""What one dashboard server process holds: config, logins and their data.
 
 ``Runtime.start(config)`` (used by ``vcompanion serve``) or ``current()``
 (under ``panel serve``, from ``$VCOMPANION_CONFIG``) sets it up once per
 process.  Three ways to get data:
 
 - ``service``: a service account is configured (``credentials.resolve``
-  finds one): ONE shared ``DataStore`` serves every user, refreshed on one
-  timer in one background thread;
-- ``user``: no service account: each login gets its own store, collected
+  finds one): ONE shared ``DashboardData`` serves every user, refreshed on
+  one timer in one background thread;
+- ``user``: no service account: each login gets its own data, collected
   with that user's own vCenter credentials, kept in memory only and dropped
   when the login ends;
 - ``demo``: ``Companion.demo()``; the login is demo / demo.
@@ -29,7 +29,7 @@ from ..sources.vcenter import check_login
 from ..errors import (AuthenticationError, CredentialsError, NoPermissionError,
                       VCompanionError)
 from .sessions import Logins, cookie_secret
-from .store import DataStore
+from .pagedata import DashboardData
 
 log = logging.getLogger(__name__)
 
@@ -100,12 +100,12 @@ class Runtime:
         # The demo writes nothing to disk: its secret lives as long as the process.
         self.secret = (secrets.token_urlsafe(48) if self.mode == "demo"
                        else cookie_secret(config.data_dir))
-        self.shared: DataStore | None = None
+        self.shared: DashboardData | None = None
         if self.mode in ("service", "demo"):
             from ..companion import Companion
             vc = companion or (Companion.demo() if self.mode == "demo"
                                else Companion(config))
-            self.shared = DataStore(vc, refresh_seconds=self.refresh_seconds)
+            self.shared = DashboardData(vc, refresh_seconds=self.refresh_seconds)
         self._sweeper: threading.Thread | None = None
         self._stop = threading.Event()
         self.started = False
@@ -196,7 +196,7 @@ class Runtime:
 
     def open_login(self, result: AuthResult, password: str, source: str):
         """Create the login for an accepted user (and its own data in user mode)."""
-        store = None
+        data = None
         creds = None
         if self.mode == "user":
             from ..companion import Companion
@@ -209,17 +209,17 @@ class Runtime:
                            vcenters=result.accepted)
             notes = tuple(f"Your account cannot read vCenter '{name}' ({reason})."
                           for name, reason in result.refused.items())
-            store = DataStore(vc, notes=notes, refresh_seconds=self.refresh_seconds)
-        login = self.logins.create(result.user, source, credentials=creds, store=store)
-        if store is not None:
-            store.start()
+            data = DashboardData(vc, notes=notes, refresh_seconds=self.refresh_seconds)
+        login = self.logins.create(result.user, source, credentials=creds, data=data)
+        if data is not None:
+            data.start()
         return login
 
-    def store_for(self, login) -> DataStore | None:
+    def data_for(self, login) -> DashboardData | None:
         """The data a login sees."""
         if self.shared is not None:
             return self.shared
-        return login.store if login is not None else None
+        return login.data if login is not None else None
 
 
 # --- the process-wide instance -----------------------------------------------------

@@ -2,7 +2,7 @@
 
 A successful login creates a ``Login`` (a random id, the user, the time of
 the last activity and, when there is no service account, that user's own
-credentials and data store, in memory only).  The browser holds the id in a
+credentials and data, in memory only).  The browser holds the id in a
 signed cookie (``COOKIE``), so the login survives reloads and browser
 restarts.  Logins live in the server's memory only: a server restart, a
 logout or the idle timeout ends them for good (a replayed cookie of an ended
@@ -47,7 +47,7 @@ class Login:
     created: float = field(default_factory=time.time)
     last_activity: float = field(default_factory=time.time)
     credentials: Any = field(default=None, repr=False)  # own-credentials mode only
-    store: Any = field(default=None, repr=False)  # the user's own DataStore, if any
+    data: Any = field(default=None, repr=False)  # the user's own DashboardData, if any
     ended: bool = False
     end_reason: str = ""  # "idle timeout", "logout", "expired"
 
@@ -64,9 +64,9 @@ class Logins:
 
     # --- lifecycle ---------------------------------------------------------------------
 
-    def create(self, user: str, source: str, credentials=None, store=None) -> Login:
+    def create(self, user: str, source: str, credentials=None, data=None) -> Login:
         login = Login(secrets.token_urlsafe(24), user, source, credentials=credentials,
-                      store=store)
+                      data=data)
         with self._lock:
             self._logins[login.id] = login
         return login
@@ -90,9 +90,9 @@ class Logins:
         login.ended = True
         login.end_reason = reason
         login.credentials = None
-        store, login.store = login.store, None
-        if store is not None:
-            threading.Thread(target=store.stop, name="vcompanion-logout",
+        data, login.data = login.data, None
+        if data is not None:
+            threading.Thread(target=data.stop, name="vcompanion-logout",
                              daemon=True).start()
         log.info("dashboard session of %s ended (%s)", login.user, reason)
         return login

@@ -1,10 +1,10 @@
 """The frame around every page: header, navigation, banners, auto-refresh, idle timeout.
 
 ``render(slug)`` builds one browser session's page: it finds the login and
-its data store, picks the theme, lays the page out in a FastListTemplate
+its data, picks the theme, lays the page out in a FastListTemplate
 and installs one periodic callback that
 
-- redraws the page when the store has new data (no reload),
+- redraws the page when its data has a new frame set (no reload),
 - shows a banner while a vCenter is down (the rest keeps working),
 - sends an idle tab to the login page when the login has timed out.
 """
@@ -16,32 +16,21 @@ from dataclasses import dataclass, field
 from html import escape
 
 import panel as pn
-from tornado.web import decode_signed_value
 
 from .. import __version__
 from . import fragments
 from . import runtime as runtime_module
 from .beacon import Beacon
-from .sessions import COOKIE, parse_cookie
-from .store import DataStore, Snapshot
+from .auth import login_from_cookie
+from .sessions import COOKIE
+from .pagedata import DashboardData, FrameSet
+from .pages import PAGES, page_class
 from .theme import THEME_COOKIE, OfflineFast, Palette, page_css, palette
 
 log = logging.getLogger(__name__)
 
-# slug -> (title, icon); the navigation order.
-PAGES: dict[str, tuple[str, str]] = {
-    "overview": ("Overview", "grid"),
-    "inventory": ("Inventory", "table"),
-    "search": ("Search", "search"),
-    "problems": ("Problems", "alert"),
-    "hosts": ("Hosts", "server"),
-    "datastores": ("Datastores", "database"),
-    "snapshots": ("Snapshots", "camera"),
-    "alerts": ("Alerts", "bell"),
-    "reports": ("Reports", "file"),
-}
-
-_ICONS = {
+# Navigation icons by name (a page's ``icon``).
+ICONS = {
     "grid": '<rect x="3" y="3" width="7" height="7" rx="1.5"/><rect x="14" y="3" width="7" '
             'height="7" rx="1.5"/><rect x="3" y="14" width="7" height="7" rx="1.5"/>'
             '<rect x="14" y="14" width="7" height="7" rx="1.5"/>',
@@ -62,7 +51,7 @@ _ICONS = {
 def icon(name: str, size: int = 18) -> str:
     return (f'<svg width="{size}" height="{size}" viewBox="0 0 24 24" fill="none" '
             f'stroke="currentColor" stroke-width="1.8" stroke-linecap="round" '
-            f'stroke-linejoin="round" aria-hidden="true">{_ICONS[name]}</svg>')
+            f'stroke-linejoin="round" aria-hidden="true">{ICONS[name]}</svg>')
 
 
 NAV_CSS = """
@@ -97,7 +86,7 @@ class Context:
 
     runtime: runtime_module.Runtime
     login: object
-    store: DataStore
+    data: DashboardData
     palette: Palette
     args: dict[str, str] = field(default_factory=dict)
 
@@ -106,16 +95,9 @@ class Context:
         return getattr(self.login, "user", "")
 
 
-def _session_login(rt):
-    raw = pn.state.cookies.get(COOKIE)
-    if not raw:
-        return None
-    secret = pn.config.cookie_secret or rt.secret
-    value = decode_signed_value(secret, COOKIE, raw, max_age_days=rt.cookie_days)
-    login_id, user = parse_cookie(value)
-    if not login_id:
-        return None
-    login, _ = rt.logins.check(login_id, user)
+def _session_login():
+    """This session's valid login (None: none, or it has ended)."""
+    login, _ = login_from_cookie(pn.state.cookies.get(COOKIE))
     return login
 
 
@@ -145,9 +127,9 @@ def render(slug: str):
     args = _args()
     p = palette(_theme(rt, args))
     pn.config.theme = p.panel_theme
-    login = _session_login(rt)
-    store = rt.store_for(login) if login is not None else None
-    if login is None or store is None:
+    login = _session_login()
+    data = rt.data_for(login) if login is not None else None
+    if login is None or data is None:
         # The login ended between the request check and now, or the page is served
         # without the vcompanion login (panel serve without --oauth-provider).
         return pn.Column(
@@ -156,7 +138,7 @@ def render(slug: str):
                          "vcompanion</code>).</p>"),
             Beacon(redirect="/login?notice=expired" if COOKIE in pn.state.cookies
                    else ""))
-    ctx = Context(rt, login, store, p, args)
+    ctx = Context(rt, login, data, p, args)
     return Shell(ctx, slug).template
 
 
@@ -166,7 +148,6 @@ class Shell:
     def __init__(self, ctx: Context, slug: str):
         self.ctx, self.slug = ctx, slug
         rt, p = ctx.runtime, ctx.palette
-        title, _ = PAGES[slug]
         self.page = None
         self.seen_version = -1
         idle = rt.idle_seconds
@@ -211,22 +192,21 @@ class Shell:
         if login.ended:
             self._leave(f"/login?notice={rt.logins.notice(login)}")
             return
-        snap = ctx.store.snapshot
-        self._update_status(snap)
-        if snap.version == self.seen_version:
+        frames = ctx.data.latest
+        self._update_status(frames)
+        if frames.version == self.seen_version:
             return
-        self.seen_version = snap.version
-        self._update_chrome(snap)
-        if not snap.loaded:
+        self.seen_version = frames.version
+        self._update_chrome(frames)
+        if not frames.loaded:
             return
         try:
             if self.page is None:
-                from .pages import PAGE_CLASSES
-                self.page = PAGE_CLASSES[self.slug](ctx)
-                self.page.update(snap)
+                self.page = page_class(self.slug)(ctx)
+                self.page.update(frames)
                 self.body.objects = [self.page]
             else:
-                self.page.update(snap)
+                self.page.update(frames)
         except Exception:  # noqa: BLE001 - one page's bug must not kill the session
             log.exception("page %s failed to render", self.slug)
             self.body.objects = [fragments.html_pane(fragments.empty(
@@ -251,9 +231,7 @@ class Shell:
     # --- chrome -------------------------------------------------------------------
 
     def _loading(self):
-        store = self.ctx.store
-        n = len(store.companion.vcenter_names) if hasattr(store.companion,
-                                                          "vcenter_names") else 0
+        n = len(self.ctx.data.companion.vcenter_names)
         return pn.Column(
             pn.indicators.LoadingSpinner(value=True, size=36, align="center",
                                          color="primary"),
@@ -263,36 +241,35 @@ class Shell:
                 f'here as soon as the first collection is done.</div></div>'),
             sizing_mode="stretch_width", margin=(40, 0))
 
-    def _update_status(self, snap: Snapshot) -> None:
-        store = self.ctx.store
-        if store.refreshing and snap.loaded:
+    def _update_status(self, frames: FrameSet) -> None:
+        if self.ctx.data.refreshing and frames.loaded:
             state = "Refreshing…"
-        elif snap.refreshed_at is not None:
-            state = (f"Updated {snap.refreshed_at:%H:%M:%S} UTC · every "
+        elif frames.refreshed_at is not None:
+            state = (f"Updated {frames.refreshed_at:%H:%M:%S} UTC · every "
                      f"{self.ctx.runtime.refresh_seconds:g} s")
         else:
             state = "Collecting…"
-        text = (f'<div class="who"><span class="state" data-refreshed="{snap.version}">'
+        text = (f'<div class="who"><span class="state" data-refreshed="{frames.version}">'
                 f'{escape(state)}</span><span class="user" title="Signed in as '
                 f'{escape(self.ctx.user)}">{escape(self.ctx.user)}</span></div>')
         if text != self.status.object:
             self.status.object = text
 
-    def _update_chrome(self, snap: Snapshot) -> None:
+    def _update_chrome(self, frames: FrameSet) -> None:
         p = self.ctx.palette
-        counts = snap.summary.get("problems", {})
+        counts = frames.summary.get("problems", {})
         crit, warn = counts.get("critical", 0), counts.get("warning", 0)
         items = []
-        for slug, (title, ico) in PAGES.items():
-            badge = ""
+        for page in PAGES:
+            slug, badge = page.slug, ""
             if slug == "problems" and (crit or warn):
                 color = p.critical if crit else p.warning
                 badge = (f'<span class="count" style="background:{color}" title="'
                          f'{crit} critical, {warn} warning">{crit or warn}</span>')
             active = ' class="active" aria-current="page"' if slug == self.slug else ""
-            items.append(f'<a href="/{slug}"{active} data-nav="{slug}">{icon(ico)}'
-                         f'<span>{escape(title)}</span>{badge}</a>')
-        status = snap.status
+            items.append(f'<a href="/{slug}"{active} data-nav="{slug}">{icon(page.icon)}'
+                         f'<span>{escape(page.title)}</span>{badge}</a>')
+        status = frames.status
         ok = int((status["status"] == "ok").sum()) if len(status) else 0
         foot = (f'<div class="foot">{ok} of {len(status)} vCenter'
                 f'{"s" if len(status) != 1 else ""} connected<br>'
@@ -303,11 +280,11 @@ class Shell:
         if self.ctx.runtime.mode == "demo":
             banners.append(fragments.info_banner(
                 "<b>Demo mode.</b> Every vCenter, VM and host here is synthetic.", "info"))
-        for note in snap.notes:
+        for note in frames.notes:
             banners.append(fragments.info_banner(escape(note), "warning"))
-        if self.ctx.store.error:
+        if self.ctx.data.error:
             banners.append(fragments.info_banner(
-                f"<b>The last refresh failed</b> ({escape(self.ctx.store.error)}); "
+                f"<b>The last refresh failed</b> ({escape(self.ctx.data.error)}); "
                 "showing the data read before.", "warning"))
         text = "".join(b for b in banners if b)
         self.banner.object = text
@@ -335,8 +312,4 @@ _TEMPLATE_CSS = """
 """
 
 
-def page_title(slug: str) -> str:
-    return PAGES[slug][0]
-
-
-__all__ = ["Context", "PAGES", "Shell", "icon", "page_title", "render"]
+__all__ = ["Context", "ICONS", "Shell", "icon", "render"]

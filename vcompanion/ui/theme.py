@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from bokeh.themes import Theme
 from panel.theme.fast import Fast
 
+from .panel_compat import offline_design
+
 THEME_COOKIE = "vcompanion_theme"
 
 
@@ -59,10 +61,8 @@ PALETTES = {"dark": DARK, "light": LIGHT}
 
 
 # Panel's Fast design without its web font from Google: the dashboards must load
-# completely from the vCompanion server (air-gapped management networks).  The
-# class keeps the name "Fast": Panel finds the design's bundled files by it.
-OfflineFast = type("Fast", (Fast,), {"_resources": {**Fast._resources, "font": {}},
-                                     "__module__": __name__})
+# completely from the vCompanion server (air-gapped management networks).
+OfflineFast = offline_design(Fast, __name__)
 
 
 def palette(mode: str | None) -> Palette:

@@ -1,8 +1,13 @@
-"""One small module per dashboard page; ``PAGE_CLASSES`` maps URL slug -> Page."""
+"""One small module per dashboard page, and the one list of them.
+
+``PAGES`` lists the Page classes in navigation order; each declares its
+``slug`` (URL), ``title`` and ``icon``.  ``page_class(slug)`` finds one.
+"""
 
 from __future__ import annotations
 
 from .alerts import AlertsPage
+from .base import Page
 from .datastores import DatastoresPage
 from .hosts import HostsPage
 from .inventory import InventoryPage
@@ -12,8 +17,17 @@ from .reports import ReportsPage
 from .search import SearchPage
 from .snapshots import SnapshotsPage
 
-PAGE_CLASSES = {cls.slug: cls for cls in (
+PAGES: tuple[type[Page], ...] = (
     OverviewPage, InventoryPage, SearchPage, ProblemsPage, HostsPage, DatastoresPage,
-    SnapshotsPage, AlertsPage, ReportsPage)}
+    SnapshotsPage, AlertsPage, ReportsPage)
+SLUGS: tuple[str, ...] = tuple(page.slug for page in PAGES)
 
-__all__ = ["PAGE_CLASSES"]
+_BY_SLUG = {page.slug: page for page in PAGES}
+
+
+def page_class(slug: str) -> type[Page]:
+    """The Page class served at ``/slug`` (KeyError for an unknown slug)."""
+    return _BY_SLUG[slug]
+
+
+__all__ = ["PAGES", "SLUGS", "Page", "page_class"]

@@ -28,6 +28,8 @@ OUTCOME = {"sent": "Sent", "failed": "Failed", "dropped": "Dropped"}
 
 class AlertsPage(Page):
     slug = "alerts"
+    title = "Alerts"
+    icon = "bell"
 
     def __init__(self, ctx):
         super().__init__(ctx)
@@ -52,11 +54,10 @@ class AlertsPage(Page):
                                       self.downloads.row, sizing_mode="stretch_width"),
                                self.history]
 
-    def update(self, snap) -> None:
-        found = snap.cache.get("alerts")
-        config_ok = bool(self.ctx.runtime.config.get("alerts.email") or
-                         self.ctx.runtime.config.get("alerts.webhooks")) \
-            if _has(self.ctx.runtime.config, "alerts") else False
+    def update(self, frames) -> None:
+        found = frames.alerts
+        config = self.ctx.runtime.config
+        config_ok = bool(config.get("alerts.email") or config.get("alerts.webhooks"))
         if found is None or (not len(found.history) and not len(found.active)):
             why = ("Alerting is not available in this installation." if found is None
                    else "Nothing has been alerted yet.")
@@ -105,10 +106,3 @@ class AlertsPage(Page):
         frame = frame.astype({c: object for c in frame.columns if c != "time"}).fillna("")
         self.history.param.update(value=frame, titles=HISTORY_TITLES)
 
-
-def _has(config, dotted: str) -> bool:
-    try:
-        config.get(dotted)
-        return True
-    except (KeyError, TypeError):
-        return False

@@ -1,4 +1,7 @@
-"""What every page has in common: the Page base class and the table helpers."""
+"""What every page has in common: the Page base class and the table helpers.
+
+Excel downloads are written by the reports' writer (``frame_workbook``).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import pandas as pd
 import panel as pn
 from bokeh.models.widgets.tables import HTMLTemplateFormatter
 
+from ...reports.writer import frame_workbook
 from .. import labels
 from ..theme import Palette
 
@@ -46,9 +50,17 @@ TABLE_CSS = """
 
 
 class Page(pn.viewable.Viewer):
-    """A page: built once per browser session, ``update``d with each new snapshot."""
+    """A page: built once per browser session, ``update``d with each new FrameSet.
+
+    ``slug`` is its URL (``/slug``), ``title`` its name in the navigation and
+    the browser tab, ``icon`` the name of its navigation icon (shell.ICONS);
+    ``needs_tables``: it shows Tabulators (their JavaScript is loaded).
+    """
 
     slug = ""
+    title = ""
+    icon = ""
+    needs_tables = True
 
     def __init__(self, ctx, **params):
         super().__init__(**params)
@@ -59,7 +71,7 @@ class Page(pn.viewable.Viewer):
     def __panel__(self):
         return self.layout
 
-    def update(self, snap) -> None:  # pragma: no cover - every page overrides
+    def update(self, frames) -> None:  # pragma: no cover - every page overrides
         raise NotImplementedError
 
 
@@ -147,52 +159,6 @@ def to_csv(frame: pd.DataFrame) -> io.BytesIO:
     return io.BytesIO(data)
 
 
-def to_excel(frame: pd.DataFrame, sheet: str = "vCompanion") -> io.BytesIO:
-    """An .xlsx of ``frame``: bold frozen header, AutoFilter, fitted widths."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = sheet[:31]
-    ws.append(list(frame.columns))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in frame.itertuples(index=False):
-        ws.append([_cell(v) for v in row])
-    ws.freeze_panes = "A2"
-    if len(frame.columns):
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{len(frame) + 1}"
-    for i, name in enumerate(frame.columns, start=1):
-        sample = [str(name)] + [str(v) for v in frame[name].head(200).tolist()]
-        ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, max(
-            len(s) for s in sample) + 2))
-        if str(frame[name].dtype).startswith("datetime"):
-            for cell in ws.iter_cols(min_col=i, max_col=i, min_row=2):
-                for c in cell:
-                    c.number_format = "yyyy-mm-dd hh:mm"
-        elif str(frame[name].dtype) == "float64":
-            fmt = "#,##0.0" if name.endswith("_pct") or "Age" in str(name) else "#,##0.##"
-            for cell in ws.iter_cols(min_col=i, max_col=i, min_row=2):
-                for c in cell:
-                    c.number_format = fmt
-    out = io.BytesIO()
-    wb.save(out)
-    out.seek(0)
-    return out
-
-
-def _cell(value):
-    if value is None or value is pd.NaT:
-        return None
-    if isinstance(value, float) and value != value:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime().replace(tzinfo=None)
-    return value
-
-
 class DownloadButtons:
     """CSV and Excel downloads of a Tabulator's filtered rows and shown columns."""
 
@@ -206,11 +172,17 @@ class DownloadButtons:
                                             label="Excel", **common)
         self.row = pn.Row(self.csv, self.xlsx, margin=0)
 
-    def frame(self) -> pd.DataFrame:
+    def view(self) -> tuple[pd.DataFrame, dict[str, str]]:
+        """The rows the filters leave, the columns shown, and their titles."""
         view = self.tabulator.current_view
         columns = [c for c in view.columns if c not in self.tabulator.hidden_columns]
-        out = view[columns].copy()
-        out.columns = [self.tabulator.titles.get(c, c) for c in columns]
+        return view[columns], {c: self.tabulator.titles.get(c, c) for c in columns}
+
+    def frame(self) -> pd.DataFrame:
+        """What the downloads hold: the view under the columns' titles."""
+        view, titles = self.view()
+        out = view.copy()
+        out.columns = [titles[c] for c in view.columns]
         return out
 
     def _stamp(self) -> str:
@@ -223,4 +195,5 @@ class DownloadButtons:
 
     def _xlsx(self):
         self.xlsx.filename = f"vcompanion-{self.stem}-{self._stamp()}.xlsx"
-        return to_excel(self.frame(), sheet=self.stem)
+        view, titles = self.view()
+        return io.BytesIO(frame_workbook(view, sheet=self.stem, titles=titles))

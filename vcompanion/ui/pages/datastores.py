@@ -20,6 +20,8 @@ COLUMNS = ["vcenter", "name", "used_pct", "free_pct", "capacity_bytes", "free_by
 
 class DatastoresPage(Page):
     slug = "datastores"
+    title = "Datastores"
+    icon = "database"
 
     def __init__(self, ctx):
         super().__init__(ctx)
@@ -44,13 +46,13 @@ class DatastoresPage(Page):
                        align_items="center", sizing_mode="stretch_width", margin=0),
             self.table]
 
-    def update(self, snap) -> None:
+    def update(self, frames) -> None:
         p = self.palette
         cfg = self.ctx.runtime.config
         warn_free = cfg.get("problems.datastore_free_warning_pct")
         crit_free = cfg.get("problems.datastore_free_critical_pct")
-        ds = snap.datastores
-        s = snap.summary["datastores"]
+        ds = frames.datastores
+        s = frames.summary["datastores"]
         free_pct = pd.to_numeric(ds["free_pct"], errors="coerce")
         low = int((free_pct < warn_free).sum())
         critical = int((free_pct <= crit_free).sum())
@@ -81,13 +83,13 @@ class DatastoresPage(Page):
              "text": f'{d["used_pct"]:.1f} % used',
              "detail": f'{labels.size(d["free_bytes"])} free of '
                        f'{labels.size(d["capacity_bytes"])}'}
-            for d in snap.summary["top_datastores"]])
-        per = snap.summary["capacity_per_vcenter"]
+            for d in frames.summary["top_datastores"]])
+        per = frames.summary["capacity_per_vcenter"]
         self.capacity.update([c["vcenter"] for c in per],
                              {"used": [c["used_bytes"] / 1024 ** 4 for c in per],
                               "free": [c["free_bytes"] / 1024 ** 4 for c in per]})
-        self.vcenters.options = list(snap.status["vcenter"]) if len(snap.status) else []
-        frame = snap.display("datastores").assign(
+        self.vcenters.options = list(frames.status["vcenter"]) if len(frames.status) else []
+        frame = frames.display("datastores").assign(
             used_pct=lambda f: 100 - f["free_pct"])[COLUMNS]
         setup = column_setup(frame, TABLES["datastores"])
         setup["titles"]["used_pct"] = "Used %"

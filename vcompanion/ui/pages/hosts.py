@@ -19,6 +19,8 @@ COLUMNS = ["vcenter", "name", "cluster", "connection_state", "in_maintenance",
 
 class HostsPage(Page):
     slug = "hosts"
+    title = "Hosts"
+    icon = "server"
 
     def __init__(self, ctx):
         super().__init__(ctx)
@@ -43,10 +45,10 @@ class HostsPage(Page):
                        align_items="center", sizing_mode="stretch_width", margin=0),
             self.table]
 
-    def update(self, snap) -> None:
+    def update(self, frames) -> None:
         p = self.palette
-        hosts = snap.hosts
-        s = snap.summary["hosts"]
+        hosts = frames.hosts
+        s = frames.summary["hosts"]
         cpu = pd.to_numeric(hosts["cpu_usage_pct"], errors="coerce")
         mem = pd.to_numeric(hosts["memory_usage_pct"], errors="coerce")
         clusters = len(hosts["cluster"].dropna().unique()) if len(hosts) else 0
@@ -75,8 +77,8 @@ class HostsPage(Page):
                                     "cpu_capacity_mhz", "MHz")
         self.memory.object = self._top(hosts, "memory_usage_pct", "memory_usage_gb",
                                        "memory_gb", "GiB")
-        self.vcenters.options = list(snap.status["vcenter"]) if len(snap.status) else []
-        frame = snap.display("hosts")[COLUMNS]
+        self.vcenters.options = list(frames.status["vcenter"]) if len(frames.status) else []
+        frame = frames.display("hosts")[COLUMNS]
         setup = column_setup(frame, TABLES["hosts"])
         setup["formatters"].update({
             "cpu_usage_pct": percent_bar(p), "memory_usage_pct": percent_bar(p),

@@ -36,21 +36,23 @@ def header_filters(frame: pd.DataFrame) -> dict:
     return filters
 
 
-def haystack(snap, name: str) -> pd.Series:
+def haystack(frames, name: str) -> pd.Series:
     """Every text cell of a row, lowercased and joined: the quick filter's target."""
     key = f"{name}:haystack"
-    found = snap.cache.get(key)
+    found = frames.cache.get(key)
     if found is None:
-        frame = snap.display(name)
+        frame = frames.display(name)
         text = [frame[c].astype(str) for c in frame.columns if frame[c].dtype.kind == "O"]
         found = text[0].str.cat(text[1:], sep="\u241f").str.lower() if text else \
             pd.Series("", index=frame.index)
-        snap.cache[key] = found
+        frames.cache[key] = found
     return found
 
 
 class InventoryPage(Page):
     slug = "inventory"
+    title = "Inventory"
+    icon = "table"
 
     def __init__(self, ctx):
         super().__init__(ctx)
@@ -80,7 +82,7 @@ class InventoryPage(Page):
         self.downloads = DownloadButtons(self.table, self.kind.value)
         self.table.add_filter(self.vcenters.param.value, "vcenter")
         self.table.add_filter(pn.bind(self._quick_filter, query=self.quick.param.value_input))
-        self.snap = None
+        self.frames = None
         self.kind.param.watch(self._kind_changed, "value")
         self.columns.param.watch(self._columns_changed, "value")
         for widget in (self.vcenters, self.quick):
@@ -96,9 +98,9 @@ class InventoryPage(Page):
 
     # --- data ---------------------------------------------------------------------
 
-    def update(self, snap) -> None:
-        self.snap = snap
-        names = list(snap.status["vcenter"]) if len(snap.status) else []
+    def update(self, frames) -> None:
+        self.frames = frames
+        names = list(frames.status["vcenter"]) if len(frames.status) else []
         self.vcenters.options = names
         self.vcenters.value = [v for v in self.vcenters.value if v in names]
         self._load(keep_columns=True)
@@ -106,7 +108,7 @@ class InventoryPage(Page):
     def _load(self, keep_columns: bool) -> None:
         name = self.kind.value
         decl = TABLES[name]
-        frame = self.snap.display(name)
+        frame = self.frames.display(name)
         setup = column_setup(frame, decl)
         chosen = self.columns.value if keep_columns and self.columns.value and \
             set(self.columns.value) <= set(frame.columns) else decl.brief_names
@@ -123,16 +125,16 @@ class InventoryPage(Page):
 
     def _quick_filter(self, df: pd.DataFrame, query: str = "") -> pd.DataFrame:
         query = (query or "").strip().lower()
-        if not query or self.snap is None:
+        if not query or self.frames is None:
             return df
-        hay = haystack(self.snap, self.kind.value)
+        hay = haystack(self.frames, self.kind.value)
         mask = hay.reindex(df.index).str.contains(query, regex=False).fillna(False)
         return df[mask.to_numpy(dtype=bool)]
 
     # --- events -------------------------------------------------------------------
 
     def _kind_changed(self, event) -> None:
-        if self.snap is not None:
+        if self.frames is not None:
             self.table.filters = []
             self._load(keep_columns=False)
         pn.state.location.update_query(table=event.new)
@@ -144,7 +146,7 @@ class InventoryPage(Page):
         self.table.hidden_columns = [c for c in frame.columns if c not in event.new]
 
     def _count_changed(self, *events) -> None:
-        if self.snap is None:
+        if self.frames is None:
             return
         shown = len(self.table.current_view)
         total = len(self.table.value) if self.table.value is not None else 0
@@ -152,4 +154,4 @@ class InventoryPage(Page):
         text = (f"{total:,} {many}" if shown == total else
                 f"{shown:,} of {total:,} {many} match the filters")
         self.count.object = (f'<div class="status-line" data-rows="{shown}">{text} · '
-                             f'read {labels.ago(self.snap.refreshed_at)}</div>')
+                             f'read {labels.ago(self.frames.refreshed_at)}</div>')

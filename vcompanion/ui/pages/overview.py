@@ -18,6 +18,9 @@ CATEGORY = {"vm": "VM", "vcenter": "vCenter", "tools": "VMware Tools"}
 
 class OverviewPage(Page):
     slug = "overview"
+    title = "Overview"
+    icon = "grid"
+    needs_tables = False  # the page most people open first: no Tabulator JavaScript
 
     def __init__(self, ctx):
         super().__init__(ctx)
@@ -25,7 +28,7 @@ class OverviewPage(Page):
         self.badges = fragments.html_pane()
         self.charts = pn.Column(sizing_mode="stretch_width", margin=0, min_height=600)
         self.built = False
-        self.snap = None
+        self.frames = None
         self.layout.objects = [self.kpis, section("vCenter Servers"), self.badges,
                                self.charts]
         # The numbers paint first; the charts (many Bokeh models) follow as soon
@@ -48,25 +51,25 @@ class OverviewPage(Page):
             ("used", "Used", p.accent), ("free", "Free", p.off)], height=260,
             counts=False)
         self.built = True
-        if self.snap is not None:
-            self._update_charts(self.snap)
+        if self.frames is not None:
+            self._update_charts(self.frames)
         self.charts.objects = [
             flex(card(self.per_vcenter.pane), card(self.power.pane)),
             flex(card(self.datastores.pane), card(self.categories.pane)),
             flex(card(self.capacity.pane), card(self.ages.pane))]
         self.charts.min_height = None
 
-    def update(self, snap) -> None:
-        self.snap = snap
-        s, p = snap.summary, self.palette
-        self.kpis.object = self._kpis(s, snap)
+    def update(self, frames) -> None:
+        self.frames = frames
+        s, p = frames.summary, self.palette
+        self.kpis.object = self._kpis(s, frames)
         per = {row["vcenter"]: row["total"] for row in s["per_vcenter"]}
-        self.badges.object = fragments.vcenter_badges(snap.status, per, p)
+        self.badges.object = fragments.vcenter_badges(frames.status, per, p)
         if self.built:
-            self._update_charts(snap)
+            self._update_charts(frames)
 
-    def _update_charts(self, snap) -> None:
-        s, p = snap.summary, self.palette
+    def _update_charts(self, frames) -> None:
+        s, p = frames.summary, self.palette
         rows = s["per_vcenter"]
         self.per_vcenter.update([r["vcenter"] for r in rows],
                                 {k: [r[k] for r in rows] for k in ("on", "off",
@@ -100,7 +103,7 @@ class OverviewPage(Page):
                            "color": p.warning if b["low"] >= limit else p.accent}
                           for b in s["snapshots"]["ages"]])
 
-    def _kpis(self, s: dict, snap) -> str:
+    def _kpis(self, s: dict, frames) -> str:
         p = self.palette
         vc, vms, hosts = s["vcenters"], s["vms"], s["hosts"]
         ds, snaps, probs = s["datastores"], s["snapshots"], s["problems"]

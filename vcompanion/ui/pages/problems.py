@@ -24,6 +24,8 @@ OBJECT_TYPE = {"VirtualMachine": "VM", "HostSystem": "Host",
 
 class ProblemsPage(Page):
     slug = "problems"
+    title = "Problems"
+    icon = "alert"
 
     def __init__(self, ctx):
         super().__init__(ctx)
@@ -66,23 +68,23 @@ class ProblemsPage(Page):
             return df
         return df[df["category"] == category]
 
-    def update(self, snap) -> None:
+    def update(self, frames) -> None:
         p = self.palette
-        s = snap.summary["problems"]
+        s = frames.summary["problems"]
         cards = [kpi(labels.SEVERITY[sev], num(s[sev], f"problems-{sev}"),
                      {"critical": "act now", "warning": "act soon",
                       "info": "good to know"}[sev],
                      sev if sev != "info" else "", href=f"/problems?severity={sev}",
                      test_id=f"problems-{sev}") for sev in SEVERITIES]
-        alarms = snap.summary["alarms"]
+        alarms = frames.summary["alarms"]
         cards.append(kpi("Triggered alarms", num(alarms["total"], "alarms-total"),
                          f'{sev_dot(p.critical)}{alarms["red"]} critical · '
                          f'{sev_dot(p.warning)}{alarms["yellow"]} warning',
                          href="/problems?category=alarm"))
         self.cards.object = kpi_grid(cards)
-        names = list(snap.status["vcenter"]) if len(snap.status) else []
+        names = list(frames.status["vcenter"]) if len(frames.status) else []
         self.vcenters.options = names
-        frame = snap.display("problems").copy()
+        frame = frames.display("problems").copy()
         frame["category"] = frame["category"].map(
             lambda c: CATEGORY.get(c, str(c).capitalize()) if c else c)
         frame["object_type"] = frame["object_type"].map(lambda t: OBJECT_TYPE.get(t, t))

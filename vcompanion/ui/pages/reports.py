@@ -15,6 +15,7 @@ from html import escape
 
 import panel as pn
 
+from ...reports import list_reports
 from .. import labels
 from ..fragments import empty, html_pane
 from .base import Page, card, section
@@ -27,19 +28,19 @@ KINDS = {"Inventory workbook (RVTools-style, every vCenter)": "inventory",
 
 class ReportsPage(Page):
     slug = "reports"
+    title = "Reports"
+    icon = "file"
 
     def __init__(self, ctx):
         super().__init__(ctx)
         self.keep = ctx.runtime.mode != "user"
-        available = hasattr(ctx.store.companion, "report")
         self.kind = pn.widgets.RadioBoxGroup(options=KINDS, value="inventory",
                                              margin=(4, 8))
         self.hours = pn.widgets.IntInput(name="Events of the last (hours)", value=24,
                                          start=1, end=24 * 31, width=200, margin=(4, 8),
                                          visible=False)
         self.generate = pn.widgets.Button(name="Generate workbook", button_type="primary",
-                                          disabled=not available, width=200,
-                                          margin=(8, 8))
+                                          width=200, margin=(8, 8))
         self.result = html_pane("")
         self.download = pn.widgets.FileDownload(label="Download workbook",
                                                 button_type="success", visible=False,
@@ -54,9 +55,7 @@ class ReportsPage(Page):
             'real Excel dates and the RVTools column names (VI SDK Server names the '
             'vCenter of every row).'
             + ("" if self.keep else " Generated with your own account: the file goes "
-               "to your browser only and is not kept on the server.")
-            + ("" if available else " <b>Reports are not available in this "
-               "installation.</b>") + "</div>")
+               "to your browser only and is not kept on the server.") + "</div>")
         self.layout.objects = [
             card(intro, self.kind, self.hours, pn.Row(self.generate, self.download,
                                                       margin=0), self.result,
@@ -64,7 +63,7 @@ class ReportsPage(Page):
             section("Recent workbooks") if self.keep else pn.Spacer(height=0),
             self.files]
 
-    def update(self, snap) -> None:
+    def update(self, frames) -> None:
         if self.keep:
             self._list_files()
 
@@ -76,7 +75,7 @@ class ReportsPage(Page):
         self.result.object = ('<div class="status-line">Writing the workbook… this '
                               'takes a few seconds for large inventories.</div>')
         try:
-            name, data = await asyncio.to_thread(self.ctx.store.report, kind, hours,
+            name, data = await asyncio.to_thread(self.ctx.data.report, kind, hours,
                                                  self.keep)
         except Exception as exc:  # noqa: BLE001 - show it, keep the page alive
             log.exception("report %s failed", kind)
@@ -95,7 +94,7 @@ class ReportsPage(Page):
             self.generate.disabled = False
 
     def _list_files(self) -> None:
-        files = self.ctx.store.report_files()
+        files = list_reports(self.ctx.data.config)
         if not files:
             self.files.objects = [html_pane(empty(
                 "No workbooks yet", "Generate one above, or schedule exports with "

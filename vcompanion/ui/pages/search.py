@@ -23,6 +23,8 @@ LIMIT = 500
 
 class SearchPage(Page):
     slug = "search"
+    title = "Search"
+    icon = "search"
 
     def __init__(self, ctx):
         super().__init__(ctx)
@@ -36,10 +38,10 @@ class SearchPage(Page):
         self.box.param.watch(self._search, "value_input")
         self.box.param.watch(self._search, "value")
         self.layout.objects = [self.box, self.summary, self.results, self.help]
-        self.snap = None
+        self.frames = None
 
-    def update(self, snap) -> None:
-        self.snap = snap
+    def update(self, frames) -> None:
+        self.frames = frames
         self._search()
 
     def _help(self) -> str:
@@ -51,7 +53,7 @@ class SearchPage(Page):
                 f'names, MAC addresses, UUIDs and MoIDs. Try {examples}</div>')
 
     def _search(self, *events) -> None:
-        if self.snap is None:
+        if self.frames is None:
             return
         query = (self.box.value_input if self.box.value_input is not None
                  else self.box.value or "").strip()
@@ -62,7 +64,7 @@ class SearchPage(Page):
             self.summary.object = ""
             self.help.visible = True
             return
-        found = self.ctx.store.search(query, limit=LIMIT + 1)
+        found = self.frames.search(query, limit=LIMIT + 1)
         more = len(found) > LIMIT
         found = found.head(LIMIT)
         if found.empty:

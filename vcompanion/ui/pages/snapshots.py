@@ -21,6 +21,8 @@ SIZE_COLUMNS = (("size_bytes", 1), ("size_mb", 1024 ** 2), ("size_mib", 1024 ** 
 
 class SnapshotsPage(Page):
     slug = "snapshots"
+    title = "Snapshots"
+    icon = "camera"
 
     def __init__(self, ctx):
         super().__init__(ctx)
@@ -46,14 +48,14 @@ class SnapshotsPage(Page):
                        align_items="center", sizing_mode="stretch_width", margin=0),
             self.table]
 
-    def update(self, snap) -> None:
+    def update(self, frames) -> None:
         p = self.palette
         limit = self.ctx.runtime.config.get("problems.snapshot_age_days")
-        snaps = snap.snapshots
+        snaps = frames.snapshots
         ages = pd.to_numeric(snaps["age_days"], errors="coerce")
         old = int((ages > limit).sum())
         vms = snaps[["vcenter", "vm"]].drop_duplicates() if len(snaps) else snaps
-        oldest = snap.summary["snapshots"]["oldest"]
+        oldest = frames.summary["snapshots"]["oldest"]
         size_col, factor = self._size_column(snaps)
         total_size = float(pd.to_numeric(snaps[size_col], errors="coerce").sum()) * factor \
             if size_col else None
@@ -74,7 +76,7 @@ class SnapshotsPage(Page):
         ])
         self.ages.update([{"label": b["label"], "value": b["count"],
                            "color": p.warning if b["low"] >= limit else p.accent}
-                          for b in snap.summary["snapshots"]["ages"]])
+                          for b in frames.summary["snapshots"]["ages"]])
         self.oldest.object = self._list(snaps.assign(_k=ages).sort_values(
             "_k", ascending=False).head(8), lambda r: labels.age(r["_k"]))
         if size_col:
@@ -93,8 +95,8 @@ class SnapshotsPage(Page):
         self.largest_card.objects[0].object = (
             '<div class="section-title">Largest</div>' if size_col else
             '<div class="section-title">Most snapshots per VM</div>')
-        self.vcenters.options = list(snap.status["vcenter"]) if len(snap.status) else []
-        frame = snap.display("snapshots")
+        self.vcenters.options = list(frames.status["vcenter"]) if len(frames.status) else []
+        frame = frames.display("snapshots")
         setup = column_setup(frame, TABLES["snapshots"])
         setup["formatters"]["age_days"] = {"type": "money", "precision": 1, "symbol": ""}
         self.table.param.update(value=frame.sort_values("age_days", ascending=False),

@@ -1,0 +1,22 @@
+"""The dashboards' data: what the pages show, collected away from them.
+
+Modules::
+
+    feed.py     DashboardData: a Companion's tables, refreshed on a timer
+    frames.py   FrameSet: every table of one collection, never changed once made
+    summary.py  summarize(): the overview's KPIs and chart data
+    alerts.py   alert_history(): what the alerting has sent (its database)
+
+Views never fetch: a page reads the ``FrameSet`` it is given
+(``DashboardData.latest``), never a vCenter.
+"""
+
+from __future__ import annotations
+
+from .alerts import AlertHistory, alert_history
+from .feed import DashboardData
+from .frames import FRAMES, INVENTORY, FrameSet, empty_frame, empty_frame_set
+from .summary import AGE_BINS, summarize
+
+__all__ = ["AGE_BINS", "AlertHistory", "DashboardData", "FRAMES", "FrameSet", "INVENTORY",
+           "alert_history", "empty_frame", "empty_frame_set", "summarize"]

@@ -1,0 +1,205 @@
+"""Every use of Panel's private API, in one place, for the tested Panel version.
+
+The dashboards need a few things Panel (and Bokeh) have no public API for.
+Each is wrapped here, under a public name, and each has a test in
+tests/test_panel_compat.py that checks the private attribute still exists
+and still behaves as relied on -- run it first after upgrading Panel.
+pyproject.toml keeps Panel and Bokeh to the minor versions tested here.
+
+- ``LoginHandlerBase``: ``BasicLoginHandler._login_endpoint`` (Panel's
+  OAuthProvider sets it on our handler under ``panel serve``) and
+  ``BasicLoginHandler._validate`` (what Panel's own ``post`` checks).
+- ``AuthProviderBase``: ``BasicAuthProvider._remove_user`` (Panel's
+  session-destroyed hook) and ``state._active_users`` (Panel's count of open
+  sessions per user, kept by ``get_user``: ``count_user``).
+- ``disable_mathjax``: ``panel.io.resources._panel_use_mathjax``.
+- ``offline_design``: ``Design._resources`` and Panel finding a design's
+  bundled files by its class name.
+- ``on_oauth_provider``: the ``_oauth_provider`` and ``_oauth_expiry``
+  parameters behind ``panel.config.oauth_provider`` / ``oauth_expiry``.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from typing import Callable
+
+import bokeh
+import panel
+from panel.auth import BasicAuthProvider, BasicLoginHandler
+from panel.config import config as panel_config
+from panel.io import resources as panel_resources
+from panel.io.state import state
+
+log = logging.getLogger(__name__)
+
+# The minor versions tested (inclusive); pyproject.toml pins the same.
+TESTED = {"panel": ((1, 10), (1, 10)), "bokeh": ((3, 10), (3, 10))}
+INSTALLED = {"panel": panel.__version__, "bokeh": bokeh.__version__}
+
+
+class UntestedPanelWarning(UserWarning):
+    """The installed Panel or Bokeh is not a version the dashboards are tested with."""
+
+
+class PanelCompatError(RuntimeError):
+    """A private Panel attribute the dashboards rely on is gone."""
+
+
+def minor(version: str) -> tuple[int, int]:
+    """'1.10.2' -> (1, 10); anything unreadable -> (0, 0)."""
+    parts = version.split(".")
+    try:
+        return int(parts[0]), int("".join(c for c in parts[1] if c.isdigit()) or 0)
+    except (IndexError, ValueError):
+        return 0, 0
+
+
+def tested_text(package: str) -> str:
+    low, high = TESTED[package]
+    return ".".join(map(str, low)) + ("" if low == high
+                                      else " to " + ".".join(map(str, high)))
+
+
+def version_problems() -> list[str]:
+    """Why the installed Panel / Bokeh are not the tested ones (empty: they are)."""
+    problems = []
+    for package, (low, high) in TESTED.items():
+        installed = INSTALLED[package]
+        if not low <= minor(installed) <= high:
+            problems.append(f"{package} {installed} is installed; the dashboards are "
+                            f"tested with {package} {tested_text(package)}.x")
+    return problems
+
+
+def check_versions() -> list[str]:
+    """Warn (once per process) when Panel or Bokeh is outside the tested range."""
+    problems = version_problems()
+    for text in problems:
+        message = (f"{text} (pyproject.toml pins it; vcompanion/ui/panel_compat.py "
+                   f"holds the private Panel API the dashboards use)")
+        warnings.warn(message, UntestedPanelWarning, stacklevel=2)
+        log.warning("%s", message)
+    return problems
+
+
+def _missing(what: str) -> PanelCompatError:
+    return PanelCompatError(
+        f"Panel {INSTALLED['panel']} has no {what}, which the vCompanion dashboards "
+        f"rely on (tested with Panel {tested_text('panel')}.x; see "
+        f"vcompanion/ui/panel_compat.py)")
+
+
+# --- login handler -------------------------------------------------------------------
+
+class LoginHandlerBase(BasicLoginHandler):
+    """Panel's login handler, its private hooks under public names.
+
+    Subclasses implement ``check_password``.  ``login_endpoint`` is the URL of
+    the login form: Panel's ``OAuthProvider.login_handler`` sets the private
+    ``_login_endpoint`` on the handler class under ``panel serve``.
+    """
+
+    _login_endpoint = "/login"
+
+    @property
+    def login_endpoint(self) -> str:
+        return self._login_endpoint
+
+    def check_password(self, username: str, password: str) -> bool:
+        raise NotImplementedError
+
+    def _validate(self, username, password):
+        # Panel's BasicLoginHandler.post checks a login with this: never let it
+        # fall back to Panel's own --basic-auth check.
+        return self.check_password(username, password)
+
+
+# --- auth provider ---------------------------------------------------------------------
+
+def count_user(user: str) -> None:
+    """Count one more open session of ``user``, as Panel's own ``get_user`` does
+    for every websocket (Panel's admin page and session cleanup read it)."""
+    state._active_users[user] += 1
+
+
+def active_sessions(user: str) -> int:
+    """Panel's count of ``user``'s open sessions."""
+    return state._active_users.get(user, 0)
+
+
+class AuthProviderBase(BasicAuthProvider):
+    """Panel's basic auth provider, quiet about sessions it never counted."""
+
+    def _remove_user(self, session_context):
+        # Panel registers this for every destroyed session (state.on_session_destroyed)
+        # and uncounts the user named by its own "user" cookie.
+        try:
+            super()._remove_user(session_context)
+        except (KeyError, TypeError):  # a session whose login was never counted
+            pass
+
+
+# --- resources -------------------------------------------------------------------------
+
+def _no_mathjax(roots) -> bool:
+    return False
+
+
+def disable_mathjax() -> None:
+    """Stop Panel from shipping MathJax (1.8 MB) with every page that has an
+    HTML pane: ``bundle_resources`` asks ``_panel_use_mathjax`` whether any
+    HTML pane might hold LaTeX."""
+    if not callable(getattr(panel_resources, "_panel_use_mathjax", None)):
+        raise _missing("panel.io.resources._panel_use_mathjax")
+    panel_resources._panel_use_mathjax = _no_mathjax
+
+
+def mathjax_disabled() -> bool:
+    return getattr(panel_resources, "_panel_use_mathjax", None) is _no_mathjax
+
+
+def offline_design(design: type, module: str) -> type:
+    """``design`` (e.g. ``panel.theme.Fast``) without its web font from the
+    internet, so pages load completely from the vCompanion server.
+
+    The class keeps the design's name: Panel finds the design's bundled files
+    (``fast/js/fast_design.js``) by the lower-cased class name.
+    """
+    found = getattr(design, "_resources", None)
+    if not isinstance(found, dict):
+        raise _missing(f"{design.__name__}._resources")
+    return type(design.__name__, (design,), {"_resources": {**found, "font": {}},
+                                             "__module__": module})
+
+
+# --- panel serve -----------------------------------------------------------------------
+
+def on_oauth_provider(name: str, callback: Callable[[], None]) -> None:
+    """Call ``callback`` when Panel is set up to use the OAuth provider ``name``.
+
+    ``panel serve --oauth-provider NAME`` sets ``config.oauth_provider``, and
+    (also with $PANEL_OAUTH_PROVIDER) ``config.oauth_expiry``, after applying
+    ``--cookie-secret`` and before checking that a cookie secret is set: the
+    callback can still provide one.  Panel stores both in the private
+    parameters ``_oauth_provider`` and ``_oauth_expiry``.
+    """
+    names = ["_oauth_provider", "_oauth_expiry"]
+    missing = [n for n in names if n not in panel_config.param]
+    if missing:
+        raise _missing(f"panel.config parameter {missing[0]}")
+
+    def changed(*events) -> None:
+        if panel_config.oauth_provider == name:
+            callback()
+
+    panel_config.param.watch(changed, names, onlychanged=False)
+
+
+check_versions()
+
+__all__ = ["AuthProviderBase", "INSTALLED", "LoginHandlerBase", "PanelCompatError",
+           "TESTED", "UntestedPanelWarning", "active_sessions", "check_versions",
+           "count_user", "disable_mathjax", "mathjax_disabled", "minor",
+           "offline_design", "on_oauth_provider", "version_problems"]
