@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .. import problems
 from ..tables import TABLES
-from ..tables.schema import BOOL, FLOAT, INT, LIST, STRING, TIME, Column, Table
+from ..tables.schema import BOOL, FLOAT, INT, LIST, STRING, TIME, Column, Table, title
 
 # Value kinds of a workbook column (how writer.py renders them).
 TEXT, INTEGER, DECIMAL, BOOLEAN, DATETIME, TEXTLIST = (
@@ -30,28 +30,6 @@ _TO_MIB = {"bytes": 1 / MIB, "GiB": 1024.0, "MiB": 1.0}
 
 # RVTools headers whose unit is not in the header text.
 _RVTOOLS_MIB = {"Memory", "# Memory", "TotalMemory"}
-
-# Words written differently in headers than in column names.
-_WORDS = {"ip": "IP", "ips": "IPs", "mac": "MAC", "cpu": "CPU", "vm": "VM", "vms": "VMs",
-          "os": "OS", "mhz": "MHz", "uuid": "UUID", "moid": "MoRef", "id": "ID",
-          "ha": "HA", "drs": "DRS", "hw": "HW", "dns": "DNS", "url": "URL",
-          "vlan": "VLAN", "bios": "BIOS", "pct": "%", "mb": "MiB", "gb": "MiB",
-          "bytes": "MiB", "vcenter": "vCenter"}
-# Headers that the rule above would word badly.
-_HEADERS = {
-    "vms.uptime_hours": "Uptime hours",
-    "vms.guest_memory_usage_mb": "Guest memory usage MiB",
-    "vms.vm_path": "Path",
-    "hosts.uptime_hours": "Uptime hours",
-    "snapshots.age_days": "Age days",
-    "snapshots.vm_moid": "VM MoRef",
-    "snapshots.vm_power_state": "VM powerstate now",
-    "alarms.entity_moid": "Entity MoRef",
-    "alarms.alarm_moid": "Alarm MoRef",
-    "events.chain_id": "Chain ID",
-    "problems.object_type": "Object type",
-}
-
 
 @dataclass(frozen=True)
 class SheetColumn:
@@ -88,24 +66,12 @@ class Sheet:
 
 
 def header_for(table: str, column: Column) -> str:
-    """The workbook header of ``column``: RVTools' where it has one."""
+    """The workbook header of ``column``: RVTools' where it has one, else its
+    title (``tables.schema.title``, the same as on the dashboards, sizes in MiB)."""
     if column.rvtools:
         return column.rvtools
-    key = f"{table}.{column.name}"
-    if key in _HEADERS:
-        return _HEADERS[key]
-    words = column.name.split("_")
-    if len(words) > 1 and words[-1] == "count":
-        return "# " + _plural(" ".join(_WORDS.get(w, w) for w in words[:-1]))
-    text = " ".join(_WORDS.get(w, w) for w in words)
-    if column.dtype == TIME:
-        text += " (UTC)"
-    return text[0].upper() + text[1:]
-
-
-def _plural(text: str) -> str:
-    text = text[0].upper() + text[1:]
-    return text if text.endswith("s") else text + "s"
+    text = title(column.name, table, sizes="MiB")
+    return text + " (UTC)" if column.dtype == TIME else text
 
 
 def sheet_column(table: str, column: Column) -> SheetColumn:

@@ -85,6 +85,46 @@ class Table:
         return self.frame([])
 
 
+# How column names read as titles: one rule for the dashboards, the workbooks
+# and the docs.  "{size}" stands for the unit sizes are shown in: GiB on the
+# pages, MiB in the workbooks (as RVTools).
+_WORDS = {"ip": "IP", "ips": "IPs", "mac": "MAC", "cpu": "CPU", "vm": "VM", "vms": "VMs",
+          "os": "OS", "mhz": "MHz", "uuid": "UUID", "moid": "MoRef", "id": "ID",
+          "ha": "HA", "drs": "DRS", "hw": "HW", "dns": "DNS", "url": "URL",
+          "vlan": "VLAN", "bios": "BIOS", "pct": "%", "mb": "MiB", "gb": "{size}",
+          "bytes": "{size}", "vcenter": "vCenter", "nics": "NICs", "iso": "ISO"}
+# Titles the word rule would word badly: by column name, or "table.column".
+_TITLES = {
+    "vcenter": "vCenter", "num_cpu": "vCPUs", "num_nics": "NICs", "num_disks": "Disks",
+    "primary_ip": "Primary IP", "guest_hostname": "Guest host name",
+    "cpu_usage_mhz": "CPU MHz used", "cpu_capacity_mhz": "CPU MHz total",
+    "memory_usage_gb": "Memory {size} used", "memory_capacity_gb": "Memory {size} total",
+    "ha_enabled": "HA", "drs_enabled": "DRS", "drs_behavior": "DRS automation",
+    "in_maintenance": "Maintenance", "config_issue_messages": "Config issue text",
+    "is_template": "Template", "is_current": "Current",
+    "vms.vm_path": "Path", "snapshots.vm_power_state": "VM powerstate now",
+}
+
+
+def title(name: str, table: str = "", sizes: str = "MiB") -> str:
+    """The title people read for column ``name`` of ``table``.
+
+    The dashboards, the workbooks (where RVTools has no header of its own:
+    ``Column.rvtools`` comes first there) and the docs all use it.  ``sizes``:
+    the unit byte and GiB columns are shown in.
+    """
+    text = _TITLES.get(f"{table}.{name}") or _TITLES.get(name)
+    if text is None:
+        words = name.split("_")
+        if len(words) > 1 and words[-1] == "count":
+            text = " ".join(_WORDS.get(w, w) for w in words[:-1])
+            text = "# " + text[0].upper() + text[1:] + ("" if text.endswith("s") else "s")
+        else:
+            text = " ".join(_WORDS.get(w, w) for w in words)
+            text = text[0].upper() + text[1:]
+    return text.replace("{size}", sizes)
+
+
 def _sort_key(series: pd.Series) -> pd.Series:
     if series.dtype == STRING:
         return series.str.lower()

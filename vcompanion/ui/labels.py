@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 import pandas as pd
 
 from ..tables.schema import BOOL, FLOAT, INT, LIST, STRING, TIME, Table
+from ..tables.schema import title as schema_title
 
 POWER = {"poweredOn": "Powered on", "poweredOff": "Powered off",
          "suspended": "Suspended", "standBy": "Standby", "unknown": "Unknown"}
@@ -66,38 +67,10 @@ BY_TABLE: dict[tuple[str, str], dict[str, str]] = {
     ("status", "status"): VCENTER_STATUS,
 }
 
-# Column titles: the few where the column name reads badly.
-TITLES = {"vcenter": "vCenter", "num_cpu": "vCPUs", "memory_mb": "Memory MiB",
-          "num_nics": "NICs", "num_disks": "Disks", "ip_addresses": "IP addresses",
-          "primary_ip": "Primary IP", "mac_addresses": "MAC addresses",
-          "mac_address": "MAC address", "mac_type": "MAC type",
-          "guest_os": "Guest OS", "guest_hostname": "Guest host name",
-          "hw_version": "HW version", "cpu_usage_pct": "CPU %",
-          "memory_usage_pct": "Memory %", "free_pct": "Free %",
-          "provisioned_pct": "Provisioned %", "vm_count": "VMs", "host_count": "Hosts",
-          "cpu_mhz": "CPU MHz", "cpu_usage_mhz": "CPU MHz used",
-          "cpu_capacity_mhz": "CPU MHz total", "memory_gb": "Memory GiB",
-          "memory_usage_gb": "Memory GiB used", "memory_capacity_gb": "Memory GiB total",
-          "provisioned_gb": "Provisioned GiB", "used_gb": "Used GiB",
-          "capacity_bytes": "Capacity GiB", "free_bytes": "Free GiB",
-          "used_bytes": "Used GiB", "provisioned_bytes": "Provisioned GiB", "moid": "MoID", "vm_moid": "VM MoID",
-          "bios_uuid": "BIOS UUID", "instance_uuid": "Instance UUID",
-          "vm_path": "VM path", "url": "URL", "vlan": "VLAN", "ha_enabled": "HA",
-          "drs_enabled": "DRS", "drs_behavior": "DRS automation",
-          "in_maintenance": "Maintenance", "age_days": "Age (days)",
-          "uptime_hours": "Uptime (h)", "cpu_sockets": "CPU sockets",
-          "cpu_cores": "CPU cores", "cpu_threads": "CPU threads",
-          "config_issues": "Config issues", "config_issue_messages": "Config issue text",
-          "alarm_count": "Alarms", "vm": "VM", "snapshot_count": "Snapshots",
-          "datastore_count": "Datastores", "effective_host_count": "Effective hosts",
-          "guest_memory_usage_mb": "Guest memory MiB used", "is_template": "Template",
-          "is_current": "Current", "entity_type": "Object type",
-          "object_type": "Object type", "acknowledged_by": "Acknowledged by"}
 
-
-def title(column: str) -> str:
-    """A column's header text."""
-    return TITLES.get(column) or column.replace("_", " ").capitalize()
+def title(column: str, table: str = "") -> str:
+    """A column's header text on the pages (sizes in GiB, as they are shown)."""
+    return schema_title(column, table, sizes="GiB")
 
 
 def friendly(column: str, value, table: str = "") -> str:

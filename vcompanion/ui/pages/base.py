@@ -118,7 +118,8 @@ def column_setup(frame: pd.DataFrame, table_decl=None, extra_titles: dict | None
     titles, tips, formatters = {}, {}, {}
     decl = {c.name: c for c in table_decl.columns} if table_decl is not None else {}
     for name in frame.columns:
-        titles[name] = (extra_titles or {}).get(name) or labels.title(name)
+        titles[name] = (extra_titles or {}).get(name) or labels.title(
+            name, table_decl.name if table_decl is not None else "")
         column = decl.get(name)
         if column is not None:
             unit = f" ({column.unit})" if column.unit and column.unit != "bytes" else ""
