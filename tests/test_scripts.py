@@ -37,9 +37,9 @@ def steps(name: str) -> list[str]:
 
 
 def project_version() -> str:
-    init = (ROOT / "vcompanion" / "__init__.py").read_text(encoding="utf-8")
+    init = (ROOT / "vcompanion" / "version.py").read_text(encoding="utf-8")
     match = re.search(r"""^__version__\s*=\s*["']([^"']+)["']""", init, re.M)
-    assert match, "vcompanion/__init__.py defines no __version__"
+    assert match, "vcompanion/version.py defines no __version__"
     return match.group(1)
 
 
