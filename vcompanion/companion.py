@@ -24,7 +24,6 @@ rebuilt only for the vCenters whose objects of the types it reads changed.
 from __future__ import annotations
 
 import logging
-import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -165,10 +164,12 @@ class Companion:
 
         In live mode the inventories are already current: only vCenters
         without running live updates are read (and their updates started).
+        Device lists, tags and snapshot layouts are read again when a table
+        needs them (in live mode: when older than ``live_reread_minutes``).
         """
         self._collect()
-        if not self.live:  # live: re-read by age (see _devices_due)
-            self._fleet.forget_devices()  # read again when a device table is asked for
+        if not self.live:  # live: re-read by age (see _reread_seconds)
+            self._fleet.forget_parts()
         self._cache.invalidate()
         return self
 
@@ -182,15 +183,13 @@ class Companion:
             self._collect(missing)
             self._cache.invalidate()
 
-    def _devices_due(self, state: VCenterState) -> bool:
-        if state.devices is None:
-            return True
-        # Live mode: device lists are not in the live filter (their bulk would
-        # make every change notification cost as much); re-read them as often
-        # as the other properties vCenter does not notify.
-        age = time.monotonic() - state.devices_read
-        return self.live and age > self.config.get(
-            "collection.live_reread_minutes") * 60
+    def _reread_seconds(self) -> float | None:
+        """Live mode: parts read apart (device lists, tags, layouts) are not in
+        the live filter (device lists would make every notification cost as
+        much; tags are another API); re-read them as often as the properties
+        vCenter does not notify."""
+        return self.config.get("collection.live_reread_minutes") * 60 \
+            if self.live else None
 
     # --- live updates ------------------------------------------------------------
 
@@ -246,6 +245,8 @@ class Companion:
                 status, message = "ok", "connected"
             else:
                 status, message = "not connected", "not read yet"
+            if error is None and s.tags is not None and s.tags.error:
+                message += f"; tags unavailable: {s.tags.error}"
             rows.append({
                 "vcenter": name, "address": source.address, "status": status,
                 "message": message,
@@ -278,13 +279,13 @@ class Companion:
             raise ConfigError(f"unknown table '{name}' (one of "
                               f"{', '.join(tables.TABLES)})")
         self.inventories()  # collects what was never read
-        devices = name in tables.DEVICE_TABLES
-        if devices:
-            self._fleet.ensure_devices(self._devices_due)
+        parts = tables.PARTS[name]
+        for part in parts:
+            self._fleet.ensure(part, self._reread_seconds())
         with self._lock:
             inventories = tuple(
-                (s.with_devices() if devices else s.inventory) for s in self._fleet
-                if s.readable and (s.devices is not None or not devices))
+                s.view(parts) for s in self._fleet
+                if s.readable and all(getattr(s, p) is not None for p in parts))
         return self._cache.frame(name, inventories)
 
     def vms(self) -> pd.DataFrame:
@@ -325,6 +326,21 @@ class Companion:
     def cdroms(self) -> pd.DataFrame:
         """Virtual CD/DVD drives, with what is mounted and whether connected."""
         return self.table("cdroms")
+
+    def disks(self) -> pd.DataFrame:
+        """Virtual disks (RVTools vDisk): capacity, thin or thick, file, controller."""
+        return self.table("disks")
+
+    def tags(self) -> pd.DataFrame:
+        """Tags on VMs, hosts, datastores, clusters and networks: one row per tag
+        and object.  The first call per collection reads them through the vSphere
+        Automation API; a vCenter whose tagging service fails has no rows and
+        says why in ``status()``."""
+        return self.table("tags")
+
+    def attributes(self) -> pd.DataFrame:
+        """Custom attribute values: one row per attribute and object."""
+        return self.table("attributes")
 
     def events(self, hours: float | None = None) -> pd.DataFrame:
         """Events of the last ``hours`` (default from the config), newest first."""
