@@ -12,6 +12,7 @@ from typing import Any
 from pyVmomi import VmomiSupport, vim
 
 from .catalog import DOMAIN, GIB, OS, TIB, VM, WINDOWS
+from .storage import disk_devices
 
 
 class StateMixin:
@@ -86,7 +87,7 @@ class StateMixin:
                                       else "toolsOld" if vm.tools == "old"
                                       else "toolsOk" if tools_running
                                       else "toolsNotRunning"),
-                "summary.guest.toolsRunningStatus": "guestToolsRunning" if tools_running
+                "guest.toolsRunningStatus": "guestToolsRunning" if tools_running
                 else "guestToolsNotRunning",
                 "summary.guest.toolsVersionStatus2": {
                     "old": "guestToolsNeedUpgrade", "unmanaged": "guestToolsUnmanaged",
@@ -110,11 +111,14 @@ class StateMixin:
                 "config.version": vm.hw,
             }
             self.devices[vm.ref._moId] = [
-                *(cdrom_iso if vm.cdrom else cdrom_idle), *self._nic_devices(vm)]
+                *disk_devices(self, vm), *(cdrom_iso if vm.cdrom else cdrom_idle),
+                *self._nic_devices(vm)]
             if vm.annotation:
                 props["summary.config.annotation"] = vm.annotation
             if vm.snapshot is not None:
                 props["snapshot"] = vm.snapshot
+            if vm.on:  # some vCenters leave it out of the summary of a VM that is off
+                props["summary.guest.toolsRunningStatus"] = props["guest.toolsRunningStatus"]
             if tools_running:
                 props["summary.guest.guestFullName"] = vm.reported_os or reported
                 hostname = vm.name.lower()
