@@ -388,9 +388,15 @@ class Companion:
     def search(self, query: str) -> pd.DataFrame:
         """VMs, hosts, datastores, clusters and networks matching ``query``.
 
-        Names (exact, substring, ``*``/``?`` wildcards), IPv4/IPv6 addresses
-        (exact, CIDR ``10.1.0.0/16``, prefix ``10.1.2.``), guest host names,
-        MAC addresses and UUIDs, case-insensitive, across every vCenter.
+        Free text: names (exact, substring, ``*``/``?`` wildcards), IPv4/IPv6
+        addresses (exact, CIDR ``10.1.0.0/16``, prefix ``10.1.2.``), guest host
+        names, MAC addresses and UUIDs, case-insensitive, across every vCenter.
+        Field filters, combinable with each other and with free text (all must
+        match): ``tag:Backup:Gold`` (or ``tag:Gold``), ``attr:Owner=finance``,
+        ``power:off``, ``os:windows*``, ``host:esx-01*``, ``cluster:Prod*``,
+        ``vcenter:dr``, ``net:VLAN-120``, ``ds:SAN-01``, ``kind:vm``, e.g.
+        ``10.20.0.0/16 power:on tag:Env:Prod`` (see vcompanion/search/).  An
+        unknown field raises ``ConfigError`` naming the known ones.
         """
         index = self.search_index()
         if index.needs_adapters(query):
