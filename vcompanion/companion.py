@@ -29,11 +29,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import tables
+from . import objects, tables
 from .cache import TableCache
 from .config import Config, load_config
 from .errors import ConfigError, CredentialsError, VCompanionError
 from .fleet import Fleet, VCenterState
+from .objects import ObjectView
 from .search import SearchIndex
 from .sources import Inventory, Source
 from .sources.vcenter import ReadSettings, VCenterSource
@@ -342,8 +343,10 @@ class Companion:
         """Custom attribute values: one row per attribute and object."""
         return self.table("attributes")
 
-    def events(self, hours: float | None = None) -> pd.DataFrame:
-        """Events of the last ``hours`` (default from the config), newest first."""
+    def events(self, hours: float | None = None,
+               vcenters: list[str] | None = None) -> pd.DataFrame:
+        """Events of the last ``hours`` (default from the config), newest first;
+        ``vcenters``: of these vCenters only (default: all)."""
         hours = self.config.get("collection.event_hours") if hours is None else hours
         since = datetime.now(timezone.utc) - timedelta(hours=hours)
         results: dict[str, list[dict]] = {}
@@ -357,11 +360,25 @@ class Companion:
             results[state.name] = [r for r in rows
                                    if r["time"] is None or r["time"] >= since]
 
-        self._fleet.each(read)
+        self._fleet.each(read, [s for s in self._fleet
+                                if vcenters is None or s.name in vcenters])
         rows = [row for name in self._states for row in results.get(name, [])]
         frame = tables.events.TABLE.frame(rows)
         return frame.sort_values("time", ascending=False, kind="stable").reset_index(
             drop=True)
+
+    # --- one object ---------------------------------------------------------------
+
+    def object(self, vcenter: str, moid: str, hours: float | None = None) -> ObjectView:
+        """A VM, host, datastore, cluster or network with everything related to it:
+        ``facts`` and sections (tags, attributes, alarms, problems, events of the
+        last ``hours``, a VM's nics, cdroms, disks and snapshots, a host's or
+        cluster's VMs, ...), each read when first asked for; see objects.py.
+
+        Raises ``NotFoundError`` when the object is not (or no longer) in the
+        inventory, ``ConfigError`` for an unknown vCenter name.
+        """
+        return objects.gather(self, vcenter, moid, hours)
 
     # --- health -------------------------------------------------------------------
 

@@ -32,6 +32,7 @@ TABLE = Table("datastores", "datastore", (
     Column("maintenance_mode", STRING, "normal, enteringMaintenance or inMaintenance."),
     Column("url", STRING, "Datastore URL.", rvtools="URL"),
     Column("host_count", INT, "Hosts that mount it.", rvtools="# Hosts"),
+    Column("hosts", LIST, "Names of those hosts."),
     Column("vm_count", INT, "VMs with files on it.", rvtools="# VMs"),
     Column("overall_status", STRING, "vCenter's health colour: green, yellow, red, gray."),
     Column("alarm_count", INT, "Triggered alarms on the datastore."),
@@ -70,6 +71,8 @@ def build(inv: Inventory) -> list[dict]:
             "maintenance_mode": p.get("summary.maintenanceMode"),
             "url": p.get("summary.url"),
             "host_count": len(as_list(p.get("host"))),
+            "hosts": sorted(filter(None, (inv.name(get(m, "key"))
+                                          for m in as_list(p.get("host"))))),
             "vm_count": len(as_list(p.get("vm"))),
             "overall_status": p.get("overallStatus"),
             "alarm_count": sum(1 for s in as_list(p.get("triggeredAlarmState"))
