@@ -61,12 +61,16 @@ def make_tables(n: int):
     hosts = TABLES["hosts"].frame([{"vcenter": "prod", "name": f"esx{i}.corp", "moid": f"host-{i}",
                                     "cluster": f"Prod-Cluster-{i % 4}", "power_state": "poweredOn",
                                     "tags": ["Site:Frankfurt"]} for i in range(40)])
-    empty = {"datastores": TABLES["datastores"].frame(
-        [{"vcenter": "prod", "name": f"SAN-{i:02d}", "moid": f"datastore-{i}"} for i in range(30)]),
-        "clusters": TABLES["clusters"].frame(
-        [{"vcenter": "prod", "name": f"Prod-Cluster-{i}", "moid": f"domain-c{i}"} for i in range(4)]),
-        "networks": TABLES["networks"].frame(
-        [{"vcenter": "prod", "name": f"VLAN-{100 + i}", "moid": f"dvportgroup-{i}"} for i in range(50)])}
+    empty = {
+        "datastores": TABLES["datastores"].frame([
+            {"vcenter": "prod", "name": f"SAN-{i:02d}", "moid": f"datastore-{i}"}
+            for i in range(30)]),
+        "clusters": TABLES["clusters"].frame([
+            {"vcenter": "prod", "name": f"Prod-Cluster-{i}", "moid": f"domain-c{i}"}
+            for i in range(4)]),
+        "networks": TABLES["networks"].frame([
+            {"vcenter": "prod", "name": f"VLAN-{100 + i}", "moid": f"dvportgroup-{i}"}
+            for i in range(50)])}
     return vms, hosts, empty
 
 
