@@ -164,10 +164,45 @@ def test_custom_attribute_changes_arrive_live_and_tags_reread_by_age(live, live_
     live.refresh()  # live mode: not read again for a refresh...
     live.tags()
     assert state.tags is tags
-    state.tags_read -= live.config.get("collection.live_reread_minutes") * 60 + 1
-    again = live.tags()  # ...but when older than live_reread_minutes
-    assert state.tags is not tags and len(again) == sum(
-        len(t) for t in simulators.load_seed().LAB["tags"].values())
+    assert "lab-win11-01" not in set(live.search("tag:App:Mail")["name"])
+    mail = next(t.id for t in tags.tags.values() if t.name == "Mail")
+    vm = live.vms().set_index("name").loc["lab-win11-01", "moid"]
+    attach = f"/rest/com/vmware/cis/tagging/tag-association/id:{mail}?~action="
+    rest_call(live_sim, attach + "attach", {"object_id": {"type": "VirtualMachine", "id": vm}})
+    try:
+        state.tags_read -= live.config.get("collection.live_reread_minutes") * 60 + 1
+        again = live.tags()  # ...but when older than live_reread_minutes
+        assert state.tags is not tags and len(again) == sum(
+            len(t) for t in simulators.load_seed().LAB["tags"].values()) + 1
+        # and the search index sees the new tags
+        assert "lab-win11-01" in set(live.search("tag:App:Mail")["name"])
+    finally:
+        rest_call(live_sim, attach + "detach",
+                  {"object_id": {"type": "VirtualMachine", "id": vm}})
+
+
+def rest_call(sim, path: str, body=None):
+    """One call of the simulator's REST API, in a session of its own."""
+    import base64
+    import json
+    import ssl
+    import urllib.request
+    context = ssl.create_default_context(cafile=sim.cert_path)
+
+    def send(method, url, headers, data=None):
+        request = urllib.request.Request(f"https://{sim.host}:{sim.port}{url}", method=method,
+                                         data=data, headers=headers)
+        with urllib.request.urlopen(request, context=context, timeout=30) as answer:
+            return answer.read()
+
+    basic = base64.b64encode(f"{USERNAME}:{PASSWORD}".encode()).decode()
+    session = json.loads(send("POST", "/rest/com/vmware/cis/session",
+                              {"Authorization": f"Basic {basic}"}))["value"]
+    headers = {"vmware-api-session-id": session}
+    try:
+        send("POST", path, headers, json.dumps(body).encode() if body is not None else None)
+    finally:
+        send("DELETE", "/rest/com/vmware/cis/session", headers)
 
 
 @pytest.mark.simulator

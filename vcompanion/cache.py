@@ -88,6 +88,11 @@ class TableCache:
 
     # --- invalidation ----------------------------------------------------------------
 
+    def invalidate_index(self) -> None:
+        """A part (tags, device lists) was read again: the index must see it."""
+        with self.lock:
+            self._index, self._generation = None, self._generation + 1
+
     def invalidate(self, vcenter: str | None = None, kinds: set[str] | None = None,
                    previous: Inventory | None = None,
                    current: Inventory | None = None) -> None:

@@ -184,6 +184,13 @@ class Companion:
             self._collect(missing)
             self._cache.invalidate()
 
+    def _ensure_parts(self, parts: tuple[str, ...]) -> None:
+        """Read the parts not read yet (or due again).  New tags make the search
+        index stale (MACs from device lists are added to it, see ``search``)."""
+        for part in parts:
+            if self._fleet.ensure(part, self._reread_seconds()) and part == "tags":
+                self._cache.invalidate_index()
+
     def _reread_seconds(self) -> float | None:
         """Live mode: parts read apart (device lists, tags, layouts) are not in
         the live filter (device lists would make every notification cost as
@@ -281,8 +288,7 @@ class Companion:
                               f"{', '.join(tables.TABLES)})")
         self.inventories()  # collects what was never read
         parts = tables.PARTS[name]
-        for part in parts:
-            self._fleet.ensure(part, self._reread_seconds())
+        self._ensure_parts(parts)
         with self._lock:
             inventories = tuple(
                 s.view(parts) for s in self._fleet
@@ -433,6 +439,7 @@ class Companion:
         # Not under self._lock: reading the tables may collect, and the
         # collecting threads take that lock.
         self.inventories()
+        self._ensure_parts(("tags",))  # the index's tables show them
         generation = self._cache.generation
         index = SearchIndex.from_tables(
             vms=self.table("vms"), hosts=self.table("hosts"),

@@ -194,19 +194,20 @@ class Fleet:
         """vCenters never tried yet (one that failed is tried again by a full read)."""
         return [s for s in self if s.inventory is None and s.error is None]
 
-    def ensure(self, part: str, reread_seconds: float | None = None) -> None:
+    def ensure(self, part: str, reread_seconds: float | None = None) -> bool:
         """Read ``part`` (devices, tags, layouts) of every readable vCenter
-        where it is due (``VCenterState.due``), in parallel."""
+        where it is due (``VCenterState.due``), in parallel; True if any was read."""
         with self._part_locks[part]:
             states = [s for s in self if s.readable and s.due(part, reread_seconds)]
             if not states:
-                return
+                return False
             if part == "devices":
                 self.each_with_pool(self._read_devices, states)
             elif part == "tags":
                 self.each(self._read_tags, states)
             else:
                 self.each(self._read_layouts, states)
+            return True
 
     def ensure_devices(self, due: Callable[[VCenterState], bool]) -> None:
         """Read the device lists of the vCenters for which ``due(state)``."""
