@@ -12,7 +12,6 @@ from typing import Any
 from pyVmomi import VmomiSupport, vim
 
 from .catalog import DOMAIN, GIB, OS, TIB, VM, WINDOWS
-from .storage import disk_devices
 
 
 class StateMixin:
@@ -110,9 +109,10 @@ class StateMixin:
                 "summary.quickStats.guestMemoryUsage": vm.mem_active,
                 "config.version": vm.hw,
             }
+            # Disks and their controllers are added when the device lists are
+            # first read (storage.disk_devices; Environment.devices).
             self.devices[vm.ref._moId] = [
-                *disk_devices(self, vm), *(cdrom_iso if vm.cdrom else cdrom_idle),
-                *self._nic_devices(vm)]
+                *(cdrom_iso if vm.cdrom else cdrom_idle), *self._nic_devices(vm)]
             if vm.annotation:
                 props["summary.config.annotation"] = vm.annotation
             if vm.snapshot is not None:
