@@ -213,6 +213,43 @@ def test_demo_content_looks_like_a_real_estate(vc):
     assert snapshot_tasks["user"].str.startswith("CORP\\").all() and len(snapshot_tasks)
 
 
+def test_demo_tags_attributes_disks_and_snapshot_sizes(vc):
+    """Tags, custom attributes, virtual disks and snapshot sizes, as an estate has them."""
+    tags = vc.tags()
+    assert set(tags["kind"]) == {"vm", "host", "datastore", "cluster", "network"}
+    assert {"Env", "App", "Backup", "Site", "Tier", "Zone"} == set(tags["category"])
+    vms = vc.vms()
+    backup_none = vc.search("tag:Backup:None kind:vm")
+    assert set(backup_none["vcenter"]) == {"prod", "dr", "lab"}
+    assert all("Backup:None" in t for t in vms.set_index(["vcenter", "moid"]).loc[
+        list(zip(backup_none["vcenter"], backup_none["moid"])), "tags"])
+    finance_dr = vc.search("tag:App:Finance vcenter:dr")
+    assert len(finance_dr) >= 5 and set(finance_dr["vcenter"]) == {"dr"}
+    single = tags[tags["category"].isin(["Env", "Backup"])]
+    assert not single.duplicated(["vcenter", "moid", "category"]).any()  # SINGLE cardinality
+    attributes = vc.attributes()
+    assert {"Owner", "CostCentre", "LastBackup", "Rack"} == set(attributes["attribute"])
+    assert set(attributes[attributes["attribute"] == "Rack"]["kind"]) == {"host"}
+    assert len(vc.search("attr:Owner=\"Database Team\"")) >= 10
+    # one disk row per disk a VM has (summary.config.numVirtualDisks)
+    disks = vc.disks()
+    counted = disks.groupby(["vcenter", "vm_moid"]).size()
+    expected = vms.set_index(["vcenter", "moid"])["num_disks"]
+    assert (counted.reindex(expected.index, fill_value=0) == expected).all()
+    assert set(disks["controller_type"]) >= {"pvscsi", "lsilogic-sas"}
+    assert disks["thin"].any() and not disks["thin"].all()
+    assert (disks["controller"] == "SCSI controller 1").any()  # database data disks
+    snapshots = vc.snapshots()
+    assert snapshots["size_bytes"].notna().all() and (snapshots["size_bytes"] > 0).all()
+    old = snapshots[snapshots["age_days"] > 100]["size_bytes"].median()
+    assert old > snapshots[snapshots["age_days"] < 2]["size_bytes"].median() * 10
+    # the workbook's custom attribute columns and the object pages work on the demo too
+    row = vms[(vms["vcenter"] == "prod") & (vms["name"] == "sql-fin-01")].iloc[0]
+    page = vc.object("prod", row["moid"])
+    assert len(page.disks) == 4 and "Backup:Gold" in page.facts["tags"]
+    assert set(page.attributes["attribute"]) >= {"Owner", "CostCentre"}
+
+
 def test_demo_search_spans_the_vcenters(vc):
     same_name = vc.search("sql-fin-02")
     assert set(same_name["vcenter"]) == {"prod", "dr"}  # the SRM placeholder in DR

@@ -14,8 +14,9 @@ _logging.getLogger("vcompanion").addHandler(_logging.NullHandler())
 from .companion import Companion
 from .config import Config, VCenterConfig, load_config
 from .errors import (AuthenticationError, CollectionError, ConfigError, ConnectError,
-                     CredentialsError, NoPermissionError, NotifyError, StoreBusyError,
-                     TLSError, VCenterError, VCompanionError)
+                     CredentialsError, NoPermissionError, NotFoundError, NotifyError,
+                     StoreBusyError, TLSError, VCenterError, VCompanionError)
+from .objects import ObjectView
 from .sources import Source
 from .version import __version__
 from .search import SearchIndex
@@ -30,7 +31,9 @@ __all__ = [
     "ConnectError",
     "CredentialsError",
     "NoPermissionError",
+    "NotFoundError",
     "NotifyError",
+    "ObjectView",
     "SearchIndex",
     "Source",
     "StoreBusyError",

@@ -24,17 +24,17 @@ rebuilt only for the vCenters whose objects of the types it reads changed.
 from __future__ import annotations
 
 import logging
-import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pandas as pd
 
-from . import tables
+from . import objects, tables
 from .cache import TableCache
 from .config import Config, load_config
 from .errors import ConfigError, CredentialsError, VCompanionError
 from .fleet import Fleet, VCenterState
+from .objects import ObjectView
 from .search import SearchIndex
 from .sources import Inventory, Source
 from .sources.vcenter import ReadSettings, VCenterSource
@@ -165,10 +165,12 @@ class Companion:
 
         In live mode the inventories are already current: only vCenters
         without running live updates are read (and their updates started).
+        Device lists, tags and snapshot layouts are read again when a table
+        needs them (in live mode: when older than ``live_reread_minutes``).
         """
         self._collect()
-        if not self.live:  # live: re-read by age (see _devices_due)
-            self._fleet.forget_devices()  # read again when a device table is asked for
+        if not self.live:  # live: re-read by age (see _reread_seconds)
+            self._fleet.forget_parts()
         self._cache.invalidate()
         return self
 
@@ -182,15 +184,20 @@ class Companion:
             self._collect(missing)
             self._cache.invalidate()
 
-    def _devices_due(self, state: VCenterState) -> bool:
-        if state.devices is None:
-            return True
-        # Live mode: device lists are not in the live filter (their bulk would
-        # make every change notification cost as much); re-read them as often
-        # as the other properties vCenter does not notify.
-        age = time.monotonic() - state.devices_read
-        return self.live and age > self.config.get(
-            "collection.live_reread_minutes") * 60
+    def _ensure_parts(self, parts: tuple[str, ...]) -> None:
+        """Read the parts not read yet (or due again).  New tags make the search
+        index stale (MACs from device lists are added to it, see ``search``)."""
+        for part in parts:
+            if self._fleet.ensure(part, self._reread_seconds()) and part == "tags":
+                self._cache.invalidate_index()
+
+    def _reread_seconds(self) -> float | None:
+        """Live mode: parts read apart (device lists, tags, layouts) are not in
+        the live filter (device lists would make every notification cost as
+        much; tags are another API); re-read them as often as the properties
+        vCenter does not notify."""
+        return self.config.get("collection.live_reread_minutes") * 60 \
+            if self.live else None
 
     # --- live updates ------------------------------------------------------------
 
@@ -246,6 +253,8 @@ class Companion:
                 status, message = "ok", "connected"
             else:
                 status, message = "not connected", "not read yet"
+            if error is None and s.tags is not None and s.tags.error:
+                message += f"; tags unavailable: {s.tags.error}"
             rows.append({
                 "vcenter": name, "address": source.address, "status": status,
                 "message": message,
@@ -278,13 +287,12 @@ class Companion:
             raise ConfigError(f"unknown table '{name}' (one of "
                               f"{', '.join(tables.TABLES)})")
         self.inventories()  # collects what was never read
-        devices = name in tables.DEVICE_TABLES
-        if devices:
-            self._fleet.ensure_devices(self._devices_due)
+        parts = tables.PARTS[name]
+        self._ensure_parts(parts)
         with self._lock:
             inventories = tuple(
-                (s.with_devices() if devices else s.inventory) for s in self._fleet
-                if s.readable and (s.devices is not None or not devices))
+                s.view(parts) for s in self._fleet
+                if s.readable and all(getattr(s, p) is not None for p in parts))
         return self._cache.frame(name, inventories)
 
     def vms(self) -> pd.DataFrame:
@@ -326,8 +334,25 @@ class Companion:
         """Virtual CD/DVD drives, with what is mounted and whether connected."""
         return self.table("cdroms")
 
-    def events(self, hours: float | None = None) -> pd.DataFrame:
-        """Events of the last ``hours`` (default from the config), newest first."""
+    def disks(self) -> pd.DataFrame:
+        """Virtual disks (RVTools vDisk): capacity, thin or thick, file, controller."""
+        return self.table("disks")
+
+    def tags(self) -> pd.DataFrame:
+        """Tags on VMs, hosts, datastores, clusters and networks: one row per tag
+        and object.  The first call per collection reads them through the vSphere
+        Automation API; a vCenter whose tagging service fails has no rows and
+        says why in ``status()``."""
+        return self.table("tags")
+
+    def attributes(self) -> pd.DataFrame:
+        """Custom attribute values: one row per attribute and object."""
+        return self.table("attributes")
+
+    def events(self, hours: float | None = None,
+               vcenters: list[str] | None = None) -> pd.DataFrame:
+        """Events of the last ``hours`` (default from the config), newest first;
+        ``vcenters``: of these vCenters only (default: all)."""
         hours = self.config.get("collection.event_hours") if hours is None else hours
         since = datetime.now(timezone.utc) - timedelta(hours=hours)
         results: dict[str, list[dict]] = {}
@@ -341,11 +366,25 @@ class Companion:
             results[state.name] = [r for r in rows
                                    if r["time"] is None or r["time"] >= since]
 
-        self._fleet.each(read)
+        self._fleet.each(read, [s for s in self._fleet
+                                if vcenters is None or s.name in vcenters])
         rows = [row for name in self._states for row in results.get(name, [])]
         frame = tables.events.TABLE.frame(rows)
         return frame.sort_values("time", ascending=False, kind="stable").reset_index(
             drop=True)
+
+    # --- one object ---------------------------------------------------------------
+
+    def object(self, vcenter: str, moid: str, hours: float | None = None) -> ObjectView:
+        """A VM, host, datastore, cluster or network with everything related to it:
+        ``facts`` and sections (tags, attributes, alarms, problems, events of the
+        last ``hours``, a VM's nics, cdroms, disks and snapshots, a host's or
+        cluster's VMs, ...), each read when first asked for; see objects.py.
+
+        Raises ``NotFoundError`` when the object is not (or no longer) in the
+        inventory, ``ConfigError`` for an unknown vCenter name.
+        """
+        return objects.gather(self, vcenter, moid, hours)
 
     # --- health -------------------------------------------------------------------
 
@@ -372,9 +411,15 @@ class Companion:
     def search(self, query: str) -> pd.DataFrame:
         """VMs, hosts, datastores, clusters and networks matching ``query``.
 
-        Names (exact, substring, ``*``/``?`` wildcards), IPv4/IPv6 addresses
-        (exact, CIDR ``10.1.0.0/16``, prefix ``10.1.2.``), guest host names,
-        MAC addresses and UUIDs, case-insensitive, across every vCenter.
+        Free text: names (exact, substring, ``*``/``?`` wildcards), IPv4/IPv6
+        addresses (exact, CIDR ``10.1.0.0/16``, prefix ``10.1.2.``), guest host
+        names, MAC addresses and UUIDs, case-insensitive, across every vCenter.
+        Field filters, combinable with each other and with free text (all must
+        match): ``tag:Backup:Gold`` (or ``tag:Gold``), ``attr:Owner=finance``,
+        ``power:off``, ``os:windows*``, ``host:esx-01*``, ``cluster:Prod*``,
+        ``vcenter:dr``, ``net:VLAN-120``, ``ds:SAN-01``, ``kind:vm``, e.g.
+        ``10.20.0.0/16 power:on tag:Env:Prod`` (see vcompanion/search/).  An
+        unknown field raises ``ConfigError`` naming the known ones.
         """
         index = self.search_index()
         if index.needs_adapters(query):
@@ -394,6 +439,7 @@ class Companion:
         # Not under self._lock: reading the tables may collect, and the
         # collecting threads take that lock.
         self.inventories()
+        self._ensure_parts(("tags",))  # the index's tables show them
         generation = self._cache.generation
         index = SearchIndex.from_tables(
             vms=self.table("vms"), hosts=self.table("hosts"),

@@ -8,6 +8,7 @@ one line on stderr and the exit code shown on the right::
     ├── CredentialsError                no credentials / credential store   -> 2
     ├── NotifyError                     an alert notifier could not deliver -> 4
     ├── StoreBusyError                  another alert run holds the store   -> 4
+    ├── NotFoundError                   no such object in the inventory     -> 1
     └── VCenterError                    about one vCenter (names it)
         ├── ConnectError                DNS, refused, timeout               -> 4
         ├── TLSError                    certificate verification failed     -> 4
@@ -59,6 +60,13 @@ class StoreBusyError(VCompanionError):
     """Another alert run holds the alert store (one run delivers at a time)."""
 
     exit_code = 4
+
+
+class NotFoundError(VCompanionError):
+    """The object asked for (by vCenter and managed object id) is not in the
+    inventory: never there, or gone since (``Companion.object``)."""
+
+    exit_code = 1
 
 
 class VCenterError(VCompanionError):
@@ -113,5 +121,5 @@ class CollectionError(VCenterError):
 
 
 __all__ = ["AuthenticationError", "CollectionError", "ConfigError", "ConnectError",
-           "CredentialsError", "NoPermissionError", "NotifyError", "StoreBusyError",
-           "TLSError", "VCenterError", "VCompanionError"]
+           "CredentialsError", "NoPermissionError", "NotFoundError", "NotifyError",
+           "StoreBusyError", "TLSError", "VCenterError", "VCompanionError"]

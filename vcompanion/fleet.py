@@ -1,11 +1,14 @@
 """Every vCenter's source and what was last read from it, each kept apart.
 
 ``Fleet`` reads its sources in parallel and records, per vCenter, the latest
-inventory, device lists and error (``VCenterState``): a vCenter that is
+inventory, the parts read apart from it (device lists, tags, snapshot file
+layouts: ``tables.PARTS``) and error (``VCenterState``): a vCenter that is
 down, slow or misconfigured gets its error and no data; the others are
 complete.  A failed vCenter is tried again by the next full read only, so a
-dead one does not cost a timeout on every table call.  ``Companion`` builds
-the tables from what the fleet holds.
+dead one does not cost a timeout on every table call.  A vCenter whose
+tagging service fails keeps its inventory: its tags say why they are
+missing (``TagData.error``).  ``Companion`` builds the tables from what the
+fleet holds.
 """
 
 from __future__ import annotations
@@ -15,13 +18,17 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from .errors import CollectionError, VCenterError, VCompanionError
-from .sources import Inventory, LiveUnsupported, OnChange, Source, Stats
+from .sources import Inventory, LiveUnsupported, OnChange, Source, Stats, TagData
 from .sources.vcenter import decode_pool
+from .tables.snapshots import layout_key
 
 log = logging.getLogger(__name__)
+
+PARTS = ("devices", "tags", "layouts")  # see tables.PARTS
 
 
 @dataclass
@@ -32,9 +39,16 @@ class VCenterState:
     inventory: Inventory | None = None
     error: VCompanionError | None = None
     stats: Stats | None = None
+    # Parts read apart from the inventory (tables.PARTS), each with the
+    # time.monotonic() of its read:
     devices: dict | None = None     # VM moid -> device list (tables.DEVICE_SPECS)
-    devices_read: float = 0.0       # time.monotonic() of that read
-    device_view: tuple | None = None  # (inventory, devices, inventory with devices)
+    devices_read: float = 0.0
+    tags: TagData | None = None     # the REST tags, or why they are missing
+    tags_read: float = 0.0
+    layouts: dict | None = None     # VM moid -> layoutEx of the VMs with snapshots
+    layouts_read: float = 0.0
+    layouts_key: Any = None         # the snapshots they were read for
+    _views: dict = field(default_factory=dict, repr=False)
 
     @property
     def name(self) -> str:
@@ -50,14 +64,34 @@ class VCenterState:
         """Read, and not failed since."""
         return self.inventory is not None and self.error is None
 
+    def view(self, parts: tuple[str, ...]) -> Inventory:
+        """The inventory carrying ``parts`` (made once per inventory and parts)."""
+        inventory = self.inventory
+        if not parts:
+            return inventory
+        values = tuple(getattr(self, part) for part in parts)
+        cached = self._views.get(parts)
+        if cached is not None and cached[0] is inventory \
+                and all(a is b for a, b in zip(cached[1], values)):
+            return cached[2]
+        view = inventory.with_parts(**dict(zip(parts, values)))
+        self._views[parts] = (inventory, values, view)
+        return view
+
     def with_devices(self) -> Inventory:
-        """The inventory carrying its device lists (made once per pair)."""
-        inventory, devices, view = self.inventory, self.devices, self.device_view
-        if view is not None and view[0] is inventory and view[1] is devices:
-            return view[2]
-        wrapped = inventory.with_devices(devices)
-        self.device_view = (inventory, devices, wrapped)
-        return wrapped
+        """The inventory carrying its device lists."""
+        return self.view(("devices",))
+
+    def due(self, part: str, reread_seconds: float | None) -> bool:
+        """Should ``part`` be read (again)?  When never read, when older than
+        ``reread_seconds`` (live mode: parts are not in the live filter), and
+        layouts when the VMs' snapshots changed since."""
+        if getattr(self, part) is None:
+            return True
+        if reread_seconds is not None and \
+                time.monotonic() - getattr(self, f"{part}_read") > reread_seconds:
+            return True
+        return part == "layouts" and self.layouts_key != layout_key(self.inventory)
 
 
 class Fleet:
@@ -69,7 +103,7 @@ class Fleet:
         self.lock = threading.RLock()
         self.decode_processes = decode_processes
         self.keepalive_seconds = keepalive_seconds
-        self._devices_lock = threading.Lock()  # one device read at a time
+        self._part_locks = {part: threading.Lock() for part in PARTS}  # one read each
         self._keepalive: threading.Thread | None = None
         self._closed = threading.Event()
 
@@ -160,9 +194,24 @@ class Fleet:
         """vCenters never tried yet (one that failed is tried again by a full read)."""
         return [s for s in self if s.inventory is None and s.error is None]
 
+    def ensure(self, part: str, reread_seconds: float | None = None) -> bool:
+        """Read ``part`` (devices, tags, layouts) of every readable vCenter
+        where it is due (``VCenterState.due``), in parallel; True if any was read."""
+        with self._part_locks[part]:
+            states = [s for s in self if s.readable and s.due(part, reread_seconds)]
+            if not states:
+                return False
+            if part == "devices":
+                self.each_with_pool(self._read_devices, states)
+            elif part == "tags":
+                self.each(self._read_tags, states)
+            else:
+                self.each(self._read_layouts, states)
+            return True
+
     def ensure_devices(self, due: Callable[[VCenterState], bool]) -> None:
         """Read the device lists of the vCenters for which ``due(state)``."""
-        with self._devices_lock:
+        with self._part_locks["devices"]:
             states = [s for s in self if s.readable and due(s)]
             if states:
                 self.each_with_pool(self._read_devices, states)
@@ -174,6 +223,37 @@ class Fleet:
             state.devices, state.devices_read = devices, time.monotonic()
         log.info("vCenter '%s': device lists of %d VMs in %.2f s",
                  state.name, len(devices), time.perf_counter() - started)
+
+    def _read_tags(self, state: VCenterState) -> None:
+        """Tags never fail the vCenter: their error stays with them."""
+        try:
+            tags = state.source.read_tags(state.inventory)
+        except Exception as exc:  # noqa: BLE001 - the inventory stays good
+            why = exc.detail if isinstance(exc, VCenterError) else \
+                f"{type(exc).__name__}: {exc}"
+            log.warning("vCenter '%s': tags unavailable: %s", state.name, why)
+            tags = TagData.unavailable(why)
+        with self.lock:
+            state.tags, state.tags_read = tags, time.monotonic()
+
+    def _read_layouts(self, state: VCenterState) -> None:
+        """Snapshot sizes are missing (None) when their layouts cannot be read."""
+        inventory = state.inventory
+        try:
+            layouts = state.source.read_layouts(inventory)
+        except Exception as exc:  # noqa: BLE001 - the inventory stays good
+            log.warning("vCenter '%s': snapshot file layouts unavailable: %s",
+                        state.name, exc)
+            layouts = {}
+        with self.lock:
+            state.layouts, state.layouts_read = layouts, time.monotonic()
+            state.layouts_key = layout_key(inventory)
+
+    def forget_parts(self) -> None:
+        """Read every part again when next asked for (after a new collection)."""
+        with self.lock:
+            for state in self:
+                state.devices = state.tags = state.layouts = None
 
     def forget_devices(self) -> None:
         with self.lock:

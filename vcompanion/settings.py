@@ -121,8 +121,9 @@ COLLECTION = Section(
               "everything again at each refresh.", default=False),
         Field("live_reread_minutes", (int, float), "With `live`: interval of the "
               "re-read of values vCenter does not notify (overall status, quick "
-              "stats) and of VM device lists (nics, cdroms: kept out of the live "
-              "filter for their bulk).", default=5, minimum=0.1),
+              "stats), of VM device lists (nics, cdroms, disks: kept out of the live "
+              "filter for their bulk) and of tags (another API, without change "
+              "notifications).", default=5, minimum=0.1),
     ),
 )
 

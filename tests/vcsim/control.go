@@ -30,6 +30,9 @@ import (
 //	           [&severity=S&event_type_id=ID]    (EventEx)
 //	           [&alarm=A&from=green&to=red]      (AlarmStatusChangedEvent)
 //	POST /alarm?entity=NAME&alarm=ALARM&status=red|yellow|green[&entity_type=T]
+//	POST /attribute?entity=NAME&field=F&value=V[&entity_type=T]  (custom attribute; empty value removes)
+//	POST /tagging?status=N[&session=true][&message=M]  (the tagging REST service answers
+//	           every request with HTTP N, login too with session=true; status=0 heals it)
 //	GET  /health
 //
 // Answers are JSON: 200 {"ok": true, ...}; 4xx {"ok": false, "error": "..."}.
@@ -51,7 +54,7 @@ func notFound(format string, args ...interface{}) error {
 }
 
 // controlHandler serves the control API for one inventory.
-func controlHandler(inv *inventory) http.Handler {
+func controlHandler(inv *inventory, tags *tagging) http.Handler {
 	mux := http.NewServeMux()
 	post := func(path string, f func(r *http.Request) (map[string]interface{}, error)) {
 		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
@@ -68,6 +71,8 @@ func controlHandler(inv *inventory) http.Handler {
 	post("/datastore/free", inv.datastoreFree)
 	post("/event", inv.postEventRequest)
 	post("/alarm", inv.alarmRequest)
+	post("/attribute", inv.attributeRequest)
+	post("/tagging", tags.taggingRequest)
 	mux.HandleFunc("/health", func(w http.ResponseWriter, r *http.Request) {
 		serve(w, r, func(*http.Request) (map[string]interface{}, error) {
 			return map[string]interface{}{"topology": inv.topo.Name, "vms": len(inv.vms), "hosts": len(inv.hosts)}, nil
@@ -255,7 +260,7 @@ func (inv *inventory) vmPower(r *http.Request) (map[string]interface{}, error) {
 		oldStats := vm.Summary.QuickStats
 		g := guestInfo(vm, spec, state == types.VirtualMachinePowerStatePoweredOn)
 		vm.Guest = g
-		vm.Summary.Guest = guestSummary(g)
+		vm.Summary.Guest = guestSummary(g, state == types.VirtualMachinePowerStatePoweredOn)
 		vm.GuestHeartbeatStatus = heartbeat(g)
 		vm.Summary.QuickStats = vmQuickStats(vm, spec, time.Now())
 

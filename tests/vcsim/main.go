@@ -110,6 +110,11 @@ func run() error {
 	model.Service.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	model.Service.Listen = &url.URL{Host: *listen, User: url.UserPassword(*username, *password)}
 	server := model.Service.NewServer()
+	tags, err := serveTagging(model.Service, inv)
+	if err != nil {
+		server.Close()
+		return fmt.Errorf("tags: %w", err)
+	}
 	if *certOut != "" {
 		if err := os.WriteFile(*certOut, certPEM, 0o644); err != nil {
 			server.Close()
@@ -123,7 +128,7 @@ func run() error {
 		server.Close()
 		return err
 	}
-	ctl := &http.Server{Handler: controlHandler(inv), ReadHeaderTimeout: 10 * time.Second}
+	ctl := &http.Server{Handler: controlHandler(inv, tags), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = ctl.Serve(ln) }()
 
 	// Announce readiness.

@@ -25,7 +25,14 @@ Shape of a topology (PROD, DR, LAB; see TOPOLOGIES):
       "alarms": [ALARM],                # triggered alarms, see _alarm()
       "events": [EVENT],                # the whole seeded history, oldest first;
                                         # event keys are 1, 2, ... in this order
+      "tags": {(KIND, name): ["Category:Tag", ...]},       # tags.go-style REST tags
+      "attributes": {(KIND, name): {field: value}},        # custom attribute values
     }
+
+KIND is vm, host, datastore, cluster or network. Every simulator has the
+same tag catalog (TAG_CATEGORIES) and custom field definitions
+(CUSTOM_FIELDS); the tags are served by the vSphere Automation REST API at
+/rest/com/vmware/cis/tagging/... (no /api), see tests/vcsim/labels.go.
 
 LARGE and large_vm() describe the generated "large" topology.
 """
@@ -611,6 +618,99 @@ LAB = _topology(
 )
 
 TOPOLOGIES = {"prod": PROD, "dr": DR, "lab": LAB}
+
+# --------------------------------------------------------------------------- tags, attributes
+
+# Every simulator's tag catalog: category -> description, cardinality,
+# associable types and its tags (tag description: "<category description> <tag>").
+TAG_CATEGORIES = {
+    "Env": {"description": "Environment", "cardinality": "SINGLE",
+            "types": ["VirtualMachine", "ClusterComputeResource"], "tags": ["Prod", "DR", "Test", "Lab"]},
+    "App": {"description": "Application", "cardinality": "MULTIPLE", "types": ["VirtualMachine"],
+            "tags": ["Web", "Finance", "Database", "Mail", "Infra", "K8s"]},
+    "Backup": {"description": "Backup policy", "cardinality": "SINGLE", "types": ["VirtualMachine"],
+               "tags": ["Gold", "Silver", "None"]},
+    "Site": {"description": "Data centre site", "cardinality": "SINGLE", "types": ["HostSystem"],
+             "tags": ["Frankfurt", "Hamburg", "Lab"]},
+    "Tier": {"description": "Storage tier", "cardinality": "SINGLE", "types": ["Datastore"],
+             "tags": ["Tier1", "Tier2"]},
+    "Zone": {"description": "Network zone", "cardinality": "SINGLE",
+             "types": ["Network", "DistributedVirtualPortgroup"], "tags": ["DMZ", "Internal"]},
+}
+# Custom attribute definitions (CustomFieldsManager.field), keys 0, 1, ... in
+# this order: (name, managedObjectType; None = every type). Their type is "string".
+CUSTOM_FIELDS = [("Owner", None), ("CostCentre", "VirtualMachine"), ("LastBackup", "VirtualMachine"),
+                 ("Rack", "HostSystem")]
+
+# (kind, name, tags, attribute values); mirrored in tests/vcsim/labels.go.
+_LABELS = {
+    "prod": [
+        ("vm", "web-01", ["Env:Prod", "App:Web", "Backup:Gold"],
+         {"Owner": "web-team", "CostCentre": "4100", "LastBackup": "2024-06-02 01:15"}),
+        ("vm", "web-02", ["Env:Prod", "App:Web", "Backup:Silver"], {}),
+        ("vm", "web-03", ["Env:Prod", "App:Web", "Backup:Silver"], {}),
+        ("vm", "app-01", ["Env:Prod", "App:Finance", "Backup:Gold"],
+         {"Owner": "finance", "CostCentre": "4711", "LastBackup": "2024-06-02 02:40"}),
+        ("vm", "app-02", ["Env:Prod", "App:Finance", "Backup:Gold"], {"Owner": "finance", "CostCentre": "4711"}),
+        ("vm", "app-03", ["Env:Prod", "App:Finance", "App:Web", "Backup:Silver"], {}),
+        ("vm", "db-01", ["Env:Prod", "App:Finance", "App:Database", "Backup:Gold"],
+         {"Owner": "dba", "CostCentre": "4711", "LastBackup": "2024-06-02 03:05"}),
+        ("vm", "db-02", ["Env:Prod", "App:Database", "Backup:Gold"], {}),
+        ("vm", "db-03", ["Env:Prod", "App:Database", "Backup:None"], {}),
+        ("vm", "mail-01", ["Env:Prod", "App:Mail", "Backup:Silver"], {}),
+        ("vm", "mail-02", ["Env:Prod", "App:Mail", "Backup:Silver"], {}),
+        ("vm", "reporting-01", ["Env:Prod", "App:Finance", "Backup:Silver"], {"Owner": "finance"}),
+        ("vm", "test-01", ["Env:Test", "Backup:None"], {"Owner": "jdoe"}),
+        ("vm", "backup-01", ["Env:Prod", "App:Infra"], {}),
+        ("host", _A1, ["Site:Frankfurt"], {"Owner": "infra", "Rack": "FRA-R12-U20"}),
+        ("host", _A2, ["Site:Frankfurt"], {}),
+        ("host", _A3, ["Site:Frankfurt"], {}),
+        ("host", _B1, ["Site:Frankfurt"], {"Rack": "FRA-R14-U10"}),
+        ("host", _B2, ["Site:Frankfurt"], {}),
+        ("cluster", "Prod-Cluster-A", ["Env:Prod"], {"Owner": "infra"}),
+        ("cluster", "Prod-Cluster-B", ["Env:Prod"], {}),
+        ("datastore", "prod-ds-01", ["Tier:Tier1"], {"Owner": "storage-team"}),
+        ("datastore", "prod-ds-02", ["Tier:Tier1"], {}),
+        ("datastore", "prod-ds-03", ["Tier:Tier2"], {}),
+        ("datastore", "prod-nfs-01", ["Tier:Tier2"], {}),
+        ("network", _WEB, ["Zone:DMZ"], {"Owner": "network-team"}),
+        ("network", _APP, ["Zone:Internal"], {}),
+        ("network", _DB, ["Zone:Internal"], {}),
+    ],
+    "dr": [
+        ("vm", "dr-web-01", ["Env:DR", "App:Web", "Backup:Silver"], {}),
+        ("vm", "dr-web-02", ["Env:DR", "App:Web", "Backup:Silver"], {}),
+        ("vm", "dr-db-01", ["Env:DR", "App:Database", "App:Finance", "Backup:Gold"],
+         {"Owner": "dba", "CostCentre": "4711"}),
+        ("vm", "dr-app-01", ["Env:DR", "App:Finance", "Backup:Gold"],
+         {"Owner": "finance", "CostCentre": "4711", "LastBackup": "2024-06-01 23:50"}),
+        ("vm", "reporting-dr-01", ["Env:DR", "App:Finance", "Backup:Silver"], {}),
+        ("vm", "dr-app-02", ["Env:DR", "Backup:Silver"], {}),
+        ("vm", "dr-test-01", ["Env:Test", "Backup:None"], {"Owner": "jdoe"}),
+        ("vm", "dr-test-02", ["Env:Test", "Backup:None"], {}),
+        ("vm", "srm-01", ["Env:DR", "App:Infra"], {}),
+        ("host", _D1, ["Site:Hamburg"], {"Rack": "HAM-R02-U05"}),
+        ("host", _D2, ["Site:Hamburg"], {}),
+        ("host", _D3, ["Site:Hamburg"], {}),
+        ("cluster", "DR-Cluster", ["Env:DR"], {"Owner": "infra"}),
+        ("datastore", "dr-ds-01", ["Tier:Tier1"], {"Owner": "storage-team"}),
+        ("datastore", "dr-nfs-01", ["Tier:Tier2"], {}),
+        ("network", _V210, ["Zone:DMZ"], {}),
+    ],
+    "lab": [
+        ("vm", "lab-dc-01", ["Env:Lab", "App:Infra"], {}),
+        ("vm", "lab-k8s-01", ["Env:Lab", "App:K8s", "Backup:None"], {"Owner": "platform", "CostCentre": "9000"}),
+        ("vm", "lab-k8s-02", ["Env:Lab", "App:K8s", "Backup:None"], {}),
+        ("vm", "lab-win11-01", ["Env:Lab", "Backup:None"], {"Owner": "jdoe"}),
+        ("vm", "lab-nested-esx-01", ["Env:Lab"], {}),
+        ("host", _L1, ["Site:Lab"], {"Rack": "LAB-R01"}),
+        ("datastore", "lab-ds-01", ["Tier:Tier2"], {}),
+        ("network", _VMNET, ["Zone:Internal"], {}),
+    ],
+}
+for _name, _labels in _LABELS.items():
+    TOPOLOGIES[_name]["tags"] = {(k, n): list(t) for k, n, t, _ in _labels if t}
+    TOPOLOGIES[_name]["attributes"] = {(k, n): dict(a) for k, n, _, a in _labels if a}
 
 # --------------------------------------------------------------------------- large
 

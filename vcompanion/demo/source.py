@@ -25,10 +25,12 @@ from typing import Any
 
 from ..config import Config
 from ..errors import ConnectError
-from ..sources import About, Inventory, LiveUnsupported, OnChange, Stats
+from ..sources import About, Inventory, LiveUnsupported, OnChange, Stats, TagData
 from .builder import VCenterBuilder
 from .catalog import ALARMS, EVENT_CATEGORIES
+from .labels import label
 from .sites import SITES, Site, build_dr, build_lab, build_prod
+from .storage import disk_devices, layouts
 
 SERVICE_ACCOUNT = "svc-vcompanion@vsphere.local"
 # The dashboards' login in demo mode.
@@ -39,19 +41,41 @@ DEMO_PASSWORD = "demo"
 class Environment:
     """Every demo vCenter's inventory and events, generated at ``now``.
 
-    The event objects are made on first use: most uses never ask for them.
+    The event objects, the disks in the device lists and the snapshot file
+    layouts are made on first use: most uses never ask for them.
     """
 
     def __init__(self, now: datetime, builders: list[VCenterBuilder], seconds: float):
         self.now = now
         self.seconds = seconds
         self.inventories = {b.name: Inventory(b.name, b.objects, collected_at=now,
-                                              alarm_names=dict(ALARMS))
+                                              alarm_names=dict(ALARMS),
+                                              custom_fields=b.custom_fields)
                             for b in builders}
-        self.devices = {b.name: b.devices for b in builders}
+        self.tags: dict[str, TagData] = {b.name: b.tags for b in builders}
         self._builders = {b.name: b for b in builders}
         self._events: dict[str, list] = {}
+        self._devices: dict[str, dict[str, list]] = {}
+        self._layouts: dict[str, dict[str, dict]] = {}
         self._lock = threading.Lock()
+
+    def devices(self, vcenter: str) -> dict[str, list]:
+        """VM moid -> device list, disks and their controllers made on first use."""
+        with self._lock:
+            if vcenter not in self._devices:
+                builder = self._builders[vcenter]
+                by_moid = {vm.ref._moId: vm for vm in builder.vms}
+                self._devices[vcenter] = {
+                    oid: [*disk_devices(builder, by_moid[oid]), *listed]
+                    for oid, listed in builder.devices.items()}
+            return self._devices[vcenter]
+
+    def layouts(self, vcenter: str) -> dict[str, dict]:
+        """The file layouts of the VMs with snapshots, made on first use."""
+        with self._lock:
+            if vcenter not in self._layouts:
+                self._layouts[vcenter] = layouts(self._builders[vcenter])
+            return self._layouts[vcenter]
 
     def events(self, vcenter: str) -> list:
         """The vCenter's pyvmomi event objects, oldest first."""
@@ -70,6 +94,8 @@ def generate(now: datetime | None = None) -> Environment:
     now = now or datetime.now(timezone.utc)
     prod = build_prod(now)
     builders = [prod, build_dr(now, prod), build_lab(now, prod)]
+    for builder in builders:
+        label(builder)  # tags and custom attributes
     return Environment(now, builders, time.perf_counter() - started)
 
 
@@ -146,13 +172,22 @@ class DemoSource:
         environment = self.world.for_inventory(self.name)
         inventory = environment.inventories[self.name]
         return (Inventory(self.name, inventory.objects, collected_at=environment.now,
-                          alarm_names=inventory.alarm_names),
+                          alarm_names=inventory.alarm_names,
+                          custom_fields=inventory.custom_fields),
                 Stats(round_trips=0, seconds=environment.seconds / 3,
                       objects=sum(len(v) for v in inventory.objects.values())))
 
     def read_devices(self, pool: Any = None) -> dict[str, list]:
         self.connect()
-        return self.world.current().devices[self.name]
+        return self.world.current().devices(self.name)
+
+    def read_tags(self, inventory: Inventory) -> TagData:
+        self.connect()
+        return self.world.current().tags[self.name]
+
+    def read_layouts(self, inventory: Inventory) -> dict[str, dict]:
+        self.connect()
+        return self.world.current().layouts(self.name)
 
     def read_events(self, since: datetime) -> tuple[list, dict[str, str]]:
         self.connect()

@@ -1,8 +1,10 @@
 """The inventory workbook: one RVTools-style workbook for every vCenter.
 
 Sheets, in this order: Summary, vInfo, vHost, vCluster, vDatastore,
-vSnapshot, vNetwork (virtual NICs), vCD, vPortgroup, vAlarms, vHealth,
-vSource.  See layout.py for the
+vSnapshot, vDisk, vNetwork (virtual NICs), vCD, vPortgroup, vTags, vAlarms,
+vHealth, vSource.  Custom attributes are columns of their own on vInfo
+(after Annotation), vHost, vCluster, vDatastore and vPortgroup, one per
+attribute that has a value on that kind of object.  See layout.py for the
 columns and writer.py for the formatting.
 """
 
@@ -16,14 +18,16 @@ import pandas as pd
 
 from .. import problems as problems_module
 from ..clock import utc_now
+from ..tables import TABLES
 from . import layout, writer
 
 SUMMARY = "Summary"
 SHEET_NAMES = (SUMMARY, *(s.name for s in layout.INVENTORY_SHEETS))
 _SOURCES = {"vInfo": "vms", "vHost": "hosts", "vCluster": "clusters",
-            "vDatastore": "datastores", "vSnapshot": "snapshots", "vNetwork": "nics",
-            "vCD": "cdroms", "vPortgroup": "networks", "vAlarms": "alarms",
-            "vHealth": "problems", "vSource": "status"}
+            "vDatastore": "datastores", "vSnapshot": "snapshots", "vDisk": "disks",
+            "vNetwork": "nics", "vCD": "cdroms", "vPortgroup": "networks",
+            "vTags": "tags", "vAlarms": "alarms", "vHealth": "problems",
+            "vSource": "status"}
 
 
 @dataclass
@@ -42,6 +46,9 @@ class InventoryData:
     cdroms: pd.DataFrame
     status: pd.DataFrame
     generated_at: datetime = field(default_factory=lambda: utc_now(seconds=True))
+    disks: pd.DataFrame = field(default_factory=lambda: TABLES["disks"].empty())
+    tags: pd.DataFrame = field(default_factory=lambda: TABLES["tags"].empty())
+    attributes: pd.DataFrame = field(default_factory=lambda: TABLES["attributes"].empty())
 
     @classmethod
     def from_companion(cls, vc) -> InventoryData:
@@ -49,10 +56,34 @@ class InventoryData:
         return cls(vms=vc.vms(), hosts=vc.hosts(), clusters=vc.clusters(),
                    datastores=vc.datastores(), snapshots=vc.snapshots(),
                    networks=vc.networks(), alarms=vc.alarms(), problems=vc.problems(),
-                   nics=vc.nics(), cdroms=vc.cdroms(), status=vc.status())
+                   nics=vc.nics(), cdroms=vc.cdroms(), status=vc.status(),
+                   disks=vc.disks(), tags=vc.tags(), attributes=vc.attributes())
 
     def frame(self, sheet: str) -> pd.DataFrame:
         return getattr(self, _SOURCES[sheet])
+
+    def sheet(self, sheet: layout.Sheet) -> tuple[layout.Sheet, pd.DataFrame]:
+        """A sheet as this workbook writes it, with its rows: custom attributes
+        as columns of their own where the sheet shows them."""
+        frame = self.frame(sheet.name)
+        if sheet.name not in layout.ATTRIBUTE_SHEETS or self.attributes.empty:
+            return sheet, frame
+        kind, after = layout.ATTRIBUTE_SHEETS[sheet.name]
+        values = self.attributes[self.attributes["kind"] == kind]
+        names = sorted(set(values["attribute"].dropna()), key=str.lower)
+        if not names:
+            return sheet, frame
+        frame = frame.copy()
+        keys = list(zip(frame["vcenter"], frame["moid"]))
+        for name, rows in values.groupby("attribute", sort=False):
+            lookup = dict(zip(zip(rows["vcenter"], rows["moid"]), rows["value"]))
+            frame[layout.ATTRIBUTE + name] = pd.array([lookup.get(k) for k in keys],
+                                                      dtype="string")
+        return layout.with_attributes(sheet, names, after), frame
+
+    def sheets(self) -> list[layout.Sheet]:
+        """The data sheets as written (custom attribute columns included)."""
+        return [self.sheet(s)[0] for s in layout.INVENTORY_SHEETS]
 
 
 def write(data: InventoryData, path: str | Path) -> Path:
@@ -61,14 +92,14 @@ def write(data: InventoryData, path: str | Path) -> Path:
     try:
         summary = writer.BlockSheet(book, SUMMARY)  # first sheet; filled in last
         counts = {}
-        for sheet in layout.INVENTORY_SHEETS:
+        for declared in layout.INVENTORY_SHEETS:
             colour = None
-            if sheet is layout.VHEALTH:
+            if declared is layout.VHEALTH:
                 colour = {"severity": writer.SEVERITY_STYLES}
-            elif sheet is layout.VSOURCE:
+            elif declared is layout.VSOURCE:
                 colour = {"status": status_styles(data.status["status"])}
-            counts[sheet.name] = writer.SheetWriter(book, sheet, colour).write(
-                data.frame(sheet.name))
+            sheet, frame = data.sheet(declared)
+            counts[sheet.name] = writer.SheetWriter(book, sheet, colour).write(frame)
         _summary(summary, data, counts)
         summary.write()
         return book.save(path)
@@ -108,6 +139,8 @@ def _summary(block: writer.BlockSheet, data: InventoryData, counts: dict) -> Non
         "Datastores": _per_vcenter(data.datastores, names),
         "Networks": _per_vcenter(data.networks, names),
         "Snapshots": _per_vcenter(data.snapshots, names),
+        "Tagged objects": _per_vcenter(
+            data.tags.drop_duplicates(["vcenter", "moid"]), names),
         "Triggered alarms": _per_vcenter(data.alarms, names),
     }
     probs = data.problems

@@ -4,7 +4,8 @@
 ``vcompanion/demo/`` and reaches the library only through this package.
 """
 
-from .base import EVERYTHING, About, Inventory, LiveUnsupported, OnChange, Source, Stats
+from .base import (EVERYTHING, About, CustomField, Inventory, LiveUnsupported, OnChange,
+                   Source, Stats, Tag, TagCategory, TagData)
 
-__all__ = ["EVERYTHING", "About", "Inventory", "LiveUnsupported", "OnChange", "Source",
-           "Stats"]
+__all__ = ["EVERYTHING", "About", "CustomField", "Inventory", "LiveUnsupported", "OnChange",
+           "Source", "Stats", "Tag", "TagCategory", "TagData"]

@@ -7,6 +7,8 @@ in raw vSphere terms (property values and event objects, not tables)::
     probe()                                one round trip, read access checked
     read_inventory(pool)                   every object the tables need
     read_devices(pool)                     every VM's device list
+    read_tags(inventory)                   tags of the inventory's objects, catalog
+    read_layouts(inventory)                file layouts of the VMs with snapshots
     read_events(since)                     events since a time, with categories
     start_live(on_change, pool) / stop_live()
                                            an inventory kept current
@@ -18,8 +20,8 @@ nothing of where the data comes from: it caches, builds the tables and keeps
 one vCenter's failure away from the others.  A source raises
 ``VCenterError`` subclasses naming the vCenter, its host:port and the user.
 
-Later capabilities (history, metrics, tags) add a method here and one to each
-source, never a branch in ``Companion``.
+Later capabilities (history, metrics) add a method here and one to each
+source, never a branch in ``Companion``: tags and snapshot layouts did.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from datetime import datetime
 from typing import Any, Callable, Protocol, runtime_checkable
 
 from ..config import VCenterConfig
-from ..vsphere.inventory import EVERYTHING, About, Inventory, Stats
+from ..vsphere.inventory import (EVERYTHING, About, CustomField, Inventory, Stats, Tag,
+                                 TagCategory, TagData)
 
 # on_change(source name, the new inventory, the object types that changed;
 # {EVERYTHING} when names or the tree changed)
@@ -83,6 +86,15 @@ class Source(Protocol):
     def read_devices(self, pool: Any = None) -> dict[str, list]:
         """VM moid -> its device list (``config.hardware.device``)."""
 
+    def read_tags(self, inventory: Inventory) -> TagData:
+        """The catalog and the tags of the inventory's VMs, hosts, datastores,
+        clusters and networks; raises (a ``VCenterError``) when the tagging
+        service fails or refuses: the caller keeps the inventory."""
+
+    def read_layouts(self, inventory: Inventory) -> dict[str, dict]:
+        """VM moid -> ``layoutEx.file``/``.snapshot``/``.disk`` of the VMs that
+        have snapshots (the snapshot sizes)."""
+
     def read_events(self, since: datetime) -> tuple[list, dict[str, str]]:
         """(event objects created since ``since``, event type -> category)."""
 
@@ -102,5 +114,5 @@ class Source(Protocol):
         """Stop live updates and end the session; the next call connects again."""
 
 
-__all__ = ["EVERYTHING", "About", "Inventory", "LiveUnsupported", "OnChange", "Source",
-           "Stats"]
+__all__ = ["EVERYTHING", "About", "CustomField", "Inventory", "LiveUnsupported", "OnChange",
+           "Source", "Stats", "Tag", "TagCategory", "TagData"]

@@ -4,7 +4,9 @@ The session is opened on first use with the credentials found by
 ``credentials.resolve`` (arguments, the per-vCenter OS store entry, the
 environment, the default entry).  Every read goes through the one bulk path
 (``tables.collect``: one ContainerView, one RetrievePropertiesEx); live
-updates run a ``vsphere.live.LiveInventory`` of the source's own.
+updates run a ``vsphere.live.LiveInventory`` of the source's own.  Tags come
+from the vSphere Automation REST API (``vsphere.rest``), in a session of
+their own opened with the same credentials, TLS settings and timeouts.
 """
 
 from __future__ import annotations
@@ -21,10 +23,11 @@ from ..config import Config, VCenterConfig
 from ..errors import CollectionError, NoPermissionError
 from ..vsphere import collection
 from ..vsphere import live as live_updates
+from ..vsphere import rest
 from ..vsphere.connection import Timeouts, VCenterConnection
 from ..vsphere.fast import workers as decode_workers
 from ..vsphere.fast.memory import trim_memory
-from .base import About, Inventory, OnChange, Source, Stats
+from .base import About, Inventory, OnChange, Source, Stats, TagData
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +68,7 @@ class VCenterSource:
         self._user: str | None = None
         self.connection: VCenterConnection | None = None
         self.live: live_updates.LiveInventory | None = None
+        self.rest: rest.RestSession | None = None  # tags: opened on first use
 
     # --- identity --------------------------------------------------------------------
 
@@ -114,6 +118,9 @@ class VCenterSource:
 
     def close(self) -> None:
         self.stop_live()
+        session, self.rest = self.rest, None
+        if session is not None:
+            session.close()
         conn, self.connection = self.connection, None
         if conn is not None:
             conn.close()
@@ -138,6 +145,22 @@ class VCenterSource:
             self._connection(), page_size=self.settings.page_size,
             decoder=self.settings.decoder, pool=pool)
         return devices
+
+    def read_tags(self, inventory: Inventory) -> TagData:
+        conn = self._connection()
+        session = self.rest
+        if session is None or session.credentials is not conn.credentials:
+            if session is not None:
+                session.close()
+            timeouts = self.settings.timeouts
+            session = self.rest = rest.RestSession(
+                self.config, conn.credentials, timeouts.connect, timeouts.read,
+                conn.ssl_context())
+        return rest.read_tags(session, ((kind, oid) for kind in rest.OBJECT_TYPES
+                                        for oid in inventory.of(kind)))
+
+    def read_layouts(self, inventory: Inventory) -> dict[str, dict]:
+        return tables.collect_layouts(self._connection(), inventory)
 
     def read_events(self, since: datetime) -> tuple[list, dict[str, str]]:
         conn = self._connection()

@@ -11,7 +11,7 @@ from pyVmomi import vim
 from .context import Inventory, get, vm_devices
 from .schema import BOOL, STRING, Column, Table
 
-PART = "devices"
+PARTS = ("devices",)
 PATHS = {vim.VirtualMachine: ["name", "summary.runtime.powerState",
                               "summary.config.template"]}
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pyVmomi import vim
 
-from .context import Inventory, as_list, get, moid
-from .schema import BOOL, FLOAT, INT, STRING, Column, Table
+from .context import Inventory, as_list, attribute_labels, get, moid, tag_labels
+from .schema import BOOL, FLOAT, INT, LIST, STRING, Column, Table
 
 GIB = 1024 ** 3
 
+PARTS = ("tags",)  # the tags column (see tables.PARTS)
 PATHS = {vim.ClusterComputeResource: [
-    "name", "parent", "host", "overallStatus", "triggeredAlarmState",
+    "name", "customValue", "parent", "host", "overallStatus", "triggeredAlarmState",
     "summary.numHosts", "summary.numEffectiveHosts", "summary.totalCpu",
     "summary.totalMemory", "summary.effectiveCpu", "summary.effectiveMemory",
     "configurationEx",
@@ -38,6 +39,10 @@ TABLE = Table("clusters", "cluster", (
     Column("overall_status", STRING, "vCenter's health colour: green, yellow, red, gray.",
            rvtools="OverallStatus"),
     Column("alarm_count", INT, "Triggered alarms on the cluster."),
+    Column("tags", LIST, "Tags as Category:Tag (vSphere Automation API; empty where "
+           "tags are unavailable: see status())."),
+    Column("attributes", LIST, "Custom attributes as Name=value (one column each in "
+           "the workbook)."),
     Column("moid", STRING, "Managed object id, unique within the vCenter."),
 ), brief=("vcenter", "name", "datacenter", "host_count", "vm_count", "cpu_usage_pct",
           "memory_usage_pct", "ha_enabled", "drs_enabled", "overall_status"))
@@ -78,6 +83,8 @@ def build(inv: Inventory) -> list[dict]:
             "overall_status": p.get("overallStatus"),
             "alarm_count": sum(1 for s in as_list(p.get("triggeredAlarmState"))
                                if moid(get(s, "entity")) == oid),
+            "tags": tag_labels(inv, oid),
+            "attributes": attribute_labels(inv, p),
             "moid": oid,
         })
     return rows

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pyVmomi import vim
 
-from .context import Inventory, as_list, get, moid
-from .schema import BOOL, FLOAT, INT, STRING, Column, Table
+from .context import Inventory, as_list, attribute_labels, get, moid, tag_labels
+from .schema import BOOL, FLOAT, INT, LIST, STRING, Column, Table
 
+PARTS = ("tags",)  # the tags column (see tables.PARTS)
 PATHS = {vim.Datastore: [
-    "name", "parent", "host", "vm", "overallStatus", "triggeredAlarmState",
+    "name", "customValue", "parent", "host", "vm", "overallStatus", "triggeredAlarmState",
     "summary.type", "summary.capacity", "summary.freeSpace", "summary.uncommitted",
     "summary.accessible", "summary.maintenanceMode", "summary.url",
 ]}
@@ -31,9 +32,14 @@ TABLE = Table("datastores", "datastore", (
     Column("maintenance_mode", STRING, "normal, enteringMaintenance or inMaintenance."),
     Column("url", STRING, "Datastore URL.", rvtools="URL"),
     Column("host_count", INT, "Hosts that mount it.", rvtools="# Hosts"),
+    Column("hosts", LIST, "Names of those hosts."),
     Column("vm_count", INT, "VMs with files on it.", rvtools="# VMs"),
     Column("overall_status", STRING, "vCenter's health colour: green, yellow, red, gray."),
     Column("alarm_count", INT, "Triggered alarms on the datastore."),
+    Column("tags", LIST, "Tags as Category:Tag (vSphere Automation API; empty where "
+           "tags are unavailable: see status())."),
+    Column("attributes", LIST, "Custom attributes as Name=value (one column each in "
+           "the workbook)."),
     Column("moid", STRING, "Managed object id, unique within the vCenter."),
 ), brief=("vcenter", "name", "type", "capacity_bytes", "free_bytes", "free_pct",
           "accessible", "host_count", "vm_count"))
@@ -65,10 +71,14 @@ def build(inv: Inventory) -> list[dict]:
             "maintenance_mode": p.get("summary.maintenanceMode"),
             "url": p.get("summary.url"),
             "host_count": len(as_list(p.get("host"))),
+            "hosts": sorted(filter(None, (inv.name(get(m, "key"))
+                                          for m in as_list(p.get("host"))))),
             "vm_count": len(as_list(p.get("vm"))),
             "overall_status": p.get("overallStatus"),
             "alarm_count": sum(1 for s in as_list(p.get("triggeredAlarmState"))
                                if moid(get(s, "entity")) == oid),
+            "tags": tag_labels(inv, oid),
+            "attributes": attribute_labels(inv, p),
             "moid": oid,
         })
     return rows

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pyVmomi import vim
 
-from .context import Inventory, as_list, get, moid, utc
+from .context import Inventory, as_list, attribute_labels, get, moid, tag_labels, utc
 from .schema import BOOL, FLOAT, INT, LIST, STRING, TIME, Column, Table
 
 GIB = 1024 ** 3
 
+PARTS = ("tags",)  # the tags column (see tables.PARTS)
 PATHS = {vim.HostSystem: [
-    "name", "parent", "vm", "datastore", "overallStatus", "configIssue",
+    "name", "customValue", "parent", "vm", "datastore", "overallStatus", "configIssue",
     "triggeredAlarmState",
     "runtime.connectionState", "runtime.inMaintenanceMode", "runtime.powerState",
     "runtime.bootTime",
@@ -57,6 +58,10 @@ TABLE = Table("hosts", "ESXi host", (
     Column("config_issues", INT, "Configuration issues vCenter reports for the host."),
     Column("config_issue_messages", LIST, "Those issues, as vCenter words them."),
     Column("alarm_count", INT, "Triggered alarms on the host."),
+    Column("tags", LIST, "Tags as Category:Tag (vSphere Automation API; empty where "
+           "tags are unavailable: see status())."),
+    Column("attributes", LIST, "Custom attributes as Name=value (one column each in "
+           "the workbook)."),
     Column("moid", STRING, "Managed object id, unique within the vCenter."),
 ), brief=("vcenter", "name", "connection_state", "in_maintenance", "cluster", "version",
           "cpu_usage_pct", "memory_usage_pct", "vm_count", "overall_status"))
@@ -123,6 +128,8 @@ def build(inv: Inventory) -> list[dict]:
                 for i in as_list(p.get("configIssue"))],
             "alarm_count": sum(1 for s in as_list(p.get("triggeredAlarmState"))
                                if moid(get(s, "entity")) == oid),
+            "tags": tag_labels(inv, oid),
+            "attributes": attribute_labels(inv, p),
             "moid": oid,
         })
     return rows

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pyVmomi import vim
 
-from .context import Inventory, as_list, get
+from .context import Inventory, as_list, attribute_labels, get, tag_labels
 from .hosts import portgroup_vlans
-from .schema import INT, STRING, Column, Table
+from .schema import INT, LIST, STRING, Column, Table
 
+PARTS = ("tags",)  # the tags column (see tables.PARTS)
 PATHS = {
-    vim.Network: ["name", "parent", "vm", "host", "overallStatus"],
+    vim.Network: ["name", "parent", "vm", "host", "overallStatus", "customValue"],
     vim.dvs.DistributedVirtualPortgroup: [
         "config.distributedVirtualSwitch", "config.defaultPortConfig",
         "config.uplink"],
@@ -29,6 +30,10 @@ TABLE = Table("networks", "network: standard portgroup, distributed portgroup or
     Column("host_count", INT, "Hosts with this network."),
     Column("vm_count", INT, "VMs attached."),
     Column("overall_status", STRING, "vCenter's health colour: green, yellow, red, gray."),
+    Column("tags", LIST, "Tags as Category:Tag (vSphere Automation API; empty where "
+           "tags are unavailable: see status())."),
+    Column("attributes", LIST, "Custom attributes as Name=value (one column each in "
+           "the workbook)."),
     Column("moid", STRING, "Managed object id, unique within the vCenter."),
 ), brief=("vcenter", "name", "kind", "switch", "vlan", "datacenter", "host_count", "vm_count"))
 
@@ -60,6 +65,8 @@ def build(inv: Inventory) -> list[dict]:
                 "host_count": len(as_list(p.get("host"))),
                 "vm_count": len(as_list(p.get("vm"))),
                 "overall_status": p.get("overallStatus"),
+                "tags": tag_labels(inv, oid),
+                "attributes": attribute_labels(inv, p),
                 "moid": oid,
             })
     return rows

@@ -13,7 +13,7 @@ from pyVmomi import vim
 from .context import Inventory, as_list, get, vm_devices
 from .schema import BOOL, LIST, STRING, Column, Table
 
-PART = "devices"  # built from Inventory.devices as well (see tables.DEVICE_SPECS)
+PARTS = ("devices",)  # built from Inventory.devices as well (see tables.PARTS)
 PATHS = {vim.VirtualMachine: ["name", "guest.net", "summary.runtime.powerState",
                               "summary.config.template"]}
 

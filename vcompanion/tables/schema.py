@@ -142,10 +142,17 @@ def docs_markdown(tables: list[Table]) -> str:
              "Enumerations keep vSphere's own values (`poweredOn`, `connected`, "
              "`guestToolsRunning`, `red`, ...), as in the vSphere API reference.", "",
              "`vms` and the other inventory tables come from one bulk read per "
-             "vCenter. `nics` and `cdroms` come from every VM's device list, the "
-             "bulkiest part of a VM: it is read in one more bulk request the first "
-             "time one of them (or a search for a MAC address, or the problems) is "
-             "asked for.", ""]
+             "vCenter, custom attributes (`attributes`, and the `attributes` column) "
+             "included. `nics`, `cdroms` and `disks` come from every VM's device "
+             "list, the bulkiest part of a VM: it is read in one more bulk request "
+             "the first time one of them (or a search for a MAC address, or the "
+             "problems) is asked for. Tags (`tags`, and the `tags` column of `vms`, "
+             "`hosts`, `datastores`, `clusters` and `networks`) come from the vSphere "
+             "Automation REST API, read once per collection when first asked for; a "
+             "vCenter whose tagging service fails keeps its other data and says "
+             "\"tags unavailable: ...\" in `status()`. Snapshot sizes come from the "
+             "file layout of the VMs that have snapshots, read in one call when "
+             "`snapshots` is first asked for.", ""]
     for table in tables:
         lines += [f"## `{table.name}`", "", f"One row per {table.row}.", "",
                   "| Column | Type | Unit | RVTools | Description |",

@@ -1,19 +1,26 @@
-"""vms: one row per virtual machine (and template), RVTools' vInfo."""
+"""vms: one row per virtual machine (and template), RVTools' vInfo.
+
+The ``tags`` column comes from the vSphere Automation API, read apart from
+the inventory (``PARTS``); custom attributes come with the inventory
+(``customValue``).
+"""
 
 from __future__ import annotations
 
 from pyVmomi import vim
 
-from .context import Inventory, as_list, get, moid, utc
+from .context import Inventory, as_list, attribute_labels, get, moid, tag_labels, utc
 from .schema import BOOL, FLOAT, INT, LIST, STRING, TIME, Column, Table
 
 GIB = 1024 ** 3
+PARTS = ("tags",)  # built with Inventory.tags as well (see tables.PARTS)
 
 # "summary.config.*" and "summary.guest.*" travel as two whole elements rather
 # than seventeen propSets (see collection.COARSE).
 PATHS = {vim.VirtualMachine: [
     "name", "parent", "resourcePool", "datastore", "network", "configStatus",
-    "snapshot", "triggeredAlarmState", "guest.net", "guest.guestState",
+    "snapshot", "triggeredAlarmState", "customValue", "guest.net", "guest.guestState",
+    "guest.toolsRunningStatus",
     "config.version",
     "summary.overallStatus",
     "summary.runtime.powerState", "summary.runtime.connectionState",
@@ -73,7 +80,8 @@ TABLE = Table("vms", "virtual machine or template", (
     Column("tools_status", STRING, "toolsOk, toolsOld, toolsNotRunning or "
            "toolsNotInstalled.", rvtools="Tools"),
     Column("tools_running_status", STRING, "guestToolsRunning, guestToolsNotRunning "
-           "or guestToolsExecutingScripts."),
+           "or guestToolsExecutingScripts (from the guest info where the summary "
+           "leaves it out, as for powered-off VMs on some vCenters)."),
     Column("tools_version_status", STRING, "guestToolsCurrent, guestToolsNeedUpgrade, "
            "guestToolsNotInstalled, guestToolsUnmanaged, ..."),
     Column("overall_status", STRING, "vCenter's health colour: green, yellow, red, gray."),
@@ -85,6 +93,10 @@ TABLE = Table("vms", "virtual machine or template", (
     Column("moid", STRING, "Managed object id, unique within the vCenter.",
            rvtools="VM ID"),
     Column("annotation", STRING, "Notes.", rvtools="Annotation"),
+    Column("tags", LIST, "Tags as Category:Tag (vSphere Automation API; empty where "
+           "tags are unavailable: see status())."),
+    Column("attributes", LIST, "Custom attributes as Name=value (one column each in "
+           "the workbook)."),
     Column("is_template", BOOL, "True for a template.", rvtools="Template"),
     Column("consolidation_needed", BOOL, "Disks need consolidation.",
            rvtools="Consolidation Needed"),
@@ -152,7 +164,8 @@ def build(inv: Inventory) -> list[dict]:
             "used_gb": committed / GIB if committed is not None else None,
             "snapshot_count": count_snapshots(get(snapshot, "rootSnapshotList")),
             "tools_status": p.get("summary.guest.toolsStatus"),
-            "tools_running_status": p.get("summary.guest.toolsRunningStatus"),
+            "tools_running_status": (p.get("summary.guest.toolsRunningStatus")
+                                     or p.get("guest.toolsRunningStatus") or None),
             "tools_version_status": p.get("summary.guest.toolsVersionStatus2"),
             "overall_status": p.get("summary.overallStatus"),
             "config_status": p.get("configStatus"),
@@ -162,6 +175,8 @@ def build(inv: Inventory) -> list[dict]:
             "bios_uuid": p.get("summary.config.uuid"),
             "moid": oid,
             "annotation": p.get("summary.config.annotation") or None,
+            "tags": tag_labels(inv, oid),
+            "attributes": attribute_labels(inv, p),
             "is_template": p.get("summary.config.template"),
             "consolidation_needed": p.get("summary.runtime.consolidationNeeded"),
             "hw_version": p.get("config.version"),

@@ -31,7 +31,7 @@ from .fast import answers as fast_answers
 from .fast import paging as fast_paging
 from .fast import soap as fast_soap
 from .fast.schema import fault_type, to_pyvmomi_ref
-from .inventory import Stats
+from .inventory import CustomField, Stats
 
 DECODERS = ("fast", "pyvmomi")
 
@@ -433,3 +433,35 @@ def event_categories(conn: VCenterConnection, stats: Stats) -> dict[str, str]:
         categories = {}
     conn._event_categories = (conn.session_generation, categories)
     return categories
+
+
+def read_custom_fields(conn: VCenterConnection, stats: Stats) -> dict[int, CustomField]:
+    """Custom attribute definitions (``CustomFieldsManager.field``), in one call.
+
+    Empty where the server has no CustomFieldsManager (a host on its own).
+    """
+    manager = getattr(conn.content, "customFieldsManager", None)
+    if manager is None:
+        return {}
+    found = retrieve_objects(conn, [manager], vim.CustomFieldsManager, ["field"], stats)
+    fields = {}
+    for props in found.values():
+        for definition in props.get("field") or ():
+            managed = getattr(definition, "managedObjectType", None)  # a pyvmomi type
+            if managed is not None and not isinstance(managed, str):
+                managed = getattr(managed, "_wsdlName", None)
+            fields[definition.key] = CustomField(definition.key, definition.name,
+                                                 managed or None)
+    return fields
+
+
+def read_layouts(conn: VCenterConnection, vms: list, paths: list[str],
+                 stats: Stats) -> dict[str, dict]:
+    """``paths`` (parts of ``layoutEx``) of the given VMs, in one call.
+
+    The file list is a few kilobytes per VM: read only for the VMs that
+    need it (those with snapshots), never with the whole inventory.
+    """
+    found = retrieve_objects(conn, vms, vim.VirtualMachine, paths, stats)
+    return {oid: {k: v for k, v in props.items() if k != "_ref"}
+            for oid, props in found.items()}

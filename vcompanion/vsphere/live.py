@@ -39,7 +39,7 @@ from . import collection
 from .connection import VCenterConnection
 from .fast import answers, soap
 from .fast.schema import fault_type
-from .inventory import EVERYTHING, Inventory, alarm_refs
+from .inventory import EVERYTHING, CustomField, Inventory, alarm_refs, custom_value_keys
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +79,7 @@ class LiveInventory:
         self.last_answer: float | None = None  # time.perf_counter() it arrived
         self.error: Exception | None = None
         self._alarm_names: dict[str, str] = {}
+        self._custom_fields: dict[int, CustomField] = {}
         self._ready = threading.Event()
         self._stop = threading.Event()
         self._pc: Any = None
@@ -227,8 +228,10 @@ class LiveInventory:
     def _publish(self, objects: dict, kinds: set[str], full: bool = False) -> None:
         inventory = Inventory(self.name, objects,
                               collected_at=datetime.now(timezone.utc),
-                              alarm_names=dict(self._alarm_names))
+                              alarm_names=dict(self._alarm_names),
+                              custom_fields=self._custom_fields)
         self._name_alarms(inventory)
+        self._name_fields(inventory, full)
         self.inventory = inventory
         if full:
             self.syncs += 1
@@ -259,6 +262,22 @@ class LiveInventory:
         self._alarm_names.update({oid: p["info.name"] for oid, p in named.items()
                                   if p.get("info.name")})
         inventory.alarm_names.update(self._alarm_names)
+
+    def _name_fields(self, inventory: Inventory, full: bool) -> None:
+        """Read the custom attribute definitions at each full sync and when a
+        value of an unknown field shows up (one call).  customValue changes
+        come through the filter like any other property."""
+        keys = custom_value_keys(inventory)
+        if not keys or (not full and keys <= set(self._custom_fields)):
+            return
+        try:
+            fields = collection.read_custom_fields(self.conn, collection.Stats())
+        except Exception as exc:  # noqa: BLE001 - names fall back to the keys
+            log.info("vCenter '%s': custom attribute names unavailable (%s)", self.name,
+                     type(exc).__name__)
+            return
+        self._custom_fields = fields
+        inventory.custom_fields = fields
 
     def _reread(self, applier: Applier) -> None:
         """Read again the properties vCenter does not report as they change."""
