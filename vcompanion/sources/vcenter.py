@@ -4,7 +4,8 @@ The session is opened on first use with the credentials found by
 ``credentials.resolve`` (arguments, the per-vCenter OS store entry, the
 environment, the default entry).  Every read goes through the one bulk path
 (``tables.collect``: one ContainerView, one RetrievePropertiesEx); live
-updates run a ``vsphere.live.LiveInventory`` of the source's own.
+updates run a ``vsphere.live.LiveInventory`` of the source's own; performance
+statistics come from ``vsphere.perf``.
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ from ..config import Config, VCenterConfig
 from ..errors import CollectionError, NoPermissionError
 from ..vsphere import collection
 from ..vsphere import live as live_updates
+from ..vsphere import perf as perf_reader
 from ..vsphere.connection import Timeouts, VCenterConnection
 from ..vsphere.fast import workers as decode_workers
 from ..vsphere.fast.memory import trim_memory
-from .base import About, Inventory, OnChange, Source, Stats
+from .base import About, Inventory, OnChange, PerfAnswer, PerfQuery, Source, Stats
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +41,16 @@ class ReadSettings:
     decode_processes: int | None = None
     reread_seconds: float = 300.0
     live_wait_seconds: int = 10
+    perf: perf_reader.PerfSettings = perf_reader.PerfSettings()
 
     @classmethod
     def from_config(cls, config: Config) -> ReadSettings:
         return cls(
+            perf=perf_reader.PerfSettings(
+                decoder=config.get("collection.decoder"),
+                concurrency=config.get("metrics.query_concurrency"),
+                max_values=config.get("metrics.max_answer_samples"),
+                max_query_metrics=config.get("metrics.max_query_metrics")),
             timeouts=Timeouts(connect=config.get("collection.connect_timeout_seconds"),
                               read=config.get("collection.read_timeout_seconds"),
                               keepalive=config.get("collection.keepalive_minutes") * 60),
@@ -149,6 +157,9 @@ class VCenterSource:
                  self.name, len(events), f"{since:%Y-%m-%d %H:%M:%S}",
                  time.perf_counter() - started, stats.round_trips)
         return events, categories
+
+    def read_perf(self, query: PerfQuery) -> PerfAnswer:
+        return perf_reader.read(self._connection(), query, self.settings.perf)
 
     # --- live updates ----------------------------------------------------------------
 
