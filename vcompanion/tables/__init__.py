@@ -4,7 +4,9 @@
 vCenter in a single bulk retrieval (plus one call naming the triggered
 alarms) and returns an ``Inventory``; each table module's ``build`` turns an
 Inventory into rows, and its ``TABLE`` declaration turns rows into a
-DataFrame with fixed columns and dtypes.
+DataFrame with fixed columns and dtypes.  ``performance.py`` declares the
+performance tables, which ``vcompanion.metrics`` fills from vCenter's
+statistics.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from ..vsphere.collection import Stats, retrieve, retrieve_objects
 from ..vsphere.connection import VCenterConnection
 from ..vsphere.inventory import EVERYTHING, alarm_refs
 from . import (alarms, cdroms, clusters, datastores, events, hosts, networks, nics,
-               snapshots, vms)
+               performance, snapshots, vms)
 from .context import STRUCTURE, Inventory
 from .schema import Table, _sort_key
 
@@ -34,9 +36,11 @@ INVENTORY = {m.TABLE.name: m for m in (vms, hosts, clusters, datastores, network
 DEVICE_TABLES = tuple(n for n, m in INVENTORY.items()
                       if getattr(m, "PART", None) == "devices")
 DEVICE_SPECS = {vim.VirtualMachine: ["config.hardware.device"]}
-# Every table, events included.
+# Every table: inventory, events, performance statistics.
 TABLES: dict[str, Table] = {**{n: m.TABLE for n, m in INVENTORY.items()},
-                            "events": events.TABLE}
+                            "events": events.TABLE,
+                            "metrics": performance.METRICS,
+                            **{t.name: t for t in performance.PERFORMANCE.values()}}
 
 
 def inventory_specs() -> dict[type, list[str]]:

@@ -20,9 +20,11 @@ FLOAT = "Float64"
 BOOL = "boolean"
 TIME = "datetime64[ns, UTC]"
 LIST = "object"  # a Python list of str in every row (empty list when none)
+# Text repeated over many rows (the long metrics frame): pandas categories.
+CATEGORY = "category"
 
 _TYPE_DOC = {STRING: "text", INT: "integer", FLOAT: "number", BOOL: "true/false",
-             TIME: "UTC timestamp", LIST: "list of text"}
+             TIME: "UTC timestamp", LIST: "list of text", CATEGORY: "text (category)"}
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class Table:
     columns: tuple[Column, ...]
     sort: tuple[str, ...] = ("vcenter", "name")
     brief: tuple[str, ...] = ()  # columns shown by default in `--format table`
+    doc: str = ""  # where the table comes from, for docs/tables.md
 
     @property
     def names(self) -> list[str]:
@@ -73,6 +76,10 @@ class Table:
             elif c.dtype == TIME:
                 data[c.name] = pd.to_datetime(pd.Series(values, dtype=object),
                                               utc=True).astype(TIME)
+            elif c.dtype == CATEGORY:
+                data[c.name] = pd.Series(values, dtype=object).astype(
+                    pd.CategoricalDtype([str(v) for v in dict.fromkeys(values)
+                                         if v is not None]))
             else:
                 data[c.name] = pd.Series(values, dtype=c.dtype if rows else c.dtype)
         frame = pd.DataFrame(data, columns=self.names)
@@ -83,6 +90,28 @@ class Table:
 
     def empty(self) -> pd.DataFrame:
         return self.frame([])
+
+    def columns_frame(self, columns: dict[str, Any], length: int) -> pd.DataFrame:
+        """A DataFrame from whole columns (arrays, Categoricals), in the order given.
+
+        For frames of millions of rows, where ``frame`` (a dict per row) is too
+        slow: every declared column must be given, already of its dtype or
+        convertible to it; rows are not sorted.
+        """
+        data = {}
+        for c in self.columns:
+            values = columns[c.name]
+            if c.dtype == CATEGORY and not isinstance(values, pd.Categorical):
+                values = pd.Categorical(values)
+            series = values if isinstance(values, pd.Series) else pd.Series(values,
+                                                                              copy=False)
+            if len(series) != length:
+                raise ValueError(f"{self.name}.{c.name}: {len(series)} values, "
+                                 f"{length} rows")
+            if c.dtype != CATEGORY and str(series.dtype) != c.dtype:
+                series = series.astype(c.dtype)
+            data[c.name] = series
+        return pd.DataFrame(data, columns=self.names)
 
 
 def _sort_key(series: pd.Series) -> pd.Series:
@@ -105,9 +134,13 @@ def docs_markdown(tables: list[Table]) -> str:
              "vCenter. `nics` and `cdroms` come from every VM's device list, the "
              "bulkiest part of a VM: it is read in one more bulk request the first "
              "time one of them (or a search for a MAC address, or the problems) is "
-             "asked for.", ""]
+             "asked for.", "",
+             "`metrics` and the `performance_*` tables come from vCenter's performance "
+             "statistics, read when asked for (`vc.metrics()`, `vc.performance()`; "
+             "see docs/metrics.md).", ""]
     for table in tables:
-        lines += [f"## `{table.name}`", "", f"One row per {table.row}.", "",
+        lines += [f"## `{table.name}`", "", f"One row per {table.row}."
+                  + (f" {table.doc}" if table.doc else ""), "",
                   "| Column | Type | Unit | RVTools | Description |",
                   "|---|---|---|---|---|"]
         for c in table.columns:
