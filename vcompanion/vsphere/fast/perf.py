@@ -98,9 +98,10 @@ def decode(data: bytes, stamps: Stamps | None = None) -> list[Series]:
 
 def _decode_fast(data: bytes, stamps: Stamps) -> Iterator[Series]:
     chunks = data.split(b"<returnval")
-    if b"QueryPerfResponse" not in chunks[0] or data.count(b"</returnval>") != len(
-            chunks) - 1:
-        raise Shape("not a QueryPerf answer")
+    # every returnval opened and closed without a prefix, in a QueryPerf answer
+    if b"QueryPerfResponse" not in chunks[0] or data.count(b"returnval") != 2 * (
+            len(chunks) - 1) or data.count(b"</returnval>") != len(chunks) - 1:
+        raise Shape("not a QueryPerf answer as expected")
     for chunk in chunks[1:]:
         entity = _ENTITY.search(chunk)
         if entity is None:
