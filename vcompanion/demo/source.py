@@ -6,7 +6,7 @@ property paths the table modules request, holding real pyvmomi data objects
 and managed object references built locally (``builder.py``), and pyvmomi
 event objects.  ``Companion`` builds the tables from them with the same code
 as for real vCenters, so the demo tables have exactly the columns and types
-of real ones.
+of real ones.  Performance statistics are raw samples too (``perf.py``).
 
 All demo sources share one ``DemoWorld``: each round of reads (a first
 collection, a ``refresh()``) gets a newly generated environment, so ages
@@ -25,9 +25,10 @@ from typing import Any
 
 from ..config import Config
 from ..errors import ConnectError
-from ..sources import About, Inventory, LiveUnsupported, OnChange, Stats
+from ..sources import About, Inventory, LiveUnsupported, OnChange, PerfAnswer, PerfQuery, Stats
 from .builder import VCenterBuilder
 from .catalog import ALARMS, EVENT_CATEGORIES
+from .perf import Statistics
 from .sites import SITES, Site, build_dr, build_lab, build_prod
 
 SERVICE_ACCOUNT = "svc-vcompanion@vsphere.local"
@@ -51,6 +52,7 @@ class Environment:
         self.devices = {b.name: b.devices for b in builders}
         self._builders = {b.name: b for b in builders}
         self._events: dict[str, list] = {}
+        self._statistics: dict[str, Statistics] = {}
         self._lock = threading.Lock()
 
     def events(self, vcenter: str) -> list:
@@ -59,6 +61,14 @@ class Environment:
             if vcenter not in self._events:
                 self._events[vcenter] = self._builders[vcenter].make_events()
             return self._events[vcenter]
+
+    def statistics(self, vcenter: str) -> Statistics:
+        """The vCenter's performance statistics (made on first use)."""
+        with self._lock:
+            if vcenter not in self._statistics:
+                self._statistics[vcenter] = Statistics(
+                    vcenter, self.inventories[vcenter].objects)
+            return self._statistics[vcenter]
 
     def vm_count(self) -> int:
         return sum(len(inv.of("VirtualMachine")) for inv in self.inventories.values())
@@ -159,6 +169,10 @@ class DemoSource:
         events = [e for e in self.world.current().events(self.name)
                   if e.createdTime >= since]
         return events, EVENT_CATEGORIES
+
+    def read_perf(self, query: PerfQuery) -> PerfAnswer:
+        self.connect()
+        return self.world.current().statistics(self.name).answer(query)
 
     def start_live(self, on_change: OnChange, pool: Any = None) -> Inventory:
         raise LiveUnsupported("the demo's vCenters do not change by themselves")
