@@ -35,7 +35,8 @@ def expected_performance_problems(topology: str) -> set[tuple]:
     for name, v in topo["vms"].items():
         if v["power_state"] != "poweredOn" or v["connection_state"] != "connected":
             continue
-        series = lambda counter: seed.perf_series(topology, "VirtualMachine", name, counter)  # noqa: E731
+        def series(counter, name=name):
+            return seed.perf_series(topology, "VirtualMachine", name, counter)
         ready = _mean(series("cpu.ready.summation")) / 200 / v["num_cpu"]  # % per vCPU
         if ready > 10:
             out.add(("vm_cpu_ready", topology, name, "critical" if ready > 20 else "warning",
@@ -53,13 +54,14 @@ def expected_performance_problems(topology: str) -> set[tuple]:
     for name, h in topo["hosts"].items():
         if h["connection_state"] != "connected":
             continue
-        series = lambda counter: seed.perf_series(topology, "HostSystem", name, counter)  # noqa: E731
+        def series(counter, name=name):
+            return seed.perf_series(topology, "HostSystem", name, counter)
         if max(series("mem.vmmemctl.average")) > 0:
             out.add(("ballooning", topology, name, "warning", ""))
         for what, counter in (("cpu", "cpu.usage.average"), ("memory", "mem.usage.average")):
             if _mean(series(counter)) / 100 > 90:
                 out.add(("host_usage_high", topology, name, "warning", what))
-    for name, d in topo["datastores"].items():
+    for name in topo["datastores"]:
         worst = max(_mean(seed.perf_series(topology, "Datastore", name, counter))
                     for counter in ("datastore.totalReadLatency.average",
                                     "datastore.totalWriteLatency.average"))
