@@ -50,6 +50,14 @@ _HEADERS = {
     "alarms.alarm_moid": "Alarm MoRef",
     "events.chain_id": "Chain ID",
     "problems.object_type": "Object type",
+    "performance_vms.num_cpu": "CPUs",
+    "performance_vms.cpu_costop_pct": "CPU co-stop %",
+    "performance_vms.cpu_costop_pct_max": "CPU co-stop % max",
+    "performance_vms.mem_swapin_kbps": "Swap-in KB/s",
+    "performance_vms.mem_swapin_kbps_max": "Swap-in KB/s max",
+    "performance_vms.net_usage_kbps": "Network KB/s",
+    "performance_vms.net_usage_kbps_max": "Network KB/s max",
+    "performance_vms.interval": "Interval seconds",
 }
 
 
@@ -157,6 +165,24 @@ EVENTS = Sheet("Events", "events", (_events.columns[0], SheetColumn(
     "(alerts.critical_events).")) + _events.columns[1:], _events.row)
 PROBLEMS = sheet_for("Problems", problems.TABLE, skip=("key",))
 
+
+def _performance_sheet() -> Sheet:
+    """vPerformance: VMs and hosts, one row each, with the window's averages and
+    maxima (the columns of performance_vms, then those only hosts have)."""
+    columns = [SheetColumn("Type", "object_type", TEXT, description="VM or Host.")]
+    seen = {"vcenter"}
+    for table in (TABLES["performance_vms"], TABLES["performance_hosts"]):
+        for column in table.columns:
+            if column.name not in seen:
+                seen.add(column.name)
+                columns.append(sheet_column(table.name, column))
+    columns.append(SheetColumn(SOURCE_HEADER, "vcenter", TEXT,
+                               description="Configured name of the vCenter."))
+    return Sheet("vPerformance", "performance", tuple(columns), "VM or host")
+
+
+VPERFORMANCE = _performance_sheet()
+
 # vSource: the vCenters, from Companion.status().
 _STATUS_COLUMNS = (
     ("vcenter", "VI SDK Server", TEXT, "Configured name of the vCenter."),
@@ -179,5 +205,5 @@ VSOURCE = Sheet("vSource", "status", tuple(
     for source, header, kind, text in _STATUS_COLUMNS), row="vCenter")
 
 INVENTORY_SHEETS: tuple[Sheet, ...] = (VINFO, VHOST, VCLUSTER, VDATASTORE, VSNAPSHOT,
-                                       VNETWORK, VCD, VPORTGROUP, VALARMS, VHEALTH,
-                                       VSOURCE)
+                                       VNETWORK, VCD, VPORTGROUP, VALARMS, VPERFORMANCE,
+                                       VHEALTH, VSOURCE)
