@@ -58,6 +58,7 @@ def _part(request: Request, target: Target, answer: PerfAnswer) -> _Part:
     offsets = np.cumsum(lengths) - lengths
     kind = request.kind
     keys, factors, objects, counters, instances, units = [], [], [], [], [], []
+    scales: dict[tuple, tuple[float, str]] = {}
     for i, (moid, counter, instance) in enumerate(zip(data.moids, data.counters,
                                                       data.instances)):
         if kind.read_from:  # measured by another object (datastores: hosts)
@@ -69,8 +70,11 @@ def _part(request: Request, target: Target, answer: PerfAnswer) -> _Part:
         if name is None or info is None:
             continue
         vcpus = (target.context.get(oid) or {}).get("num_cpu")
-        factor, unit = scale(info, answer.interval.seconds, vcpus, instance,
-                             kind.query_type)
+        how = scales.get((counter, vcpus, instance))
+        if how is None:
+            how = scales[(counter, vcpus, instance)] = scale(
+                info, answer.interval.seconds, vcpus, instance, kind.query_type)
+        factor, unit = how
         keys.append(((name.lower(), name, counter, shown), i))
         factors.append(factor)
         objects.append(oid)
@@ -129,7 +133,8 @@ def tidy(results: Results) -> pd.DataFrame:
         "moid": labels(lambda p: p.objects),
         "counter": labels(lambda p: p.counters),
         "instance": labels(lambda p: p.instances),
-        "time": pd.Series(pd.to_datetime(times, unit="s", utc=True)),
+        "time": pd.Series(pd.DatetimeIndex(times.astype("datetime64[s]").astype(
+            "datetime64[ns]")).tz_localize("UTC")),
         "value": pd.array(np.concatenate([p.values for p in parts]) if parts
                           else np.zeros(0), dtype="Float64"),
         "unit": labels(lambda p: p.units),
@@ -187,26 +192,10 @@ def _summary_rows(results: Results, part: _Part | None,
     kind = results.request.kind
     target = part.target if part is not None else target
     answer = part.answer if part is not None else None
-    figures: dict[tuple[str, str], list] = {}  # (object, counter) -> [sum, count, max]
+    figures: dict[tuple[str, str], tuple] = {}  # (object, counter) -> (sum, count, max)
     reporters: dict[str, set] = {}
-    if part is not None and len(part.lengths):
-        keep = part.lengths > 0
-        starts = (np.cumsum(part.lengths) - part.lengths)[keep]
-        valid = ~np.isnan(part.values)
-        sums = np.add.reduceat(np.where(valid, part.values, 0.0), starts) if len(
-            starts) else []
-        counts = np.add.reduceat(valid.astype(np.int64), starts) if len(starts) else []
-        maxes = np.maximum.reduceat(np.where(valid, part.values, -np.inf),
-                                    starts) if len(starts) else []
-        series = [i for i, k in enumerate(keep) if k]
-        for j, i in enumerate(series):
-            key = (part.objects[i], part.counters[i])
-            acc = figures.setdefault(key, [0.0, 0, -np.inf])
-            acc[0] += sums[j]
-            acc[1] += int(counts[j])
-            acc[2] = max(acc[2], maxes[j])
-            if counts[j]:
-                reporters.setdefault(part.objects[i], set()).add(part.instances[i])
+    if part is not None and int(part.lengths.sum()):
+        figures, reporters = _figures(part)
     globally = {m.counter: m.reason for m in answer.missing if m.moid is None} \
         if answer else {}
     per_object = {(m.moid, m.counter): m.reason for m in answer.missing
@@ -238,6 +227,32 @@ def _summary_rows(results: Results, part: _Part | None,
         row["missing"] = _missing_text(missing, len(kind.figures)) or None
         rows.append(row)
     return rows
+
+
+def _figures(part: _Part) -> tuple[dict, dict]:
+    """(object, counter) -> (sum, count, max) of its samples, over every instance;
+    object -> the instances that reported (datastores: the hosts)."""
+    keep = np.flatnonzero(part.lengths > 0)
+    starts = (np.cumsum(part.lengths) - part.lengths)[keep]
+    valid = ~np.isnan(part.values)
+    sums = np.add.reduceat(np.where(valid, part.values, 0.0), starts)
+    counts = np.add.reduceat(valid.astype(np.int64), starts)
+    maxes = np.maximum.reduceat(np.where(valid, part.values, -np.inf), starts)
+    codes: dict[tuple[str, str], int] = {}
+    group = np.asarray([codes.setdefault((part.objects[i], part.counters[i]), len(codes))
+                        for i in keep], dtype=np.int64)
+    total_sums = np.bincount(group, weights=sums, minlength=len(codes))
+    total_counts = np.bincount(group, weights=counts, minlength=len(codes))
+    total_maxes = np.full(len(codes), -np.inf)
+    np.maximum.at(total_maxes, group, maxes)
+    figures = {key: (total_sums[c], int(total_counts[c]), total_maxes[c])
+               for key, c in codes.items()}
+    reporters: dict[str, set] = {}
+    if len(part.instances) and any(part.instances):
+        for j, i in enumerate(keep):
+            if counts[j]:
+                reporters.setdefault(part.objects[i], set()).add(part.instances[i])
+    return figures, reporters
 
 
 def _missing_text(missing: dict[str, list[str]], figures: int) -> str:

@@ -111,7 +111,7 @@ class Table:
             if c.dtype != CATEGORY and str(series.dtype) != c.dtype:
                 series = series.astype(c.dtype)
             data[c.name] = series
-        return pd.DataFrame(data, columns=self.names)
+        return pd.DataFrame(data, columns=self.names, copy=False)
 
 
 def _sort_key(series: pd.Series) -> pd.Series:
