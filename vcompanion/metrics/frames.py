@@ -145,7 +145,14 @@ def tidy(results: Results) -> pd.DataFrame:
     frame = METRICS.columns_frame(columns, total)
     frame.attrs["failures"] = dict(results.failures)
     frame.attrs["missing"] = _missing_notes(results)
+    frame.attrs["cost"] = _cost(results)
     return frame
+
+
+def _cost(results: Results) -> dict[str, dict]:
+    """What each vCenter's read cost (``frame.attrs["cost"]``): queries, faults,
+    samples, the largest answer, metrics per query, seconds."""
+    return {name: dict(vars(answer.stats)) for name, answer in results.answers.items()}
 
 
 def _missing_notes(results: Results) -> list[str]:
@@ -184,6 +191,7 @@ def summary(results: Results) -> pd.DataFrame:
             rows.extend(_summary_rows(results, None, target))
     frame = table.frame(rows)
     frame.attrs["failures"] = dict(results.failures)
+    frame.attrs["cost"] = _cost(results)
     return frame
 
 
