@@ -146,6 +146,64 @@ def test_every_problem_rule_fires_in_the_demo(vc):
     assert set(found["severity"]) == {"critical", "warning", "info"}
 
 
+def test_demo_statistics_plant_every_performance_scenario(vc):
+    from vcompanion.demo.perf import NOISY, SLOW
+    from vcompanion.tables.performance import METRICS, PERFORMANCE
+    vms = vc.performance("vms", since="15m")
+    assert list(vms.columns) == PERFORMANCE["vms"].names
+    by_name = vms.set_index(["vcenter", "name"])
+    for vcenter, noisy in NOISY.items():
+        for name in noisy:  # noisy neighbours wait for CPU
+            assert by_name.loc[(vcenter, name), "cpu_ready_pct"] > 10
+    quiet = vms[~vms["name"].isin([n for v in NOISY.values() for n in v])]
+    assert (quiet["cpu_ready_pct"].dropna() < 5).all()
+    hosts = vc.performance("hosts", since="15m")
+    ballooning = hosts[hosts["mem_balloon_mb"] > 0]
+    assert len(ballooning) == 1 and ballooning.iloc[0]["mem_usage_pct"] > 90
+    host = ballooning.iloc[0]["name"]
+    on_it = vms[(vms["host"] == host) & vms["missing"].isna()]
+    assert len(on_it) and (on_it["mem_balloon_mb"] > 0).all()
+    assert (vms["mem_swapped_mb"] > 0).sum() == 1
+    stores = vc.performance("datastores", since="15m").set_index("name")
+    for name, (read, write) in SLOW["prod"].items():
+        assert stores.loc[name, "read_latency_ms"] == pytest.approx(read, rel=0.2)
+        assert stores.loc[name, "write_latency_ms"] == pytest.approx(write, rel=0.2)
+        assert stores.loc[name, "hosts"] > 0
+    assert (stores.drop(index=list(SLOW["prod"]))["read_latency_ms"].dropna() < 10).all()
+    # the lab's sandboxes idle for weeks (vCenter's daily samples)
+    daily = vc.metrics("vms", counters=["cpu.usage.average"], since="30d", interval=86400)
+    assert list(daily.columns) == METRICS.names and set(daily["interval"]) == {86400}
+    means = daily.groupby("name", observed=True)["value"].mean()
+    sandboxes = means[means.index.str.startswith("sbx-")]
+    assert len(sandboxes) and (sandboxes < 5).all()
+    assert (means[~means.index.str.startswith("sbx-")] >= 5).all()
+    # the unreachable vCenter has no statistics, and says so like a real one
+    assert "branch" not in set(vms["vcenter"]) and "branch" in vc.failures
+
+
+def test_demo_statistics_are_deterministic_raw_samples():
+    from vcompanion.demo import generate
+    from vcompanion.sources import PerfQuery
+    now = datetime(2025, 3, 1, 10, 0, 7, tzinfo=timezone.utc)
+    env = generate(now)
+    stats = env.statistics("prod")
+    vms = [oid for oid, p in env.inventories["prod"].of("VirtualMachine").items()
+           if p.get("summary.runtime.powerState") == "poweredOn"][:5]
+    query = PerfQuery("VirtualMachine", tuple(vms), ("cpu.ready.summation",
+                                                     "mem.active.average"), 900)
+    first, again = stats.answer(query, now), generate(now).statistics("prod").answer(query, now)
+    assert list(first.data.series()) == list(again.data.series())
+    assert first.interval.seconds == 20 and first.end == now
+    for _moid, _counter, _instance, times, values in first.data.series():
+        assert len(times) == 45 and all(t % 20 == 0 for t in times)
+        assert all(isinstance(v, int) and v >= 0 for v in values)
+    week = stats.answer(PerfQuery("VirtualMachine", tuple(vms), ("mem.active.average",),
+                                  7 * 86400), now)
+    assert week.interval.seconds == 1800 and not len(week.data)
+    assert [m.reason for m in week.missing] == [
+        "not collected: a level 2 counter, and the 1800 s interval keeps level 1"]
+
+
 def test_demo_content_looks_like_a_real_estate(vc):
     status = vc.status().set_index("vcenter")
     readable = status[status["status"] == "ok"]

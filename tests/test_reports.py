@@ -72,7 +72,29 @@ def written(companion) -> dict[str, layout.Sheet]:
 def test_sheets_in_the_fixed_order(book):
     assert book.sheetnames == ["Summary", "vInfo", "vHost", "vCluster", "vDatastore",
                                "vSnapshot", "vDisk", "vNetwork", "vCD", "vPortgroup",
-                               "vTags", "vAlarms", "vHealth", "vSource"]
+                               "vTags", "vAlarms", "vPerformance", "vHealth", "vSource"]
+
+
+def test_vperformance_holds_every_vm_and_host_with_the_windows_figures(book, companion):
+    rows = rows_of(book["vPerformance"])
+    seed = simulators.load_seed()
+    vms = {(t, name) for t, topo in seed.TOPOLOGIES.items()
+           for name, vm in topo["vms"].items() if not vm["template"]}
+    hosts = {(t, name) for t, topo in seed.TOPOLOGIES.items() for name in topo["hosts"]}
+    assert {(r["VI SDK Server"], r["Name"]) for r in rows if r["Type"] == "VM"} == vms
+    assert {(r["VI SDK Server"], r["Name"]) for r in rows if r["Type"] == "Host"} == hosts
+    by_name = {(r["Type"], r["Name"]): r for r in rows}
+    db = by_name[("VM", "db-01")]
+    assert db["CPU ready %"] == pytest.approx(24.0) and db["CPU ready % max"] == 25.0
+    assert db["CPUs"] == 8 and db["Interval seconds"] == 20 and db["Samples"] == 180
+    assert by_name[("VM", "mail-01")]["Mem balloon MiB"] == 512
+    b01 = by_name[("Host", "esx-prod-b01.corp.example.com")]
+    assert b01["CPU usage %"] == 95 and b01["Mem balloon MiB"] == 1024
+    assert b01["CPU ready %"] in (None, "")  # hosts have no such figure
+    assert by_name[("VM", "db-03")]["Missing"] == "powered off"
+    summary = [[c.value for c in row] for row in book["Summary"].iter_rows()]
+    assert ["Performance", "vPerformance: averages and maxima of the last 1h, on each "
+            "vCenter's clock"] in [row[:2] for row in summary]
 
 
 def test_vnetwork_and_vcd_hold_every_adapter_and_drive(book, companion):

@@ -6,6 +6,7 @@ notebooks, alerts and reports alike::
     from vcompanion import Companion
     vc = Companion.from_config("config.json")
     vc.vms(); vc.hosts(); vc.search("10.1.2.3"); vc.status()
+    vc.performance("vms", since="15m"); vc.metrics("hosts", since="7d")
 
 Each vCenter is a ``Source`` (``sources/``): a real vCenter
 (``VCenterSource``) or the built-in demo's (``Companion.demo()``).  The
@@ -19,6 +20,10 @@ Live mode (``Companion(..., live=True)``, the setting ``collection.live``, or
 current in the background with vCenter's change notifications; each table is
 rebuilt only for the vCenters whose objects of the types it reads changed.
 ``stop_live()`` ends it.
+
+Performance statistics (``metrics()``, ``performance()``) are read when
+asked for, from every vCenter in parallel, and kept for a short time
+(``metrics.cache_seconds``); ``vcompanion.metrics`` turns them into frames.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import objects, tables
+from . import metrics, objects, tables
 from .cache import TableCache
 from .config import Config, load_config
 from .errors import ConfigError, CredentialsError, VCompanionError
@@ -75,6 +80,7 @@ class Companion:
         self._states = self._fleet.states  # vCenter name -> VCenterState
         self._lock = self._fleet.lock
         self._cache = TableCache()
+        self._answers = metrics.AnswerCache()  # performance statistics, kept briefly
         self._live_enabled = config.get("collection.live") if live is None else live
 
     @classmethod
@@ -172,6 +178,7 @@ class Companion:
         if not self.live:  # live: re-read by age (see _reread_seconds)
             self._fleet.forget_parts()
         self._cache.invalidate()
+        self._answers.clear()
         return self
 
     def _collect(self, states: list[VCenterState] | None = None) -> None:
@@ -285,7 +292,7 @@ class Companion:
             return self.events()
         if name not in tables.INVENTORY:
             raise ConfigError(f"unknown table '{name}' (one of "
-                              f"{', '.join(tables.TABLES)})")
+                              f"{', '.join([*tables.INVENTORY, 'events'])})")
         self.inventories()  # collects what was never read
         parts = tables.PARTS[name]
         self._ensure_parts(parts)
@@ -385,6 +392,51 @@ class Companion:
         inventory, ``ConfigError`` for an unknown vCenter name.
         """
         return objects.gather(self, vcenter, moid, hours)
+    # --- performance statistics ----------------------------------------------------
+
+    def metrics(self, kind: str, counters: list[str] | None = None,
+                since: str | float | timedelta = "1h", interval: int | None = None, *,
+                quiet: bool = False) -> pd.DataFrame:
+        """Every sample of ``counters`` of every object of ``kind`` (vms, hosts,
+        clusters, datastores) over the last ``since`` ("15m", "1h", "7d", "30d",
+        seconds), one row each: vcenter, kind, name, moid, counter, instance,
+        time, value, unit, interval, raw (docs/tables.md, docs/metrics.md).
+
+        ``counters``: vCenter counter names (default: those of
+        ``performance(kind)``); ``interval``: the sample period (default: the
+        finest vCenter keeps for the window).  A vCenter whose statistics fail
+        is in ``failures`` and ``status()`` and has no rows, unless ``quiet``:
+        then only ``frame.attrs["failures"]`` names it.
+        """
+        request = metrics.Request.make(kind, counters, since, interval)
+        return metrics.tidy(self._read_metrics(request, quiet))
+
+    def performance(self, kind: str, since: str | float | timedelta = "1h",
+                    interval: int | None = None, *, quiet: bool = False) -> pd.DataFrame:
+        """One row per object of ``kind`` with the figures people sort by, each
+        as the window's average and maximum (``cpu_ready_pct``,
+        ``cpu_ready_pct_max``...); a figure without samples is NA and
+        ``missing`` says why.  Arguments as for ``metrics``.
+        """
+        request = metrics.Request.make(kind, None, since, interval)
+        return metrics.summary(self._read_metrics(request, quiet))
+
+    def _read_metrics(self, request: metrics.Request, quiet: bool) -> metrics.Results:
+        frames = {name: self.table(name) for name in request.tables}
+        targets = metrics.targets(request, frames)
+        answers: dict = {}
+        keep = request.cache_seconds(self.config.get("metrics.cache_seconds"))
+
+        def read(state: VCenterState) -> None:
+            query = targets[state.name].query
+            answers[state.name] = self._answers.get(
+                state.name, query, keep, lambda: state.source.read_perf(query))
+
+        states = [s for s in self._fleet if s.name in targets and targets[s.name].query]
+        failures = self._fleet.each(read, states, record=not quiet)
+        ordered = {name: targets[name] for name in self._states if name in targets}
+        return metrics.Results(request, ordered, answers,
+                               {name: str(e) for name, e in failures.items()})
 
     # --- health -------------------------------------------------------------------
 

@@ -117,30 +117,46 @@ class Fleet:
     # --- running work per vCenter ----------------------------------------------------
 
     def each(self, fn: Callable[[VCenterState], None],
-             states: list[VCenterState] | None = None) -> None:
-        """``fn(state)`` for every (or the given) vCenter in parallel, guarded."""
+             states: list[VCenterState] | None = None,
+             record: bool = True) -> dict[str, VCompanionError]:
+        """``fn(state)`` for every (or the given) vCenter in parallel, guarded.
+
+        Returns the failures by vCenter name; ``record``: also keep them as the
+        vCenters' errors (``failures``, ``status()``).
+        """
         states = list(self) if states is None else states
         if not states:
-            return
+            return {}
         with ThreadPoolExecutor(max_workers=len(states),
                                 thread_name_prefix="vcenter") as pool:
-            list(pool.map(lambda s: self.guarded(s, lambda: fn(s)), states))
+            errors = list(pool.map(lambda s: self.guarded(s, lambda: fn(s), record),
+                                   states))
+        return {s.name: e for s, e in zip(states, errors) if e is not None}
 
-    def guarded(self, state: VCenterState, work: Callable[[], None]) -> None:
-        """Run ``work`` for one vCenter, recording (not raising) its failure."""
+    def guarded(self, state: VCenterState, work: Callable[[], None],
+                record: bool = True) -> VCompanionError | None:
+        """Run ``work`` for one vCenter, recording (not raising) its failure.
+
+        ``record=False``: the failure is returned but the vCenter's state (its
+        error, its session, its live updates) is left as it was: a side read
+        must not take its inventory away.
+        """
+        error: VCompanionError | None = None
         try:
             work()
-            state.error = None
         except VCompanionError as exc:
-            state.error = exc
+            error = exc
             log.warning("%s", exc)
-            if isinstance(exc, VCenterError) and not isinstance(exc, CollectionError):
+            if record and isinstance(exc, VCenterError) and not isinstance(
+                    exc, CollectionError):
                 state.source.close()  # the next attempt starts a new session
         except Exception as exc:  # noqa: BLE001 - one vCenter must not break the rest
-            state.error = CollectionError(state.name, state.source.address,
-                                          state.source.user,
-                                          f"{type(exc).__name__}: {exc}")
+            error = CollectionError(state.name, state.source.address, state.source.user,
+                                    f"{type(exc).__name__}: {exc}")
             log.exception("vCenter '%s': unexpected failure", state.name)
+        if record:
+            state.error = error
+        return error
 
     def each_with_pool(self, fn: Callable[[VCenterState, object], None],
                        states: list[VCenterState]) -> None:

@@ -127,9 +127,43 @@ COLLECTION = Section(
     ),
 )
 
+def _duration_problem(value: str) -> str | None:
+    """What is wrong with a window such as 15m, 1h or 7d, or None."""
+    from .clock import parse_duration
+    try:
+        parse_duration(value)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+METRICS = Section(
+    "metrics",
+    "Performance statistics from vCenter's PerformanceManager (`vc.metrics()`, "
+    "`vc.performance()`, the performance health rules, the workbook's vPerformance "
+    "sheet). See docs/metrics.md.",
+    fields=(
+        Field("cache_seconds", (int, float), "How long figures read from a vCenter are "
+              "reused before they are read again (dashboards and alerts ask often).",
+              default=60, minimum=0),
+        Field("query_concurrency", int, "QueryPerf requests in flight per vCenter.",
+              default=4, minimum=1),
+        Field("max_answer_samples", int, "Most samples one QueryPerf answer may hold "
+              "(each is an XML element; vCenter refuses answers over 500,000 "
+              "elements).", default=100_000, minimum=1000),
+        Field("max_query_metrics", (int, type(None)), "Metrics (object x counter) per "
+              "historical QueryPerf; null: the vCenter's own "
+              "config.vpxd.stats.maxQueryMetrics (64 when it cannot be read); -1 or 0: "
+              "no limit.", default=None, minimum=-1, in_example=False),
+        Field("report_since", str, "Window of the inventory workbook's vPerformance "
+              "sheet, e.g. 15m, 1h, 1d.", default="1h", check=_duration_problem),
+    ),
+)
+
 PROBLEMS = Section(
     "problems",
-    "Thresholds of the health rules (defaults from vCheck).",
+    "Thresholds of the health rules (defaults from vCheck; performance rules after "
+    "VMware's guidance).",
     fields=(
         Field("datastore_free_warning_pct", (int, float), "Datastore free space below "
               "this is a warning.", default=15, minimum=0),
@@ -137,6 +171,26 @@ PROBLEMS = Section(
               "below this is critical.", default=10, minimum=0),
         Field("snapshot_age_days", (int, float), "Snapshots older than this are a "
               "warning.", default=14, minimum=0),
+        Field("performance_minutes", (int, float), "Window of the performance rules "
+              "(CPU ready, ballooning, swapping, disk latency, host usage); up to 60 "
+              "minutes reads vCenter's 20-second samples.", default=15, minimum=1),
+        Field("cpu_ready_warning_pct", (int, float), "A VM's CPU ready time per vCPU "
+              "above this (average over the window) is a warning.", default=10,
+              minimum=0),
+        Field("cpu_ready_critical_pct", (int, float), "A VM's CPU ready time per vCPU "
+              "above this is critical.", default=20, minimum=0),
+        Field("disk_latency_warning_ms", (int, float), "Datastore read or write latency, "
+              "or a VM's highest disk latency, above this (average over the window) is "
+              "a warning.", default=20, minimum=0),
+        Field("disk_latency_critical_ms", (int, float), "Disk latency above this is "
+              "critical.", default=50, minimum=0),
+        Field("host_usage_pct", (int, float), "A host's CPU or memory use above this on "
+              "average over the window is a warning.", default=90, minimum=0),
+        Field("idle_cpu_pct", (int, float), "A powered-on VM whose CPU use stays under "
+              "this over idle_days is idle (for information: a rightsizing hint).",
+              default=5, minimum=0),
+        Field("idle_days", (int, float), "The idle rule's window (vCenter's daily "
+              "samples).", default=30, minimum=1),
         Field("disabled_rules", list, "Rule names to switch off (see `vcompanion "
               "problems --rules`).", default=[]),
     ),
@@ -316,6 +370,7 @@ ROOT = Section(
               default="logs", is_path=True),
         LOGGING,
         COLLECTION,
+        METRICS,
         PROBLEMS,
         ALERTS,
         SESSION,

@@ -47,6 +47,7 @@ type inventory struct {
 	alarms     map[string]*mo.Alarm // by info.name
 	byName     map[string][]types.ManagedObjectReference
 	taskSeq    int32 // numbers the Task references of TaskEvents (atomic)
+	perf       *perfManager
 }
 
 // builder creates the inventory through the vSphere API of the in-process

@@ -33,6 +33,7 @@ import (
 //	POST /attribute?entity=NAME&field=F&value=V[&entity_type=T]  (custom attribute; empty value removes)
 //	POST /tagging?status=N[&session=true][&message=M]  (the tagging REST service answers
 //	           every request with HTTP N, login too with session=true; status=0 heals it)
+//	POST /perf/limit, /perf/fail; GET /perf/queries (perf.go)
 //	GET  /health
 //
 // Answers are JSON: 200 {"ok": true, ...}; 4xx {"ok": false, "error": "..."}.
@@ -73,6 +74,9 @@ func controlHandler(inv *inventory, tags *tagging) http.Handler {
 	post("/alarm", inv.alarmRequest)
 	post("/attribute", inv.attributeRequest)
 	post("/tagging", tags.taggingRequest)
+	if inv.perf != nil {
+		inv.perf.routes(mux) // /perf/..., see perf.go
+	}
 	mux.HandleFunc("/health", func(w http.ResponseWriter, r *http.Request) {
 		serve(w, r, func(*http.Request) (map[string]interface{}, error) {
 			return map[string]interface{}{"topology": inv.topo.Name, "vms": len(inv.vms), "hosts": len(inv.hosts)}, nil

@@ -91,6 +91,7 @@ func run() error {
 	model.Datacenter, model.Portgroup, model.Host, model.Cluster = 0, 0, 0, 0
 	model.ClusterHost, model.Datastore, model.Machine = 0, 0, 0
 	model.Autostart = false
+	preparePerfCatalog(topo.Name)
 	if err := model.Create(); err != nil {
 		return err
 	}
@@ -98,6 +99,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	inv.perf = installPerf(inv)
 	logf("built topology %s: %d hosts, %d datastores, %d VMs in %s",
 		topo.Name, len(inv.hosts), len(inv.datastores), len(inv.vms), time.Since(started).Round(time.Millisecond))
 	simulator.SessionIdleTimeout = *sessionIdle

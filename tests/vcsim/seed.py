@@ -129,6 +129,9 @@ def _host(name, hardware, version, mgmt_ip, cpu_pct, mem_pct, boot_days_ago,
         # summary.quickStats: overallCpuUsage (MHz), overallMemoryUsage (MB); 0 when not connected
         "cpu_usage_mhz": cpu_pct * cores * mhz // 100 if connected else 0,
         "memory_usage_mb": mem_pct * mem_gb * 1024 // 100 if connected else 0,
+        # the same shares as the simulator's performance counters give them (perf.go)
+        "cpu_usage_pct": cpu_pct,
+        "memory_usage_pct": mem_pct,
         "boot_days_ago": boot_days_ago,
         "config_issues": list(config_issues),
         # overallStatus without alarms; _topology() applies triggered alarms
@@ -795,3 +798,85 @@ def large_vm(i):
     if name == "web-0001":
         vm["overall_status"] = "yellow"
     return vm
+
+
+# --------------------------------------------------------------------------- performance
+
+# What the simulators' PerformanceManager serves (tests/vcsim/perf.go): raw
+# values per 20 s sample, repeating; the value at sample time t (epoch s,
+# aligned to the interval) is series[(t // interval) % len(series)], and a
+# summation counter over a longer interval is that value x interval / 20.
+# Powered-off VMs and hosts that are not connected have no samples.
+PERF_SEEDS = {
+    "prod": {
+        ("VirtualMachine", "app-01"): {"cpu.ready.summation": [10400, 12000, 11200]},
+        ("VirtualMachine", "db-01"): {"cpu.ready.summation": [36800, 40000, 38400],
+                                      "cpu.costop.summation": [1600]},
+        ("VirtualMachine", "web-03"): {"cpu.ready.summation": [200, 200, 200, 6000]},
+        ("VirtualMachine", "mail-01"): {"mem.vmmemctl.average": [524288]},
+        ("VirtualMachine", "reporting-01"): {"mem.swapped.average": [262144],
+                                             "mem.swapinRate.average": [0, 128, 0]},
+        ("VirtualMachine", "file-01"): {"disk.maxTotalLatency.latest": [25, 30, 35]},
+        ("VirtualMachine", "dns-02"): {"cpu.usage.average": [150]},
+        ("HostSystem", _B1): {"mem.vmmemctl.average": [1048576]},
+        # a datastore's series is its instance on every host that mounts it
+        ("Datastore", "prod-ds-03"): {"datastore.totalReadLatency.average": [60],
+                                      "datastore.totalWriteLatency.average": [28]},
+    },
+    "dr": {
+        ("VirtualMachine", "dr-db-01"): {"cpu.ready.summation": [4000, 8000, 12000, 16000]},
+    },
+    "lab": {},
+}
+# Historical intervals: (period s, kept s, statistics level); large reports none.
+PERF_INTERVALS = {
+    "prod": [(300, 86400, 2), (1800, 604800, 1), (7200, 2592000, 1), (86400, 31536000, 1)],
+    "dr": [(300, 86400, 1), (1800, 604800, 1), (7200, 2592000, 1), (86400, 31536000, 1)],
+    "lab": [(300, 86400, 1), (1800, 604800, 1), (7200, 2592000, 1), (86400, 31536000, 1)],
+}
+# dr's counter keys differ from the others' (+1000); lab's catalog lacks a counter.
+PERF_KEY_SHIFT = {"dr": 1000}
+PERF_ABSENT_COUNTERS = {"lab": ["cpu.costop.summation"]}
+
+
+def perf_default(kind, entity, counter):
+    """The raw value per 20 s of a counter nobody seeded (None: vcsim's recording)."""
+    if kind == "VirtualMachine":
+        vm = {"cpu.usage.average": 2000, "cpu.ready.summation": 100 * entity["num_cpu"],
+              "mem.usage.average": 3000, "mem.active.average": 524288,
+              "disk.maxTotalLatency.latest": 2, "net.usage.average": 120}
+        if counter in vm:
+            return vm[counter]
+    if kind == "HostSystem":
+        host = {"cpu.usage.average": 100 * entity["cpu_usage_pct"],
+                "mem.usage.average": 100 * entity["memory_usage_pct"],
+                "disk.maxTotalLatency.latest": 3, "net.usage.average": 5000}
+        if counter in host:
+            return host[counter]
+    if kind == "ClusterComputeResource":
+        cluster = {"cpu.usage.average": 3500, "mem.usage.average": 5500}
+        if counter in cluster:
+            return cluster[counter]
+    return {"cpu.costop.summation": 0, "mem.vmmemctl.average": 0, "mem.swapped.average": 0,
+            "mem.swapinRate.average": 0, "datastore.totalReadLatency.average": 2,
+            "datastore.totalWriteLatency.average": 3}.get(counter)
+
+
+def perf_series(topology, kind, name, counter):
+    """The repeating raw values per 20 s the simulator serves for one object's counter
+    (for a datastore: its instance on each host)."""
+    topo = TOPOLOGIES[topology]
+    seeded = PERF_SEEDS.get(topology, {}).get((kind, name), {}).get(counter)
+    if seeded:
+        return list(seeded)
+    entity = {"VirtualMachine": topo["vms"], "HostSystem": topo["hosts"]}.get(kind, {}).get(name, {})
+    value = perf_default(kind, entity, counter)
+    return None if value is None else [value]
+
+
+def perf_value(topology, kind, name, counter, t, interval=20, summation=None):
+    """The raw sample at aligned time ``t`` (epoch s) of one object's counter."""
+    series = perf_series(topology, kind, name, counter)
+    value = series[(t // interval) % len(series)]
+    summation = counter.endswith(".summation") if summation is None else summation
+    return value * interval // 20 if summation and interval > 20 else value

@@ -6,7 +6,7 @@ property paths the table modules request, holding real pyvmomi data objects
 and managed object references built locally (``builder.py``), and pyvmomi
 event objects.  ``Companion`` builds the tables from them with the same code
 as for real vCenters, so the demo tables have exactly the columns and types
-of real ones.
+of real ones.  Performance statistics are raw samples too (``perf.py``).
 
 All demo sources share one ``DemoWorld``: each round of reads (a first
 collection, a ``refresh()``) gets a newly generated environment, so ages
@@ -25,10 +25,12 @@ from typing import Any
 
 from ..config import Config
 from ..errors import ConnectError
-from ..sources import About, Inventory, LiveUnsupported, OnChange, Stats, TagData
+from ..sources import (About, Inventory, LiveUnsupported, OnChange, PerfAnswer, PerfQuery,
+                       Stats, TagData)
 from .builder import VCenterBuilder
 from .catalog import ALARMS, EVENT_CATEGORIES
 from .labels import label
+from .perf import Statistics
 from .sites import SITES, Site, build_dr, build_lab, build_prod
 from .storage import disk_devices, layouts
 
@@ -57,6 +59,7 @@ class Environment:
         self._events: dict[str, list] = {}
         self._devices: dict[str, dict[str, list]] = {}
         self._layouts: dict[str, dict[str, dict]] = {}
+        self._statistics: dict[str, Statistics] = {}
         self._lock = threading.Lock()
 
     def devices(self, vcenter: str) -> dict[str, list]:
@@ -83,6 +86,14 @@ class Environment:
             if vcenter not in self._events:
                 self._events[vcenter] = self._builders[vcenter].make_events()
             return self._events[vcenter]
+
+    def statistics(self, vcenter: str) -> Statistics:
+        """The vCenter's performance statistics (made on first use)."""
+        with self._lock:
+            if vcenter not in self._statistics:
+                self._statistics[vcenter] = Statistics(
+                    vcenter, self.inventories[vcenter].objects)
+            return self._statistics[vcenter]
 
     def vm_count(self) -> int:
         return sum(len(inv.of("VirtualMachine")) for inv in self.inventories.values())
@@ -194,6 +205,10 @@ class DemoSource:
         events = [e for e in self.world.current().events(self.name)
                   if e.createdTime >= since]
         return events, EVENT_CATEGORIES
+
+    def read_perf(self, query: PerfQuery) -> PerfAnswer:
+        self.connect()
+        return self.world.current().statistics(self.name).answer(query)
 
     def start_live(self, on_change: OnChange, pool: Any = None) -> Inventory:
         raise LiveUnsupported("the demo's vCenters do not change by themselves")

@@ -2,10 +2,11 @@
 
 Sheets, in this order: Summary, vInfo, vHost, vCluster, vDatastore,
 vSnapshot, vDisk, vNetwork (virtual NICs), vCD, vPortgroup, vTags, vAlarms,
-vHealth, vSource.  Custom attributes are columns of their own on vInfo
-(after Annotation), vHost, vCluster, vDatastore and vPortgroup, one per
-attribute that has a value on that kind of object.  See layout.py for the
-columns and writer.py for the formatting.
+vPerformance (the averages and maxima of every VM and host over
+``metrics.report_since``), vHealth, vSource.  Custom attributes are columns
+of their own on vInfo (after Annotation), vHost, vCluster, vDatastore and
+vPortgroup, one per attribute that has a value on that kind of object.  See
+layout.py for the columns and writer.py for the formatting.
 """
 
 from __future__ import annotations
@@ -26,8 +27,22 @@ SHEET_NAMES = (SUMMARY, *(s.name for s in layout.INVENTORY_SHEETS))
 _SOURCES = {"vInfo": "vms", "vHost": "hosts", "vCluster": "clusters",
             "vDatastore": "datastores", "vSnapshot": "snapshots", "vDisk": "disks",
             "vNetwork": "nics", "vCD": "cdroms", "vPortgroup": "networks",
-            "vTags": "tags", "vAlarms": "alarms", "vHealth": "problems",
-            "vSource": "status"}
+            "vTags": "tags", "vAlarms": "alarms", "vPerformance": "performance",
+            "vHealth": "problems", "vSource": "status"}
+
+
+def performance_frame(vms: pd.DataFrame | None = None,
+                      hosts: pd.DataFrame | None = None) -> pd.DataFrame:
+    """vPerformance's rows: ``vc.performance("vms")`` and ``("hosts")`` in one frame."""
+    from ..tables import TABLES
+    parts = []
+    for frame, label, table in ((vms, "VM", "performance_vms"),
+                                (hosts, "Host", "performance_hosts")):
+        frame = TABLES[table].empty() if frame is None else frame
+        parts.append(frame.assign(object_type=pd.Series([label] * len(frame),
+                                                         index=frame.index, dtype="string")))
+    names = [c.source for c in layout.VPERFORMANCE.columns]
+    return pd.concat([p.reindex(columns=names) for p in parts], ignore_index=True)
 
 
 @dataclass
@@ -49,15 +64,31 @@ class InventoryData:
     disks: pd.DataFrame = field(default_factory=lambda: TABLES["disks"].empty())
     tags: pd.DataFrame = field(default_factory=lambda: TABLES["tags"].empty())
     attributes: pd.DataFrame = field(default_factory=lambda: TABLES["attributes"].empty())
+    performance: pd.DataFrame = field(default_factory=performance_frame)
+    # the window of vPerformance, and the vCenters whose statistics failed
+    performance_since: str = ""
+    performance_failures: dict = field(default_factory=dict)
 
     @classmethod
     def from_companion(cls, vc) -> InventoryData:
-        """Read (or reuse) the Companion's collected tables."""
-        return cls(vms=vc.vms(), hosts=vc.hosts(), clusters=vc.clusters(),
+        """Read (or reuse) the Companion's collected tables.
+
+        Performance statistics are read quietly: a vCenter whose statistics
+        fail has no vPerformance rows, and the Summary says why.
+        """
+        data = cls(vms=vc.vms(), hosts=vc.hosts(), clusters=vc.clusters(),
                    datastores=vc.datastores(), snapshots=vc.snapshots(),
                    networks=vc.networks(), alarms=vc.alarms(), problems=vc.problems(),
                    nics=vc.nics(), cdroms=vc.cdroms(), status=vc.status(),
                    disks=vc.disks(), tags=vc.tags(), attributes=vc.attributes())
+        since = vc.config.get("metrics.report_since")
+        vms = vc.performance("vms", since=since, quiet=True)
+        hosts = vc.performance("hosts", since=since, quiet=True)
+        data.performance = performance_frame(vms, hosts)
+        data.performance_since = since
+        data.performance_failures = {**vms.attrs.get("failures", {}),
+                                     **hosts.attrs.get("failures", {})}
+        return data
 
     def frame(self, sheet: str) -> pd.DataFrame:
         return getattr(self, _SOURCES[sheet])
@@ -152,6 +183,11 @@ def _summary(block: writer.BlockSheet, data: InventoryData, counts: dict) -> Non
     block.title("vCompanion inventory report")
     block.pair("Generated at (UTC)", data.generated_at)
     block.pair("Times", "All dates and times in this workbook are UTC.")
+    if data.performance_since:
+        block.pair("Performance", f"vPerformance: averages and maxima of the last "
+                                  f"{data.performance_since}, on each vCenter's clock")
+    for name, message in data.performance_failures.items():
+        block.pair(f"No statistics from {name}", message)
     ok = sum(1 for n in names if (info.get(n) or {}).get("status") == "ok")
     block.pair("vCenters", f"{len(names)} in this report, {ok} read successfully")
     block.blank()

@@ -152,6 +152,24 @@ EVENTS = Sheet("Events", "events", (_events.columns[0], SheetColumn(
     "(alerts.critical_events).")) + _events.columns[1:], _events.row)
 PROBLEMS = sheet_for("Problems", problems.TABLE, skip=("key",))
 
+
+def _performance_sheet() -> Sheet:
+    """vPerformance: VMs and hosts, one row each, with the window's averages and
+    maxima (the columns of performance_vms, then those only hosts have)."""
+    columns = [SheetColumn("Type", "object_type", TEXT, description="VM or Host.")]
+    seen = {"vcenter"}
+    for table in (TABLES["performance_vms"], TABLES["performance_hosts"]):
+        for column in table.columns:
+            if column.name not in seen:
+                seen.add(column.name)
+                columns.append(sheet_column(table.name, column))
+    columns.append(SheetColumn(SOURCE_HEADER, "vcenter", TEXT,
+                               description="Configured name of the vCenter."))
+    return Sheet("vPerformance", "performance", tuple(columns), "VM or host")
+
+
+VPERFORMANCE = _performance_sheet()
+
 # vSource: the vCenters, from Companion.status().
 _STATUS_COLUMNS = (
     ("vcenter", "VI SDK Server", TEXT, "Configured name of the vCenter."),
@@ -175,7 +193,7 @@ VSOURCE = Sheet("vSource", "status", tuple(
 
 INVENTORY_SHEETS: tuple[Sheet, ...] = (VINFO, VHOST, VCLUSTER, VDATASTORE, VSNAPSHOT,
                                        VDISK, VNETWORK, VCD, VPORTGROUP, VTAGS, VALARMS,
-                                       VHEALTH, VSOURCE)
+                                       VPERFORMANCE, VHEALTH, VSOURCE)
 # sheet -> (the kind of object whose custom attributes it shows, the column they follow)
 ATTRIBUTE_SHEETS = {"vInfo": ("vm", "Annotation"), "vHost": ("host", None),
                     "vCluster": ("cluster", None), "vDatastore": ("datastore", None),

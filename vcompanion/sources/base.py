@@ -10,6 +10,7 @@ in raw vSphere terms (property values and event objects, not tables)::
     read_tags(inventory)                   tags of the inventory's objects, catalog
     read_layouts(inventory)                file layouts of the VMs with snapshots
     read_events(since)                     events since a time, with categories
+    read_perf(query)                       performance counters of some entities
     start_live(on_change, pool) / stop_live()
                                            an inventory kept current
 
@@ -20,8 +21,9 @@ nothing of where the data comes from: it caches, builds the tables and keeps
 one vCenter's failure away from the others.  A source raises
 ``VCenterError`` subclasses naming the vCenter, its host:port and the user.
 
-Later capabilities (history, metrics) add a method here and one to each
-source, never a branch in ``Companion``: tags and snapshot layouts did.
+Later capabilities (history, and the ones to come) add a method here and one
+to each source, never a branch in ``Companion``: tags, snapshot layouts and
+performance statistics did.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ from typing import Any, Callable, Protocol, runtime_checkable
 from ..config import VCenterConfig
 from ..vsphere.inventory import (EVERYTHING, About, CustomField, Inventory, Stats, Tag,
                                  TagCategory, TagData)
+from ..vsphere.perfdata import (DEFAULT_INTERVALS, REALTIME, CounterInfo, Interval,
+                                Missing, PerfAnswer, PerfData, PerfQuery, PerfStats,
+                                choose_interval, find_interval)
 
 # on_change(source name, the new inventory, the object types that changed;
 # {EVERYTHING} when names or the tree changed)
@@ -98,6 +103,11 @@ class Source(Protocol):
     def read_events(self, since: datetime) -> tuple[list, dict[str, str]]:
         """(event objects created since ``since``, event type -> category)."""
 
+    def read_perf(self, query: PerfQuery) -> PerfAnswer:
+        """Raw samples of ``query``'s counters, the window ending on the vCenter's
+        clock; counters it lacks or does not collect are ``Missing`` with the
+        reason (``vsphere/perfdata.py``, ``vsphere/perf.py``)."""
+
     def start_live(self, on_change: OnChange, pool: Any = None) -> Inventory:
         """Keep the inventory current; returns it after the first full sync.
 
@@ -114,5 +124,7 @@ class Source(Protocol):
         """Stop live updates and end the session; the next call connects again."""
 
 
-__all__ = ["EVERYTHING", "About", "CustomField", "Inventory", "LiveUnsupported", "OnChange",
-           "Source", "Stats", "Tag", "TagCategory", "TagData"]
+__all__ = ["DEFAULT_INTERVALS", "EVERYTHING", "REALTIME", "About", "CounterInfo",
+           "CustomField", "Interval", "Inventory", "LiveUnsupported", "Missing", "OnChange",
+           "PerfAnswer", "PerfData", "PerfQuery", "PerfStats", "Source", "Stats", "Tag",
+           "TagCategory", "TagData", "choose_interval", "find_interval"]

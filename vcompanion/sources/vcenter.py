@@ -6,7 +6,8 @@ environment, the default entry).  Every read goes through the one bulk path
 (``tables.collect``: one ContainerView, one RetrievePropertiesEx); live
 updates run a ``vsphere.live.LiveInventory`` of the source's own.  Tags come
 from the vSphere Automation REST API (``vsphere.rest``), in a session of
-their own opened with the same credentials, TLS settings and timeouts.
+their own opened with the same credentials, TLS settings and timeouts;
+performance statistics from ``vsphere.perf``.
 """
 
 from __future__ import annotations
@@ -23,11 +24,12 @@ from ..config import Config, VCenterConfig
 from ..errors import CollectionError, NoPermissionError
 from ..vsphere import collection
 from ..vsphere import live as live_updates
+from ..vsphere import perf as perf_reader
 from ..vsphere import rest
 from ..vsphere.connection import Timeouts, VCenterConnection
 from ..vsphere.fast import workers as decode_workers
 from ..vsphere.fast.memory import trim_memory
-from .base import About, Inventory, OnChange, Source, Stats, TagData
+from .base import About, Inventory, OnChange, PerfAnswer, PerfQuery, Source, Stats, TagData
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +44,16 @@ class ReadSettings:
     decode_processes: int | None = None
     reread_seconds: float = 300.0
     live_wait_seconds: int = 10
+    perf: perf_reader.PerfSettings = perf_reader.PerfSettings()
 
     @classmethod
     def from_config(cls, config: Config) -> ReadSettings:
         return cls(
+            perf=perf_reader.PerfSettings(
+                decoder=config.get("collection.decoder"),
+                concurrency=config.get("metrics.query_concurrency"),
+                max_values=config.get("metrics.max_answer_samples"),
+                max_query_metrics=config.get("metrics.max_query_metrics")),
             timeouts=Timeouts(connect=config.get("collection.connect_timeout_seconds"),
                               read=config.get("collection.read_timeout_seconds"),
                               keepalive=config.get("collection.keepalive_minutes") * 60),
@@ -172,6 +180,9 @@ class VCenterSource:
                  self.name, len(events), f"{since:%Y-%m-%d %H:%M:%S}",
                  time.perf_counter() - started, stats.round_trips)
         return events, categories
+
+    def read_perf(self, query: PerfQuery) -> PerfAnswer:
+        return perf_reader.read(self._connection(), query, self.settings.perf)
 
     # --- live updates ----------------------------------------------------------------
 

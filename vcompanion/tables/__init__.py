@@ -5,7 +5,8 @@ vCenter in a single bulk retrieval (plus one call naming the triggered
 alarms and one naming the custom attributes) and returns an ``Inventory``;
 each table module's ``build`` turns an Inventory into rows, and its
 ``TABLE`` declaration turns rows into a DataFrame with fixed columns and
-dtypes.
+dtypes.  ``performance.py`` declares the performance tables, which
+``vcompanion.metrics`` fills from vCenter's statistics.
 
 Some tables also need a part read apart from the inventory, when such a
 table is first asked for (``PARTS``): ``devices`` (every VM's device list,
@@ -26,7 +27,7 @@ from ..vsphere.collection import (Stats, read_custom_fields, read_layouts, retri
 from ..vsphere.connection import VCenterConnection
 from ..vsphere.inventory import EVERYTHING, alarm_refs, custom_value_keys
 from . import (alarms, attributes, cdroms, clusters, datastores, disks, events, hosts,
-               networks, nics, snapshots, tags, vms)
+               networks, nics, performance, snapshots, tags, vms)
 from .context import STRUCTURE, Inventory
 from .schema import Table, _sort_key
 
@@ -45,9 +46,11 @@ PARTS: dict[str, tuple[str, ...]] = {n: tuple(getattr(m, "PARTS", ()))
 # Tables that also need VM device lists (Inventory.devices).
 DEVICE_TABLES = tuple(n for n, parts in PARTS.items() if "devices" in parts)
 DEVICE_SPECS = {vim.VirtualMachine: ["config.hardware.device"]}
-# Every table, events included.
+# Every table: inventory, events, performance statistics.
 TABLES: dict[str, Table] = {**{n: m.TABLE for n, m in INVENTORY.items()},
-                            "events": events.TABLE}
+                            "events": events.TABLE,
+                            "metrics": performance.METRICS,
+                            **{t.name: t for t in performance.PERFORMANCE.values()}}
 
 
 def inventory_specs() -> dict[type, list[str]]:

@@ -20,9 +20,11 @@ FLOAT = "Float64"
 BOOL = "boolean"
 TIME = "datetime64[ns, UTC]"
 LIST = "object"  # a Python list of str in every row (empty list when none)
+# Text repeated over many rows (the long metrics frame): pandas categories.
+CATEGORY = "category"
 
 _TYPE_DOC = {STRING: "text", INT: "integer", FLOAT: "number", BOOL: "true/false",
-             TIME: "UTC timestamp", LIST: "list of text"}
+             TIME: "UTC timestamp", LIST: "list of text", CATEGORY: "text (category)"}
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class Table:
     columns: tuple[Column, ...]
     sort: tuple[str, ...] = ("vcenter", "name")
     brief: tuple[str, ...] = ()  # columns shown by default in `--format table`
+    doc: str = ""  # where the table comes from, for docs/tables.md
 
     @property
     def names(self) -> list[str]:
@@ -73,6 +76,10 @@ class Table:
             elif c.dtype == TIME:
                 data[c.name] = pd.to_datetime(pd.Series(values, dtype=object),
                                               utc=True).astype(TIME)
+            elif c.dtype == CATEGORY:
+                data[c.name] = pd.Series(values, dtype=object).astype(
+                    pd.CategoricalDtype([str(v) for v in dict.fromkeys(values)
+                                         if v is not None]))
             else:
                 data[c.name] = pd.Series(values, dtype=c.dtype if rows else c.dtype)
         frame = pd.DataFrame(data, columns=self.names)
@@ -84,6 +91,28 @@ class Table:
     def empty(self) -> pd.DataFrame:
         return self.frame([])
 
+    def columns_frame(self, columns: dict[str, Any], length: int) -> pd.DataFrame:
+        """A DataFrame from whole columns (arrays, Categoricals), in the order given.
+
+        For frames of millions of rows, where ``frame`` (a dict per row) is too
+        slow: every declared column must be given, already of its dtype or
+        convertible to it; rows are not sorted.
+        """
+        data = {}
+        for c in self.columns:
+            values = columns[c.name]
+            if c.dtype == CATEGORY and not isinstance(values, pd.Categorical):
+                values = pd.Categorical(values)
+            series = values if isinstance(values, pd.Series) else pd.Series(values,
+                                                                              copy=False)
+            if len(series) != length:
+                raise ValueError(f"{self.name}.{c.name}: {len(series)} values, "
+                                 f"{length} rows")
+            if c.dtype != CATEGORY and str(series.dtype) != c.dtype:
+                series = series.astype(c.dtype)
+            data[c.name] = series
+        return pd.DataFrame(data, columns=self.names, copy=False)
+
 
 # How column names read as titles: one rule for the dashboards, the workbooks
 # and the docs.  "{size}" stands for the unit sizes are shown in: GiB on the
@@ -92,7 +121,9 @@ _WORDS = {"ip": "IP", "ips": "IPs", "mac": "MAC", "cpu": "CPU", "vm": "VM", "vms
           "os": "OS", "mhz": "MHz", "uuid": "UUID", "moid": "MoRef", "id": "ID",
           "ha": "HA", "drs": "DRS", "hw": "HW", "dns": "DNS", "url": "URL",
           "vlan": "VLAN", "bios": "BIOS", "pct": "%", "mb": "MiB", "gb": "{size}",
-          "bytes": "{size}", "vcenter": "vCenter", "nics": "NICs", "iso": "ISO"}
+          "bytes": "{size}", "vcenter": "vCenter", "nics": "NICs", "iso": "ISO",
+          "kbps": "KB/s", "costop": "co-stop", "swapin": "swap-in",
+          "ms": "ms"}
 # Titles the word rule would word badly: by column name, or "table.column".
 _TITLES = {
     "vcenter": "vCenter", "num_cpu": "vCPUs", "num_nics": "NICs", "num_disks": "Disks",
@@ -103,6 +134,8 @@ _TITLES = {
     "in_maintenance": "Maintenance", "config_issue_messages": "Config issue text",
     "is_template": "Template", "is_current": "Current",
     "vms.vm_path": "Path", "snapshots.vm_power_state": "VM powerstate now",
+    "performance_vms.num_cpu": "CPUs", "net_usage_kbps": "Network KB/s",
+    "interval": "Interval seconds",
 }
 
 
@@ -114,6 +147,8 @@ def title(name: str, table: str = "", sizes: str = "MiB") -> str:
     the unit byte and GiB columns are shown in.
     """
     text = _TITLES.get(f"{table}.{name}") or _TITLES.get(name)
+    if text is None and name.endswith("_max"):  # a window's maximum
+        return title(name.removesuffix("_max"), table, sizes) + " max"
     if text is None:
         words = name.split("_")
         if len(words) > 1 and words[-1] == "count":
@@ -152,9 +187,13 @@ def docs_markdown(tables: list[Table]) -> str:
              "vCenter whose tagging service fails keeps its other data and says "
              "\"tags unavailable: ...\" in `status()`. Snapshot sizes come from the "
              "file layout of the VMs that have snapshots, read in one call when "
-             "`snapshots` is first asked for.", ""]
+             "`snapshots` is first asked for.", "",
+             "`metrics` and the `performance_*` tables come from vCenter's performance "
+             "statistics, read when asked for (`vc.metrics()`, `vc.performance()`; "
+             "see docs/metrics.md).", ""]
     for table in tables:
-        lines += [f"## `{table.name}`", "", f"One row per {table.row}.", "",
+        lines += [f"## `{table.name}`", "", f"One row per {table.row}."
+                  + (f" {table.doc}" if table.doc else ""), "",
                   "| Column | Type | Unit | RVTools | Description |",
                   "|---|---|---|---|---|"]
         for c in table.columns:

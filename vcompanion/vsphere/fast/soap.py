@@ -21,13 +21,17 @@ from typing import Any, Iterator
 from pyVmomi import SoapAdapter
 
 
-def invoke(stub: Any, mo: Any, method: str, args: list) -> bytes:
-    """Call ``mo.method(*args)`` through ``stub``; return the answer's bytes."""
-    return b"".join(invoke_blocks(stub, mo, method, args))
+def invoke(stub: Any, mo: Any, method: str, args: list,
+           request: bytes | None = None) -> bytes:
+    """Call ``mo.method(*args)`` through ``stub``; return the answer's bytes.
+
+    ``request``: the request already serialized (``args`` is then ignored).
+    """
+    return b"".join(invoke_blocks(stub, mo, method, args, request=request))
 
 
 def invoke_blocks(stub: Any, mo: Any, method: str, args: list,
-                  block: int = 1 << 20) -> Iterator[bytes]:
+                  block: int = 1 << 20, request: bytes | None = None) -> Iterator[bytes]:
     """``invoke``, the answer yielded in blocks as it arrives (decompressed).
 
     Lets the caller decode the first objects while vCenter still sends the
@@ -36,7 +40,8 @@ def invoke_blocks(stub: Any, mo: Any, method: str, args: list,
     answer was read to its end.
     """
     info = mo._GetMethodInfo(method)
-    request = stub.SerializeRequest(mo, info, args)
+    if request is None:
+        request = stub.SerializeRequest(mo, info, args)
     headers = {
         "Cookie": stub.cookie,
         "SOAPAction": stub.versionId,
