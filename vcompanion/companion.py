@@ -37,8 +37,8 @@ import pandas as pd
 from . import metrics, objects, tables
 from .cache import TableCache
 from .config import Config, load_config
-from .errors import ConfigError, CredentialsError, VCompanionError
-from .fleet import Fleet, VCenterState
+from .errors import ConfigError, VCompanionError
+from .fleet import STATUS_COLUMNS, Fleet, VCenterState
 from .objects import ObjectView
 from .search import SearchIndex
 from .sources import Inventory, Source
@@ -46,12 +46,15 @@ from .sources.vcenter import ReadSettings, VCenterSource
 
 log = logging.getLogger(__name__)
 
-STATUS_DTYPES = {"vcenter": "string", "address": "string", "status": "string",
-                 "message": "string", "product": "string", "version": "string",
-                 "build": "string", "api_version": "string", "user": "string",
-                 "round_trip_ms": "Float64", "last_collection": "datetime64[ns, UTC]",
-                 "collect_seconds": "Float64", "round_trips": "Int64", "objects": "Int64"}
-STATUS_COLUMNS = list(STATUS_DTYPES)
+
+
+def _table(name: str, doc: str):
+    """A Companion method returning table ``name`` (``Companion.table``)."""
+    def method(self) -> pd.DataFrame:
+        return self.table(name)
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = doc
+    return method
 
 
 class Companion:
@@ -248,36 +251,7 @@ class Companion:
 
     def status(self) -> pd.DataFrame:
         """One row per vCenter: status, message, version, last collection, cost."""
-        rows = []
-        for name, s in self._states.items():
-            source = s.source
-            about, error = source.about, s.error
-            if error is not None:
-                status = getattr(error, "status", None) or (
-                    "no credentials" if isinstance(error, CredentialsError) else "error")
-                message = str(error)
-            elif source.connected:
-                status, message = "ok", "connected"
-            else:
-                status, message = "not connected", "not read yet"
-            if error is None and s.tags is not None and s.tags.error:
-                message += f"; tags unavailable: {s.tags.error}"
-            rows.append({
-                "vcenter": name, "address": source.address, "status": status,
-                "message": message,
-                "product": about.product if about else None,
-                "version": about.version if about else None,
-                "build": about.build if about else None,
-                "api_version": about.api_version if about else None,
-                "user": source.user,
-                "round_trip_ms": source.round_trip_ms if source.connected else None,
-                "last_collection": s.inventory.collected_at if s.inventory else None,
-                "collect_seconds": s.stats.seconds if s.stats else None,
-                "round_trips": s.stats.round_trips if s.stats else None,
-                "objects": s.stats.objects if s.stats else None,
-            })
-        frame = pd.DataFrame(rows, columns=STATUS_COLUMNS)
-        return frame.astype(STATUS_DTYPES)
+        return self._fleet.status()
 
     # --- tables --------------------------------------------------------------------
 
@@ -302,59 +276,26 @@ class Companion:
                 if s.readable and all(getattr(s, p) is not None for p in parts))
         return self._cache.frame(name, inventories)
 
-    def vms(self) -> pd.DataFrame:
-        """Virtual machines and templates; columns in docs/tables.md."""
-        return self.table("vms")
-
-    def hosts(self) -> pd.DataFrame:
-        """ESXi hosts."""
-        return self.table("hosts")
-
-    def clusters(self) -> pd.DataFrame:
-        """Clusters."""
-        return self.table("clusters")
-
-    def datastores(self) -> pd.DataFrame:
-        """Datastores."""
-        return self.table("datastores")
-
-    def networks(self) -> pd.DataFrame:
-        """Standard and distributed portgroups."""
-        return self.table("networks")
-
-    def snapshots(self) -> pd.DataFrame:
-        """VM snapshots."""
-        return self.table("snapshots")
-
-    def alarms(self) -> pd.DataFrame:
-        """Triggered alarms on every kind of object."""
-        return self.table("alarms")
-
-    def nics(self) -> pd.DataFrame:
-        """Virtual network adapters, with MAC, network and connection state.
-
-        The first call reads every VM's device list (see tables/nics.py).
-        """
-        return self.table("nics")
-
-    def cdroms(self) -> pd.DataFrame:
-        """Virtual CD/DVD drives, with what is mounted and whether connected."""
-        return self.table("cdroms")
-
-    def disks(self) -> pd.DataFrame:
-        """Virtual disks (RVTools vDisk): capacity, thin or thick, file, controller."""
-        return self.table("disks")
-
-    def tags(self) -> pd.DataFrame:
-        """Tags on VMs, hosts, datastores, clusters and networks: one row per tag
-        and object.  The first call per collection reads them through the vSphere
-        Automation API; a vCenter whose tagging service fails has no rows and
-        says why in ``status()``."""
-        return self.table("tags")
-
-    def attributes(self) -> pd.DataFrame:
-        """Custom attribute values: one row per attribute and object."""
-        return self.table("attributes")
+    vms = _table("vms", "Virtual machines and templates; columns in docs/tables.md.")
+    hosts = _table("hosts", "ESXi hosts.")
+    clusters = _table("clusters", "Clusters.")
+    datastores = _table("datastores", "Datastores.")
+    networks = _table("networks", "Standard and distributed portgroups.")
+    snapshots = _table("snapshots", "VM snapshots, with their size (read with the VMs' "
+                                    "file layout the first time).")
+    alarms = _table("alarms", "Triggered alarms on every kind of object.")
+    nics = _table("nics", "Virtual network adapters, with MAC, network and connection "
+                          "state.  The first call reads every VM's device list.")
+    cdroms = _table("cdroms", "Virtual CD/DVD drives, with what is mounted and whether "
+                              "connected.")
+    disks = _table("disks", "Virtual disks (RVTools vDisk): capacity, thin or thick, file, "
+                            "controller.")
+    tags = _table("tags", "Tags on VMs, hosts, datastores, clusters and networks: one row "
+                          "per tag and object.  The first call per collection reads them "
+                          "through the vSphere Automation API; a vCenter whose tagging "
+                          "service fails has no rows and says why in ``status()``.")
+    attributes = _table("attributes", "Custom attribute values: one row per attribute and "
+                                      "object.")
 
     def events(self, hours: float | None = None,
                vcenters: list[str] | None = None) -> pd.DataFrame:
@@ -498,3 +439,6 @@ class Companion:
             datastores=self.table("datastores"), clusters=self.table("clusters"),
             networks=self.table("networks"))
         return self._cache.keep_index(index, generation)
+
+
+__all__ = ["STATUS_COLUMNS", "Companion"]

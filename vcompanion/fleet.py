@@ -21,12 +21,21 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import CollectionError, VCenterError, VCompanionError
+import pandas as pd
+
+from .errors import CollectionError, CredentialsError, VCenterError, VCompanionError
 from .sources import Inventory, LiveUnsupported, OnChange, Source, Stats, TagData
 from .sources.vcenter import decode_pool
 from .tables.snapshots import layout_key
 
 log = logging.getLogger(__name__)
+
+STATUS_DTYPES = {"vcenter": "string", "address": "string", "status": "string",
+                 "message": "string", "product": "string", "version": "string",
+                 "build": "string", "api_version": "string", "user": "string",
+                 "round_trip_ms": "Float64", "last_collection": "datetime64[ns, UTC]",
+                 "collect_seconds": "Float64", "round_trips": "Int64", "objects": "Int64"}
+STATUS_COLUMNS = list(STATUS_DTYPES)
 
 PARTS = ("devices", "tags", "layouts")  # see tables.PARTS
 
@@ -275,6 +284,40 @@ class Fleet:
         with self.lock:
             for state in self:
                 state.devices = None
+
+    # --- status ---------------------------------------------------------------------
+
+    def status(self) -> pd.DataFrame:
+        """One row per vCenter: status, message, version, last collection, cost."""
+        rows = []
+        for name, s in self.states.items():
+            source = s.source
+            about, error = source.about, s.error
+            if error is not None:
+                status = getattr(error, "status", None) or (
+                    "no credentials" if isinstance(error, CredentialsError) else "error")
+                message = str(error)
+            elif source.connected:
+                status, message = "ok", "connected"
+            else:
+                status, message = "not connected", "not read yet"
+            if error is None and s.tags is not None and s.tags.error:
+                message += f"; tags unavailable: {s.tags.error}"
+            rows.append({
+                "vcenter": name, "address": source.address, "status": status,
+                "message": message,
+                "product": about.product if about else None,
+                "version": about.version if about else None,
+                "build": about.build if about else None,
+                "api_version": about.api_version if about else None,
+                "user": source.user,
+                "round_trip_ms": source.round_trip_ms if source.connected else None,
+                "last_collection": s.inventory.collected_at if s.inventory else None,
+                "collect_seconds": s.stats.seconds if s.stats else None,
+                "round_trips": s.stats.round_trips if s.stats else None,
+                "objects": s.stats.objects if s.stats else None,
+            })
+        return pd.DataFrame(rows, columns=STATUS_COLUMNS).astype(STATUS_DTYPES)
 
     # --- live updates, sessions ------------------------------------------------------
 
