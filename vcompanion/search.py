@@ -30,6 +30,7 @@ import pandas as pd
 
 from .frames import records
 from .tables.schema import LIST, STRING, Column, Table
+from .tables import enums
 
 RESULT = Table("search", "object that matched", (
     Column("vcenter", STRING, "Configured name of the vCenter."),
@@ -38,7 +39,8 @@ RESULT = Table("search", "object that matched", (
     Column("matched", STRING, "Which field matched: name, ip, guest_hostname, mac, "
            "instance_uuid, bios_uuid or moid."),
     Column("value", STRING, "The value that matched."),
-    Column("power_state", STRING, "VM or host power state."),
+    Column("power_state", STRING, "VM or host power state.",
+           values=tuple(dict.fromkeys(enums.VM_POWER + enums.HOST_POWER))),
     Column("ip_addresses", LIST, "The VM's IP addresses."),
     Column("guest_hostname", STRING, "The VM's guest host name."),
     Column("host", STRING, "ESXi host of a VM."),

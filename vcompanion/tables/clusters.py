@@ -6,6 +6,7 @@ from pyVmomi import vim
 
 from .context import Inventory, as_list, get, moid
 from .schema import BOOL, FLOAT, INT, STRING, Column, Table
+from . import enums
 
 GIB = 1024 ** 3
 
@@ -33,10 +34,10 @@ TABLE = Table("clusters", "cluster", (
     Column("memory_usage_pct", FLOAT, "Memory in use.", "%"),
     Column("ha_enabled", BOOL, "vSphere HA turned on.", rvtools="HA enabled"),
     Column("drs_enabled", BOOL, "DRS turned on.", rvtools="DRS enabled"),
-    Column("drs_behavior", STRING, "manual, partiallyAutomated or fullyAutomated.",
-           rvtools="DRS default VM behavior"),
-    Column("overall_status", STRING, "vCenter's health colour: green, yellow, red, gray.",
-           rvtools="OverallStatus"),
+    Column("drs_behavior", STRING, "DRS automation level for VMs.",
+           rvtools="DRS default VM behavior", values=enums.DRS_BEHAVIOR),
+    Column("overall_status", STRING, "vCenter's health colour.",
+           rvtools="OverallStatus", values=enums.STATUS),
     Column("alarm_count", INT, "Triggered alarms on the cluster."),
     Column("moid", STRING, "Managed object id, unique within the vCenter."),
 ), brief=("vcenter", "name", "datacenter", "host_count", "vm_count", "cpu_usage_pct",

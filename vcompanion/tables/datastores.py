@@ -6,6 +6,7 @@ from pyVmomi import vim
 
 from .context import Inventory, as_list, get, moid
 from .schema import BOOL, FLOAT, INT, STRING, Column, Table
+from . import enums
 
 PATHS = {vim.Datastore: [
     "name", "parent", "host", "vm", "overallStatus", "triggeredAlarmState",
@@ -28,11 +29,12 @@ TABLE = Table("datastores", "datastore", (
     Column("provisioned_pct", FLOAT, "Provisioned space as a share of capacity "
            "(over 100 means overcommitted).", "%"),
     Column("accessible", BOOL, "Reachable from vCenter.", rvtools="Accessible"),
-    Column("maintenance_mode", STRING, "normal, enteringMaintenance or inMaintenance."),
+    Column("maintenance_mode", STRING, "Datastore maintenance mode.",
+           values=enums.DATASTORE_MAINTENANCE),
     Column("url", STRING, "Datastore URL.", rvtools="URL"),
     Column("host_count", INT, "Hosts that mount it.", rvtools="# Hosts"),
     Column("vm_count", INT, "VMs with files on it.", rvtools="# VMs"),
-    Column("overall_status", STRING, "vCenter's health colour: green, yellow, red, gray."),
+    Column("overall_status", STRING, "vCenter's health colour.", values=enums.STATUS),
     Column("alarm_count", INT, "Triggered alarms on the datastore."),
     Column("moid", STRING, "Managed object id, unique within the vCenter."),
 ), brief=("vcenter", "name", "type", "capacity_bytes", "free_bytes", "free_pct",

@@ -7,6 +7,7 @@ from pyVmomi import vim
 from .context import Inventory, as_list, get
 from .hosts import portgroup_vlans
 from .schema import INT, STRING, Column, Table
+from . import enums
 
 PATHS = {
     vim.Network: ["name", "parent", "vm", "host", "overallStatus"],
@@ -28,7 +29,7 @@ TABLE = Table("networks", "network: standard portgroup, distributed portgroup or
     Column("datacenter", STRING, "Datacenter.", rvtools="Datacenter"),
     Column("host_count", INT, "Hosts with this network."),
     Column("vm_count", INT, "VMs attached."),
-    Column("overall_status", STRING, "vCenter's health colour: green, yellow, red, gray."),
+    Column("overall_status", STRING, "vCenter's health colour.", values=enums.STATUS),
     Column("moid", STRING, "Managed object id, unique within the vCenter."),
 ), brief=("vcenter", "name", "kind", "switch", "vlan", "datacenter", "host_count", "vm_count"))
 

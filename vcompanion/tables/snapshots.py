@@ -10,6 +10,7 @@ from pyVmomi import vim
 
 from .context import Inventory, as_list, get, moid, utc
 from .schema import BOOL, FLOAT, INT, STRING, TIME, Column, Table
+from . import enums
 
 PATHS = {vim.VirtualMachine: ["name", "snapshot", "summary.runtime.powerState"]}
 
@@ -25,8 +26,9 @@ TABLE = Table("snapshots", "snapshot", (
     Column("is_current", BOOL, "The VM runs from this snapshot."),
     Column("quiesced", BOOL, "Taken with the guest file system quiesced.",
            rvtools="Quiesced"),
-    Column("state", STRING, "VM power state when taken.", rvtools="Powerstate"),
-    Column("vm_power_state", STRING, "VM power state now."),
+    Column("state", STRING, "VM power state when taken.", rvtools="Powerstate",
+           values=enums.VM_POWER),
+    Column("vm_power_state", STRING, "VM power state now.", values=enums.VM_POWER),
     Column("vm_moid", STRING, "Managed object id of the VM."),
     Column("moid", STRING, "Managed object id of the snapshot."),
 ), sort=("vcenter", "vm", "created"),

@@ -6,6 +6,7 @@ Excel downloads are written by the reports' writer (``frame_workbook``).
 from __future__ import annotations
 
 import io
+import json
 
 import pandas as pd
 import panel as pn
@@ -139,11 +140,17 @@ def column_setup(frame: pd.DataFrame, table_decl=None, extra_titles: dict | None
 
 
 def status_formatter(p: Palette, colors: dict[str, str]) -> HTMLTemplateFormatter:
-    """A cell with a coloured dot before friendly words (e.g. severity)."""
-    cases = " ".join(f"value == {label!r} ? {color!r} :" for label, color in colors.items())
+    """A cell with a coloured dot before friendly words (e.g. severity).
+
+    The value is text from a vCenter (a hostile one can send any text where an
+    enumeration belongs): it is only compared with the known words, which pick
+    the colour, and written escaped (``<%- %>``), never as markup.
+    """
+    cases = " ".join(f"value == {json.dumps(label)} ? {json.dumps(color)} :"
+                     for label, color in colors.items())
     template = (f'<span style="display:inline-block;width:8px;height:8px;'
                 f'border-radius:50%;margin-right:6px;background:<%= {cases} '
-                f'{p.off!r} %>"></span><%= value %>')
+                f'{json.dumps(p.off)} %>"></span><%- value %>')
     return HTMLTemplateFormatter(template=template)
 
 
