@@ -127,3 +127,98 @@ def test_frames_stay_data():
     from vcompanion.ui.labels import display_frame
     frame = pd.DataFrame({"name": pd.Series([SCRIPT], dtype="string")})
     assert display_frame(frame)["name"].iloc[0] == SCRIPT
+
+
+# --- CSV ---------------------------------------------------------------------------------
+
+FORMULAS = ['=HYPERLINK("http://x.example","y")', "=1+1", "+1+1", "-1+1", "@SUM(A1)",
+            "\t=1+1", "\r=1+1"]
+
+
+def _hostile_frame() -> pd.DataFrame:
+    n = len(FORMULAS)
+    return pd.DataFrame({
+        "name": pd.Series(FORMULAS, dtype="string"),
+        "notes": [["=1+1", "ok"]] + [[]] * (n - 1),
+        "plain": ["web-01"] * n,
+        "free_pct": [-3.5] + [12.0] * (n - 1),
+        "count": pd.Series([-2] + [1] * (n - 1), dtype="Int64"),
+    })
+
+
+def _cells(text: str) -> list[list[str]]:
+    import csv
+    import io
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def test_csv_for_people_neutralises_every_formula_and_keeps_numbers():
+    from vcompanion.frames import csv_text
+    text = csv_text(_hostile_frame(), safe=True)
+    rows = _cells(text)
+    assert rows[0] == ["name", "notes", "plain", "free_pct", "count"]
+    assert [r[0] for r in rows[1:]] == ["'" + f for f in FORMULAS]
+    assert rows[1][1] == "'=1+1; ok"
+    assert {r[2] for r in rows[1:]} == {"web-01"}  # harmless text unchanged
+    # numbers are numbers (unquoted, negative ones too); text is quoted (OWASP)
+    first = text.splitlines()[1]
+    assert first.endswith(',"web-01",-3.5,-2')
+    assert first.startswith('"\'=HYPERLINK(""http://x.example"",""y"")"')
+
+
+def test_raw_csv_keeps_every_value_exactly():
+    from vcompanion.frames import csv_text
+    rows = _cells(csv_text(_hostile_frame(), safe=False))
+    assert [r[0] for r in rows[1:]] == FORMULAS
+    assert rows[1][1] == "=1+1; ok"
+
+
+def test_dashboard_downloads_neutralise_csv_and_write_text_cells():
+    import io
+    import csv
+    import openpyxl
+    import panel as pn
+    from vcompanion.ui.pages.base import DownloadButtons
+    frame = _hostile_frame().astype({"name": object}).drop(columns=["notes"])
+    tabulator = pn.widgets.Tabulator(frame, titles={"name": "Name"})
+    buttons = DownloadButtons(tabulator, "vms")
+    data = buttons._csv().getvalue()
+    assert data.startswith(b"\xef\xbb\xbf")  # Excel reads the BOM as UTF-8
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert rows[0][0] == "Name"
+    assert [r[0] for r in rows[1:]] == ["'" + f for f in FORMULAS]
+    book = openpyxl.load_workbook(io.BytesIO(buttons._xlsx().getvalue()))
+    sheet = book.active
+    names = [c for c in sheet["A"][1:]]
+    assert [c.value for c in names] == FORMULAS  # the text, as sent
+    assert {c.data_type for c in names} == {"s"}  # never 'f' (a formula)
+    assert sheet["C2"].value == -3.5 and sheet["C2"].data_type == "n"
+
+
+def test_cli_csv_is_safe_by_default_and_raw_on_request(tmp_path):
+    import io
+    import csv
+    from helpers import run_cli, write_json
+    from vcompanion.alerts.store import AlertStore
+    config = write_json(tmp_path / "config.json", {
+        "vcenters": [{"name": "evil", "host": "127.0.0.1"}],
+        "data_dir": str(tmp_path / "data"), "logs_dir": str(tmp_path / "logs")})
+    with AlertStore(tmp_path / "data" / "alerts.sqlite3") as store:
+        for i, name in enumerate(FORMULAS[:5]):
+            store.record("hook", "ops", {"change": "new", "severity": "warning",
+                                         "vcenter": "evil", "object": name,
+                                         "message": f"{name} is low", "key": f"k{i}"},
+                         "sent")
+    args = ("--config", str(config), "alerts", "history", "--format", "csv",
+            "--columns", "object,message")
+    safe = run_cli(*args)
+    assert safe.returncode == 0, safe.stderr
+    objects = {r["object"] for r in csv.DictReader(io.StringIO(safe.stdout))}
+    assert objects == {"'" + f for f in FORMULAS[:5]}
+    raw = run_cli(*args, "--csv-raw")
+    assert {r["object"] for r in csv.DictReader(io.StringIO(raw.stdout))} == \
+        set(FORMULAS[:5])
+    both = run_cli(*args, "--csv-raw", "--csv-safe")
+    assert both.returncode == 2  # one or the other
+    helptext = run_cli("inventory", "--help").stdout
+    assert "--csv-safe" in helptext and "--csv-raw" in helptext

@@ -1,6 +1,8 @@
 """What every page has in common: the Page base class and the table helpers.
 
-Excel downloads are written by the reports' writer (``frame_workbook``).
+Downloads hold what a vCenter sent, and a vCenter is not trusted: Excel
+downloads are written by the reports' writer (``frame_workbook``: text is
+always text), CSV downloads by ``frames.csv_text`` (no cell starts a formula).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import pandas as pd
 import panel as pn
 from bokeh.models.widgets.tables import HTMLTemplateFormatter
 
+from ...frames import csv_text
 from ...reports.writer import frame_workbook
 from .. import labels
 from ..theme import Palette
@@ -163,8 +166,10 @@ def percent_bar(p: Palette, warn: float = 80, crit: float = 90) -> dict:
 
 
 def to_csv(frame: pd.DataFrame) -> io.BytesIO:
-    data = frame.to_csv(index=False).encode("utf-8-sig")  # Excel opens UTF-8 with BOM
-    return io.BytesIO(data)
+    """A download for people: opened in a spreadsheet, so no cell is a formula
+    (``frames.csv_text``, safe); UTF-8 with a BOM, which Excel recognises."""
+    return io.BytesIO(csv_text(frame, safe=True, list_separator=", ")
+                      .encode("utf-8-sig"))
 
 
 class DownloadButtons:
