@@ -222,3 +222,39 @@ def test_cli_csv_is_safe_by_default_and_raw_on_request(tmp_path):
     assert both.returncode == 2  # one or the other
     helptext = run_cli("inventory", "--help").stdout
     assert "--csv-safe" in helptext and "--csv-raw" in helptext
+
+
+# --- workbooks ----------------------------------------------------------------------------
+
+def test_write_workbook_holds_vcenter_text_as_text(tmp_path):
+    import openpyxl
+    from vcompanion import write_workbook
+    frame = _hostile_frame()
+    frame["created"] = pd.Timestamp("2024-05-01 12:00", tz="UTC")
+    path = write_workbook(tmp_path / "out" / "mine.xlsx",
+                          {"VMs": frame, "vms": frame.head(2), "a/b:c": frame})
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["VMs", "vms (2)", "a-b-c"]
+    sheet = book["VMs"]
+    header = [c.value for c in sheet[1]]
+    assert header == ["name", "notes", "plain", "free_pct", "count", "created"]
+    cells = [row[0] for row in sheet.iter_rows(min_row=2)]
+    assert [c.value for c in cells] == FORMULAS and {c.data_type for c in cells} == {"s"}
+    assert sheet["B2"].value == "=1+1, ok" and sheet["B2"].data_type == "s"
+    assert sheet["F2"].is_date and sheet["E2"].value == -2
+    formulas = [c.coordinate for ws in book for row in ws.iter_rows() for c in row
+                if c.data_type == "f"]
+    assert formulas == []
+    with pytest.raises(Exception, match="xlsx"):
+        write_workbook(tmp_path / "mine.csv", {"VMs": frame})
+
+
+def test_notebooks_write_workbooks_only_through_write_workbook():
+    import nbformat
+    for path in sorted((REPO / "notebooks").glob("*.ipynb")):
+        code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells
+                         if c.cell_type == "code")
+        for sink in ("to_excel", "ExcelWriter", "openpyxl", "xlsxwriter", "to_csv"):
+            assert sink not in code, f"{path.name}: {sink}"
+        if ".xlsx" in code:
+            assert "write_workbook(" in code, path.name

@@ -16,6 +16,7 @@ from .config import Config, VCenterConfig, load_config
 from .errors import (AuthenticationError, CollectionError, ConfigError, ConnectError,
                      CredentialsError, NoPermissionError, NotifyError, StoreBusyError,
                      TLSError, VCenterError, VCompanionError)
+from .reports.framebook import write_workbook
 from .sources import Source
 from .version import __version__
 from .search import SearchIndex
@@ -41,4 +42,5 @@ __all__ = [
     "VCompanionError",
     "__version__",
     "load_config",
+    "write_workbook",
 ]

@@ -15,7 +15,7 @@ import panel as pn
 from bokeh.models.widgets.tables import HTMLTemplateFormatter
 
 from ...frames import csv_text
-from ...reports.writer import frame_workbook
+from ...reports.framebook import frame_workbook
 from .. import labels
 from ..theme import Palette
 
