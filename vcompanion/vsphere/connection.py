@@ -34,6 +34,13 @@ T = TypeVar("T")
 
 SDK_PATH = "/sdk"
 
+# What OpenSSL says when the other end does not speak TLS at all (a plain HTTP
+# server, SSH, ...): the port answers, but it is not a vCenter's HTTPS port.
+NOT_TLS = frozenset({"WRONG_VERSION_NUMBER", "UNKNOWN_PROTOCOL", "HTTP_REQUEST",
+                     "HTTPS_PROXY_REQUEST", "RECORD_LAYER_FAILURE",
+                     "PACKET_LENGTH_TOO_LONG", "RECORD_TOO_LARGE",
+                     "UNEXPECTED_RECORD", "BAD_RECORD_TYPE"})
+
 
 @dataclass(frozen=True)
 class Timeouts:
@@ -61,6 +68,11 @@ class VCenterConnection:
         self.round_trip_ms: float | None = None
         self.session_generation = 0  # +1 at each login: server-side objects are gone
         self.last_used = 0.0
+        # Set when a call ran out of time: the vCenter stopped answering.  No
+        # more calls go to it on this connection (cleanup such as DestroyView
+        # or Logout would each wait the read timeout again); the next read
+        # opens a new connection.
+        self.unresponsive = False
         self._lock = threading.RLock()
         self._stub: Any = None
         self._version: str | None = None
@@ -100,6 +112,7 @@ class VCenterConnection:
     def connect(self) -> VCenterConnection:
         """Negotiate the API version and log in; raises a VCenterError."""
         with self._lock:
+            self.unresponsive = False
             context = self.ssl_context()
             started = time.perf_counter()
             self._version = self._negotiate_version(context)
@@ -195,7 +208,10 @@ class VCenterConnection:
     def close(self) -> None:
         """Log out (vCenter limits concurrent sessions) and drop the stub."""
         with self._lock:
-            if self.content is not None and self.session_generation:
+            if self.unresponsive:
+                log.info("vCenter '%s': stopped answering; not logging out (the "
+                         "session expires on the vCenter)", self.name)
+            elif self.content is not None and self.session_generation:
                 try:
                     self.content.sessionManager.Logout()
                     log.info("vCenter '%s': logged out", self.name)
@@ -214,6 +230,10 @@ class VCenterConnection:
 
     def _guard(self, fn: Callable[[], T]) -> T:
         """Run ``fn`` and turn low-level failures into VCenterErrors."""
+        if self.unresponsive:
+            raise self.error(ConnectError, "stopped answering (no answer within "
+                             f"{self.timeouts.read:g} s); not asked again on this "
+                             "connection")
         try:
             result = fn()
             self.last_used = time.monotonic()
@@ -235,6 +255,10 @@ class VCenterConnection:
             # the peer went away mid-conversation: that is an outage, not TLS
             raise self.error(ConnectError, "connection closed by the vCenter") from None
         except ssl.SSLError as exc:
+            if exc.reason in NOT_TLS:
+                raise self.error(TLSError, f"TLS failed ({exc.reason}): the server does "
+                                 "not answer in TLS; is this a vCenter on "
+                                 f"{self.vcenter.address}?") from None
             raise self.error(TLSError, f"TLS failed: {exc.reason or exc}") from None
         except socket.gaierror:
             raise self.error(ConnectError, "host name not found (DNS)") from None
@@ -242,6 +266,7 @@ class VCenterConnection:
             raise self.error(ConnectError, "connection refused (is the port right? "
                                            "is a firewall blocking it?)") from None
         except (TimeoutError, socket.timeout):
+            self.unresponsive = self.si is not None  # connected: it stopped answering
             raise self.error(ConnectError, "no answer in time (connect "
                              f"{self.timeouts.connect:g} s, read "
                              f"{self.timeouts.read:g} s)") from None
