@@ -256,7 +256,8 @@ def raw_answer(conn: VCenterConnection, specs: dict[type, Iterable[str]],
         options = vmodl.query.PropertyCollector.RetrieveOptions(maxObjects=page_size)
         spec = filter_spec(view, wire_specs(specs)[0])
         return conn.call(lambda: fast_soap.invoke(
-            conn.si._stub, pc, "RetrievePropertiesEx", [[spec], options]))
+            conn.si._stub, pc, "RetrievePropertiesEx", [[spec], options],
+            timeout=conn.timeouts.read))
     finally:
         conn.call(view.DestroyView)
 
@@ -291,10 +292,12 @@ def _pages(conn: VCenterConnection, pc, spec, options, stats: Stats,
             page = conn.call(lambda t=token: pc.ContinueRetrievePropertiesEx(t))
         return
 
+    timeout = conn.timeouts.read  # for the whole answer, however long
+
     def following(token: str) -> bytes:
         stats.round_trips += 1
         return conn.call(lambda: fast_soap.invoke(
-            conn.si._stub, pc, "ContinueRetrievePropertiesEx", [token]))
+            conn.si._stub, pc, "ContinueRetrievePropertiesEx", [token], timeout=timeout))
 
     version = conn.si._stub.version
 
@@ -304,7 +307,7 @@ def _pages(conn: VCenterConnection, pc, spec, options, stats: Stats,
         stats.round_trips += 1
         return conn.call(lambda: fast_answers.retrieve_result_blocks(
             fast_soap.invoke_blocks(conn.si._stub, pc, "RetrievePropertiesEx",
-                                    [[spec], options]), version, pool))
+                                    [[spec], options], timeout=timeout), version, pool))
 
     with fast_answers.gc_paused():
         page = streamed()

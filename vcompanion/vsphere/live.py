@@ -193,7 +193,8 @@ class LiveInventory:
                     self._reread(applier)
                     next_reread = time.monotonic() + self.reread_seconds
                 data = conn.call(lambda v=version: soap.invoke(
-                    conn.si._stub, pc, "WaitForUpdatesEx", [v, options]))
+                    conn.si._stub, pc, "WaitForUpdatesEx", [v, options],
+                    timeout=conn.timeouts.read + self.max_wait))
                 arrived = time.perf_counter()
                 update = answers.update_set(data, conn.si._stub.version, self.pool)
                 if update is None:
