@@ -33,6 +33,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from .. import files
 from . import sheetdata
 from .layout import (BOOLEAN, DATETIME, DECIMAL, INTEGER, TEXT, TEXTLIST, Sheet,
                      SheetColumn)
@@ -101,13 +102,15 @@ class Book:
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the workbook to ``path`` atomically: a reader never sees half a
-        file.  Frees the temporary files; the Book cannot be saved twice."""
+        file; readable by its owner only (0600 on POSIX), missing folders made
+        0700.  Frees the temporary files; the Book cannot be saved twice."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Next to the target (same file system for the rename); created as any
-        # file (umask), not 0600 as mkstemp would make it.
+        files.make_dirs(path.parent)
+        # Next to the target (same file system for the rename), and like every
+        # workbook readable by its owner only (it holds the inventory).
         tmp = path.with_name(f".{path.stem}-{secrets.token_hex(4)}.xlsx.tmp")
         try:
+            os.close(files.create_private(tmp, os.O_WRONLY | os.O_EXCL))
             plain = self._tmp / "book.xlsx"
             self.wb.save(plain)  # numbers the sheets: their part names are known now
             sheetdata.splice(plain, tmp, {sheetdata.part_name(ws): (rows, ref)
