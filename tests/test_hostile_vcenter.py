@@ -257,12 +257,13 @@ def _hover_everything(page) -> None:
 
 @pytest.mark.browser
 @pytest.mark.parametrize("slug", ["inventory", "problems", "alerts", "hosts",
-                                  "datastores"])
+                                  "datastores", "snapshots"])
 def test_every_download_holds_the_text_never_a_formula(evil_server, browser, slug,
                                                         tmp_path):
     expected = {"inventory": list(VM_NAMES.values()), "problems": [DATASTORE_NAME],
                 "alerts": [DATASTORE_NAME], "hosts": [HOST_STATUS, HOST_CONNECTION],
-                "datastores": [DATASTORE_NAME, DATASTORE_STATUS]}[slug]
+                "datastores": [DATASTORE_NAME, DATASTORE_STATUS],
+                "snapshots": [VM_NAMES["lab-k8s-01"]]}[slug]
     ctx = browser.new_context(viewport=LAPTOP, accept_downloads=True)
     try:
         page = ctx.new_page()
@@ -285,5 +286,25 @@ def test_every_download_holds_the_text_never_a_formula(evil_server, browser, slu
         path = tmp_path / info.value.suggested_filename
         info.value.save_as(path)
         _assert_text_never_formula(path, expected)
+    finally:
+        ctx.close()
+
+
+@pytest.mark.browser
+def test_the_reports_page_workbook_holds_the_text_never_a_formula(evil_server, browser,
+                                                                   tmp_path):
+    ctx = browser.new_context(viewport=LAPTOP, accept_downloads=True)
+    try:
+        page = ctx.new_page()
+        login(page, evil_server.url, target="/reports")
+        wait_page(page, "text=Generate workbook")
+        page.get_by_role("button", name="Generate workbook").click()
+        page.wait_for_selector("[data-report]", timeout=120_000)
+        with page.expect_download(timeout=60_000) as info:
+            page.get_by_role("button", name="Download workbook").click()
+        path = tmp_path / info.value.suggested_filename
+        info.value.save_as(path)
+        _assert_text_never_formula(path, [*VM_NAMES.values(), DATASTORE_NAME,
+                                          HOST_STATUS])
     finally:
         ctx.close()
