@@ -185,3 +185,29 @@ def test_a_vcenter_stopping_mid_answer_costs_at_most_its_read_timeout(
         assert time.monotonic() - started < 1
     finally:
         proxy.close()
+
+
+def test_cleanup_is_skipped_only_while_the_vcenter_does_not_answer():
+    """After a timeout, tidying-up calls are skipped (each would wait again);
+    the next call that succeeds (live updates keep trying) ends that."""
+    from vcompanion.config import VCenterConfig
+    from vcompanion.credentials import Credentials
+    from vcompanion.errors import ConnectError
+    from vcompanion.vsphere.connection import Timeouts, VCenterConnection
+    conn = VCenterConnection(VCenterConfig("slow", "127.0.0.1"),
+                             Credentials("u", "p", "test"), Timeouts(1, 1))
+    conn.si = object()  # as if connected
+    tidied = []
+
+    def timeout():
+        raise TimeoutError("timed out")
+
+    with pytest.raises(ConnectError, match="no answer in time"):
+        conn.call(timeout)
+    assert conn.unresponsive
+    conn.cleanup(lambda: tidied.append("view"), "DestroyView")
+    assert tidied == []
+    assert conn.call(lambda: "answer") == "answer"
+    assert not conn.unresponsive
+    conn.cleanup(lambda: tidied.append("view"), "DestroyView")
+    assert tidied == ["view"]

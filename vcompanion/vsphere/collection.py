@@ -231,12 +231,8 @@ def retrieve(conn: VCenterConnection, specs: dict[type, Iterable[str]],
         for page in _pages(conn, pc, spec, options, stats, decoder, pool):
             absorb(conn, page.objects, result)
     finally:
-        try:
-            stats.round_trips += 1
-            conn.call(view.DestroyView)
-        except Exception as exc:  # noqa: BLE001 - cleanup must not hide the real error
-            log.debug("vCenter '%s': DestroyView failed: %s", conn.name,
-                      type(exc).__name__)
+        stats.round_trips += 1
+        conn.cleanup(view.DestroyView, "DestroyView")
     stats.seconds = time.perf_counter() - started
     return result
 
@@ -259,7 +255,7 @@ def raw_answer(conn: VCenterConnection, specs: dict[type, Iterable[str]],
             conn.si._stub, pc, "RetrievePropertiesEx", [[spec], options],
             timeout=conn.timeouts.read))
     finally:
-        conn.call(view.DestroyView)
+        conn.cleanup(view.DestroyView, "DestroyView")
 
 
 def filter_spec(view: Any, specs: dict[type, Iterable[str]]) -> Any:
@@ -411,12 +407,8 @@ def read_events(conn: VCenterConnection, since, stats: Stats, page: int = 1000,
                 break
             events.extend(batch)
     finally:
-        try:
-            stats.round_trips += 1
-            conn.call(collector.DestroyCollector)
-        except Exception as exc:  # noqa: BLE001
-            log.debug("vCenter '%s': DestroyCollector failed: %s", conn.name,
-                      type(exc).__name__)
+        stats.round_trips += 1
+        conn.cleanup(collector.DestroyCollector, "DestroyCollector")
     return events
 
 

@@ -68,10 +68,11 @@ class VCenterConnection:
         self.round_trip_ms: float | None = None
         self.session_generation = 0  # +1 at each login: server-side objects are gone
         self.last_used = 0.0
-        # Set when a call ran out of time: the vCenter stopped answering.  No
-        # more calls go to it on this connection (cleanup such as DestroyView
-        # or Logout would each wait the read timeout again); the next read
-        # opens a new connection.
+        # Set when a call ran out of time (the vCenter stopped answering),
+        # cleared by the next call that succeeds.  Meanwhile calls that only
+        # tidy up (``cleanup``: DestroyView, Logout ...) are skipped: each
+        # would wait the read timeout again, and what they would remove goes
+        # with the session anyway.
         self.unresponsive = False
         self._lock = threading.RLock()
         self._stub: Any = None
@@ -199,6 +200,18 @@ class VCenterConnection:
                     self._login()
             return self._guard(fn)
 
+    def cleanup(self, fn: Callable[[], Any], what: str = "cleanup") -> None:
+        """A call that only tidies up (destroying a view or a collector): never
+        raises, and is skipped while the vCenter does not answer (it would
+        wait the read timeout again; the objects go with the session)."""
+        if self.unresponsive:
+            log.debug("vCenter '%s': %s skipped: it stopped answering", self.name, what)
+            return
+        try:
+            self.call(fn)
+        except Exception as exc:  # noqa: BLE001 - cleanup must not hide the real error
+            log.debug("vCenter '%s': %s failed: %s", self.name, what, type(exc).__name__)
+
     def keepalive(self) -> None:
         """Touch the session if it has been idle long enough."""
         if self.si is None or time.monotonic() - self.last_used < self.timeouts.keepalive:
@@ -230,13 +243,10 @@ class VCenterConnection:
 
     def _guard(self, fn: Callable[[], T]) -> T:
         """Run ``fn`` and turn low-level failures into VCenterErrors."""
-        if self.unresponsive:
-            raise self.error(ConnectError, "stopped answering (no answer within "
-                             f"{self.timeouts.read:g} s); not asked again on this "
-                             "connection")
         try:
             result = fn()
             self.last_used = time.monotonic()
+            self.unresponsive = False
             return result
         except vim.fault.NotAuthenticated:
             raise  # handled by call()
