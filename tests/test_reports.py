@@ -23,7 +23,7 @@ from vcompanion.config import load_config
 from vcompanion.errors import ConfigError
 from vcompanion.reports import events as events_report
 from vcompanion.jobs import reports as report_jobs
-from vcompanion.reports import inventory, layout, schedule, sheetdata, writer
+from vcompanion.reports import framebook, inventory, layout, schedule, sheetdata, writer
 
 SEED = simulators.load_seed()
 MIB = 1024 ** 2
@@ -467,7 +467,7 @@ def test_frame_workbook_writes_any_frame_as_text_dates_and_numbers(tmp_path):
         "created": pd.to_datetime(["2024-05-01 12:00"] * 5),
         "attempt": [1, "", 3, 4, 5],                     # object column, "" = missing
         "power": ["Powered on"] * 5})
-    data = writer.frame_workbook(frame, sheet="vms: all [prod]",
+    data = framebook.frame_workbook(frame, sheet="vms: all [prod]",
                                  titles={"name": "Name", "vcpus": "vCPUs"})
     path = tmp_path / "download.xlsx"
     path.write_bytes(data)

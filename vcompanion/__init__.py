@@ -17,6 +17,7 @@ from .errors import (AuthenticationError, CollectionError, ConfigError, ConnectE
                      CredentialsError, NoPermissionError, NotFoundError, NotifyError,
                      StoreBusyError, TLSError, VCenterError, VCompanionError)
 from .objects import ObjectView
+from .reports.framebook import write_workbook
 from .sources import Source
 from .version import __version__
 from .search import SearchIndex
@@ -44,4 +45,5 @@ __all__ = [
     "VCompanionError",
     "__version__",
     "load_config",
+    "write_workbook",
 ]

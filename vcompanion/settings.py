@@ -13,8 +13,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
 REQUIRED = object()  # marker: the setting has no default and must be given
+
+# Every setting is checked by config.py against its declaration: the type,
+# the choices, the range (numbers are finite and within minimum..maximum),
+# list items (``items``), and text never holds control characters (a CR/LF
+# in a host name or an address would end up in logs, mail headers, URLs).
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,8 @@ class Field:
     example: Any = None  # value shown in config.example.json (default: the default)
     choices: tuple | None = None
     minimum: float | None = None
+    maximum: float | None = None
+    items: type | None = None  # lists: the type of every item
     is_path: bool = False  # resolved relative to the config file's folder
     in_example: bool = True  # show in config.example.json
     # Extra check of a given value: returns what is wrong with it, or None.
@@ -36,6 +44,29 @@ class Field:
     @property
     def required(self) -> bool:
         return self.default is REQUIRED
+
+
+def host_problem(value: str) -> str | None:
+    """What is wrong with a host name or IP address, or None."""
+    if value.startswith("[") and value.endswith("]"):
+        return f"must be a host name or IP address without brackets, not {value!r}"
+    if len(value) > 253 or not all(c.isalnum() or c in ".-_:%" for c in value):
+        return ("must be a host name or IP address (letters, digits, '.', '-', "
+                f"'_', ':'), not {value[:80]!r}")
+    return None
+
+
+def url_problem(value: str) -> str | None:
+    """What is wrong with a webhook URL, or None."""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname \
+            or any(c.isspace() for c in value):
+        return "must be an http:// or https:// URL with a host name"
+    return None
 
 
 @dataclass(frozen=True)
@@ -66,8 +97,10 @@ VCENTER = Section(
     fields=(
         Field("name", str, "Short unique name shown in every table, report and alert "
               "(e.g. prod, dr, lab)."),
-        Field("host", str, "Host name or IP address of the vCenter Server."),
-        Field("port", int, "HTTPS port of the vCenter API.", default=443, minimum=1),
+        Field("host", str, "Host name or IP address of the vCenter Server.",
+              check=host_problem),
+        Field("port", int, "HTTPS port of the vCenter API.", default=443, minimum=1,
+              maximum=65535),
         Field("verify_ssl", bool, "Verify the vCenter's TLS certificate. Turn off only "
               "as a last resort: it is logged as a warning.", default=True),
         Field("ca_bundle", (str, type(None)), "PEM file with the CA certificate(s) that "
@@ -88,8 +121,9 @@ LOGGING = Section(
         Field("level", str, "Log level.", default="INFO",
               choices=("DEBUG", "INFO", "WARNING", "ERROR")),
         Field("max_bytes", int, "Size at which a log file is rotated.",
-              default=5_000_000, minimum=10_000),
-        Field("backups", int, "Number of rotated log files kept.", default=5, minimum=0),
+              default=5_000_000, minimum=10_000, maximum=10_000_000_000),
+        Field("backups", int, "Number of rotated log files kept.", default=5, minimum=0,
+              maximum=1000),
     ),
 )
 
@@ -98,16 +132,18 @@ COLLECTION = Section(
     "How vCenters are read.",
     fields=(
         Field("connect_timeout_seconds", (int, float), "Time allowed to open a "
-              "connection to a vCenter.", default=10, minimum=0.1),
+              "connection to a vCenter.", default=10, minimum=0.1, maximum=600),
         Field("read_timeout_seconds", (int, float), "Time allowed for one vCenter "
-              "API call to answer.", default=120, minimum=1),
+              "API call to answer, all of it: a vCenter that stops sending half-way "
+              "through an answer costs at most this long.", default=120, minimum=1,
+              maximum=3600),
         Field("keepalive_minutes", (int, float), "Interval of the keep-alive call "
               "(vCenter drops idle API sessions after about 30 minutes).",
-              default=10, minimum=0.1),
+              default=10, minimum=0.1, maximum=1440),
         Field("page_size", int, "Objects per RetrievePropertiesEx page.",
-              default=1000, minimum=1),
+              default=1000, minimum=1, maximum=100_000),
         Field("event_hours", (int, float), "Default look-back for events.",
-              default=24, minimum=0),
+              default=24, minimum=0, maximum=8760),
         Field("decoder", str, "How answers are decoded: `fast` (vCompanion's own "
               "decoder, several times faster, same results) or `pyvmomi` (pyvmomi's "
               "objects; slower, kept as a fallback).", default="fast",
@@ -115,7 +151,7 @@ COLLECTION = Section(
         Field("decode_processes", (int, type(None)), "Worker processes that decode "
               "large answers while several vCenters are read at once (0: decode in "
               "the main process; null: as many as CPU cores, at most 4).",
-              default=None, minimum=0),
+              default=None, minimum=0, maximum=256),
         Field("live", bool, "Keep the tables current in the background with "
               "vCenter's change notifications (WaitForUpdatesEx) instead of reading "
               "everything again at each refresh.", default=False),
@@ -123,9 +159,10 @@ COLLECTION = Section(
               "re-read of values vCenter does not notify (overall status, quick "
               "stats), of VM device lists (nics, cdroms, disks: kept out of the live "
               "filter for their bulk) and of tags (another API, without change "
-              "notifications).", default=5, minimum=0.1),
+              "notifications).", default=5, minimum=0.1, maximum=1440),
     ),
 )
+
 
 def _duration_problem(value: str) -> str | None:
     """What is wrong with a window such as 15m, 1h or 7d, or None."""
@@ -145,16 +182,17 @@ METRICS = Section(
     fields=(
         Field("cache_seconds", (int, float), "How long figures read from a vCenter are "
               "reused before they are read again (dashboards and alerts ask often).",
-              default=60, minimum=0),
+              default=60, minimum=0, maximum=86_400),
         Field("query_concurrency", int, "QueryPerf requests in flight per vCenter.",
-              default=4, minimum=1),
+              default=4, minimum=1, maximum=64),
         Field("max_answer_samples", int, "Most samples one QueryPerf answer may hold "
               "(each is an XML element; vCenter refuses answers over 500,000 "
-              "elements).", default=100_000, minimum=1000),
+              "elements).", default=100_000, minimum=1000, maximum=500_000),
         Field("max_query_metrics", (int, type(None)), "Metrics (object x counter) per "
               "historical QueryPerf; null: the vCenter's own "
               "config.vpxd.stats.maxQueryMetrics (64 when it cannot be read); -1 or 0: "
-              "no limit.", default=None, minimum=-1, in_example=False),
+              "no limit.", default=None, minimum=-1, maximum=100_000,
+              in_example=False),
         Field("report_since", str, "Window of the inventory workbook's vPerformance "
               "sheet, e.g. 15m, 1h, 1d.", default="1h", check=_duration_problem),
     ),
@@ -166,33 +204,34 @@ PROBLEMS = Section(
     "VMware's guidance).",
     fields=(
         Field("datastore_free_warning_pct", (int, float), "Datastore free space below "
-              "this is a warning.", default=15, minimum=0),
+              "this is a warning.", default=15, minimum=0, maximum=100),
         Field("datastore_free_critical_pct", (int, float), "Datastore free space at or "
-              "below this is critical.", default=10, minimum=0),
+              "below this is critical.", default=10, minimum=0, maximum=100),
         Field("snapshot_age_days", (int, float), "Snapshots older than this are a "
-              "warning.", default=14, minimum=0),
+              "warning.", default=14, minimum=0, maximum=36500),
         Field("performance_minutes", (int, float), "Window of the performance rules "
               "(CPU ready, ballooning, swapping, disk latency, host usage); up to 60 "
-              "minutes reads vCenter's 20-second samples.", default=15, minimum=1),
+              "minutes reads vCenter's 20-second samples.", default=15, minimum=1, maximum=43_200),
         Field("cpu_ready_warning_pct", (int, float), "A VM's CPU ready time per vCPU "
               "above this (average over the window) is a warning.", default=10,
-              minimum=0),
+              minimum=0, maximum=100),
         Field("cpu_ready_critical_pct", (int, float), "A VM's CPU ready time per vCPU "
-              "above this is critical.", default=20, minimum=0),
+              "above this is critical.", default=20, minimum=0, maximum=100),
         Field("disk_latency_warning_ms", (int, float), "Datastore read or write latency, "
               "or a VM's highest disk latency, above this (average over the window) is "
-              "a warning.", default=20, minimum=0),
+              "a warning.", default=20, minimum=0, maximum=100_000),
         Field("disk_latency_critical_ms", (int, float), "Disk latency above this is "
-              "critical.", default=50, minimum=0),
+              "critical.", default=50, minimum=0, maximum=100_000),
         Field("host_usage_pct", (int, float), "A host's CPU or memory use above this on "
-              "average over the window is a warning.", default=90, minimum=0),
+              "average over the window is a warning.", default=90, minimum=0,
+              maximum=100),
         Field("idle_cpu_pct", (int, float), "A powered-on VM whose CPU use stays under "
               "this over idle_days is idle (for information: a rightsizing hint).",
-              default=5, minimum=0),
+              default=5, minimum=0, maximum=100),
         Field("idle_days", (int, float), "The idle rule's window (vCenter's daily "
-              "samples).", default=30, minimum=1),
+              "samples).", default=30, minimum=1, maximum=365),
         Field("disabled_rules", list, "Rule names to switch off (see `vcompanion "
-              "problems --rules`).", default=[]),
+              "problems --rules`).", default=[], items=str),
     ),
 )
 
@@ -204,9 +243,9 @@ EMAIL = Section(
     "credentials set --smtp`).",
     fields=(
         Field("host", (str, type(None)), "SMTP server (mail relay) host name.",
-              default=None, example="smtp.corp.example.com"),
+              default=None, example="smtp.corp.example.com", check=host_problem),
         Field("port", (int, type(None)), "SMTP port; null: 587 with starttls, 465 with "
-              "ssl, 25 with none.", default=None, minimum=1),
+              "ssl, 25 with none.", default=None, minimum=1, maximum=65535),
         Field("security", str, "starttls (upgrade a plain connection), ssl (TLS from "
               "the first byte, SMTPS) or none.", default="starttls",
               choices=("starttls", "ssl", "none")),
@@ -220,9 +259,9 @@ EMAIL = Section(
         Field("from", (str, type(None)), "Sender address; null: vcompanion@ this "
               "machine's name.", default=None, example="vcompanion@corp.example.com"),
         Field("to", list, "Recipient addresses.", default=[],
-              example=["vmware-admins@corp.example.com"]),
+              example=["vmware-admins@corp.example.com"], items=str),
         Field("timeout", (int, float), "Seconds allowed for the SMTP server to answer.",
-              default=30, minimum=1),
+              default=30, minimum=1, maximum=600),
     ),
 )
 
@@ -238,12 +277,12 @@ WEBHOOK = Section(
     ),
     fields=(
         Field("name", str, "Short unique name, shown in `vcompanion alerts history`."),
-        Field("url", str, "The webhook URL (http or https)."),
+        Field("url", str, "The webhook URL (http or https).", check=url_problem),
         Field("format", str, "generic (vCompanion's own JSON), teams (Adaptive Card, "
               "for a Teams Workflows or incoming webhook) or slack (Block Kit).",
               default="generic", choices=("generic", "teams", "slack")),
         Field("timeout", (int, float), "Seconds allowed for the receiver to answer.",
-              default=15, minimum=1),
+              default=15, minimum=1, maximum=600),
     ),
 )
 
@@ -268,14 +307,15 @@ ALERTS = Section(
         Field("send_resolved", bool, "Send a notice when a problem that was sent "
               "is gone.", default=True),
         Field("interval_minutes", (int, float), "How often `vcompanion scheduler` runs "
-              "the alerts; 0 turns the scheduled run off.", default=15, minimum=0),
+              "the alerts; 0 turns the scheduled run off.", default=15, minimum=0,
+              maximum=10080),
         Field("event_hours", (int, float), "Look-back for critical events on the first "
               "run and after a gap; later runs read only since the previous run. "
-              "Each event is sent once.", default=24, minimum=0),
+              "Each event is sent once.", default=24, minimum=0, maximum=8760),
         Field("critical_events", list, "Event types that are sent as critical alerts "
               "(wildcards * and ? allowed, case does not matter). "
               "AlarmStatusChangedEvent counts only when an alarm turns red.",
-              default=CRITICAL_EVENTS, in_example=False),
+              default=CRITICAL_EVENTS, in_example=False, items=str),
         EMAIL,
         WEBHOOK,
     ),
@@ -287,10 +327,11 @@ SESSION = Section(
     fields=(
         Field("idle_timeout_minutes", (int, float), "Sign a user out after this long "
               "without a request or interaction (fractions allowed; 0 turns the idle "
-              "timeout off, e.g. for a wall display).", default=60, minimum=0),
+              "timeout off, e.g. for a wall display).", default=60, minimum=0,
+              maximum=43200),
         Field("cookie_days", (int, float), "Longest life of a login, idle or not: "
               "the signed login cookie expires after this many days.", default=7,
-              minimum=0.001),
+              minimum=0.001, maximum=365),
     ),
 )
 
@@ -300,7 +341,7 @@ DASHBOARD = Section(
     fields=(
         Field("refresh_seconds", (int, float), "How often the data is read again "
               "from every vCenter and the open pages update (no page reload).",
-              default=60, minimum=5),
+              default=60, minimum=5, maximum=86400),
         Field("theme", str, "Theme a browser sees first; users switch with the "
               "toggle in the header.", default="dark", choices=("dark", "light")),
         Field("title", str, "Title in the header and the browser tab.",
@@ -343,11 +384,12 @@ REPORT_SCHEDULE = Section(
               "weekday' in the scheduler's local time, e.g. '0 6 * * *' (06:00 daily) "
               "or '30 7 * * 1-5' (07:30 on weekdays).", check=_cron_problem),
         Field("keep", int, "Workbooks of this schedule kept in data_dir/reports; older "
-              "ones are deleted.", default=30, minimum=1),
+              "ones are deleted.", default=30, minimum=1, maximum=100_000),
         Field("email_to", list, "Mail the workbook to these addresses (through "
-              "alerts.email); empty: no mail.", default=[]),
+              "alerts.email); empty: no mail.", default=[], items=str),
         Field("hours", (int, float, type(None)), "events: the period covered; null: "
-              "collection.event_hours.", default=None, minimum=0, in_example=False),
+              "collection.event_hours.", default=None, minimum=0, maximum=8760,
+              in_example=False),
     ),
 )
 

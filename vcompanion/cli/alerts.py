@@ -12,8 +12,9 @@ from __future__ import annotations
 import sys
 from types import SimpleNamespace
 
-from .common import (EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, Fail, open_companion,
-                     open_config, report_failures, select_columns, table_options)
+from .common import (EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, Fail, csv_options,
+                     open_companion, open_config, report_failures, select_columns,
+                     table_options)
 from .output import FORMATS, render
 
 HISTORY_BRIEF = ["time", "notifier", "recipients", "change", "severity", "vcenter",
@@ -36,6 +37,7 @@ def register(subparsers) -> None:
                      help="only this vCenter (repeatable)")
     run.add_argument("--format", choices=FORMATS, default="table",
                      help="how to print the changes: table (default), csv or json")
+    csv_options(run)
     run.set_defaults(handler=cmd_run)
     hist = actions.add_parser("history", help="what was sent, when, to whom, outcome "
                                               "(newest first)")
@@ -46,6 +48,7 @@ def register(subparsers) -> None:
     pend = actions.add_parser("pending", help="notices queued for a notifier that "
                                               "failed (retried by the next run)")
     pend.add_argument("--format", choices=FORMATS, default="table")
+    csv_options(pend)
     pend.set_defaults(handler=cmd_pending)
     test = actions.add_parser("test", help="send a test notice through every notifier")
     test.add_argument("--notifier", metavar="NAME",
@@ -68,7 +71,7 @@ def cmd_run(args) -> int:
     if args.format == "table":
         frame = frame[ITEM_BRIEF]
     if result.items or args.format != "table":
-        sys.stdout.write(render(frame, args.format))
+        sys.stdout.write(render(frame, args.format, args.csv_safe))
     out = sys.stderr if args.format != "table" else sys.stdout
     verb = "would be sent" if args.dry_run else "found"
     print(f"{len(result.items)} change(s) {verb}", file=out)
@@ -108,7 +111,7 @@ def cmd_history(args) -> int:
     if not frame.empty:
         frame["time"] = pd.to_datetime(frame["time"], utc=True)
     frame = select_columns(frame.reset_index(drop=True), args, HISTORY_BRIEF)
-    sys.stdout.write(render(frame, args.format))
+    sys.stdout.write(render(frame, args.format, args.csv_safe))
     return EXIT_OK
 
 
@@ -125,7 +128,7 @@ def cmd_pending(args) -> int:
          for r in rows],
         columns=["notifier", "queued", "attempts", "last_error", "change", "severity",
                  "vcenter", "object", "message"])
-    sys.stdout.write(render(frame, args.format))
+    sys.stdout.write(render(frame, args.format, args.csv_safe))
     if frame.empty and args.format == "table":
         print("nothing pending", file=sys.stderr)
     return EXIT_OK

@@ -43,6 +43,20 @@ def table_options(p: argparse.ArgumentParser) -> None:
                         "csv and json: all)")
     p.add_argument("--all-columns", action="store_true",
                    help="print every column in table format too")
+    csv_options(p)
+
+
+def csv_options(p: argparse.ArgumentParser) -> None:
+    """``--csv-safe`` (the default) / ``--csv-raw``: see ``frames.csv_text``."""
+    spreadsheet = p.add_mutually_exclusive_group()
+    spreadsheet.add_argument(
+        "--csv-safe", dest="csv_safe", action="store_true", default=True,
+        help="csv (the default): text that a spreadsheet would run as a formula "
+             "(starting with = + - @, tab or CR) gets a leading ' and text is quoted")
+    spreadsheet.add_argument(
+        "--csv-raw", dest="csv_safe", action="store_false",
+        help="csv: every value exactly as vCenter sent it, for programs; do not open "
+             "such a file in a spreadsheet")
 
 
 def open_config(args) -> Config:

@@ -62,7 +62,7 @@ def cmd_inventory(args) -> int:
         else:
             frame = companion.table(args.kind)
         frame = select_columns(frame, args, TABLES[args.kind].brief_names)
-        sys.stdout.write(render(frame, args.format))
+        sys.stdout.write(render(frame, args.format, args.csv_safe))
         return report_failures(companion)
 
 
@@ -71,7 +71,7 @@ def cmd_search(args) -> int:
     with open_companion(args, config) as companion:
         frame = companion.search(args.query)
         frame = select_columns(frame, args, SEARCH_BRIEF)
-        sys.stdout.write(render(frame, args.format))
+        sys.stdout.write(render(frame, args.format, args.csv_safe))
         code = report_failures(companion)
         if frame.empty and args.format == "table" and code == EXIT_OK:
             print(f"vcompanion: nothing matches '{args.query}'", file=sys.stderr)
@@ -90,5 +90,5 @@ def cmd_problems(args) -> int:
         frame = frame[frame["severity"].map(problems.SEVERITY_RANK) <= worst]
         frame = select_columns(frame.reset_index(drop=True), args,
                                problems.TABLE.brief_names)
-        sys.stdout.write(render(frame, args.format))
+        sys.stdout.write(render(frame, args.format, args.csv_safe))
         return report_failures(companion)

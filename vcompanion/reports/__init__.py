@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .. import files
 from ..errors import ConfigError
 
 KINDS = ("inventory", "events")
@@ -50,8 +51,10 @@ def timestamped_name(prefix: str, when: datetime | None = None) -> str:
 
 
 def default_path(config, kind: str, prefix: str | None = None) -> Path:
-    """A new file in ``data_dir/reports`` named after the kind and the time."""
-    base = report_dir(config) / timestamped_name(prefix or f"vcompanion-{kind}")
+    """A new file in ``data_dir/reports`` (made private, as data_dir) named
+    after the kind and the time."""
+    folder = files.private_dir(report_dir(config), root=config.data_dir)
+    base = folder / timestamped_name(prefix or f"vcompanion-{kind}")
     path, n = base, 1
     while path.exists():  # two reports within the same second
         path = base.with_name(f"{base.stem}-{n}.xlsx")

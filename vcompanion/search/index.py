@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from ..frames import records
+from ..tables import enums
 from ..tables.schema import LIST, STRING, Column, Table
 from .query import FIELDS, Filter, parse
 
@@ -44,7 +45,8 @@ RESULT = Table("search", "object that matched", (
            "instance_uuid, bios_uuid or moid for free text; the filter (tag, attr, "
            "power, ...) for a query of filters only."),
     Column("value", STRING, "The value that matched."),
-    Column("power_state", STRING, "VM or host power state."),
+    Column("power_state", STRING, "VM or host power state.",
+           values=tuple(dict.fromkeys(enums.VM_POWER + enums.HOST_POWER))),
     Column("ip_addresses", LIST, "The VM's IP addresses."),
     Column("guest_hostname", STRING, "The VM's guest host name."),
     Column("host", STRING, "ESXi host of a VM."),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pyVmomi import vim
 
+from . import enums
 from .context import Inventory, as_list, attribute_labels, get, moid, tag_labels
 from .schema import BOOL, FLOAT, INT, LIST, STRING, Column, Table
 
@@ -34,10 +35,10 @@ TABLE = Table("clusters", "cluster", (
     Column("memory_usage_pct", FLOAT, "Memory in use.", "%"),
     Column("ha_enabled", BOOL, "vSphere HA turned on.", rvtools="HA enabled"),
     Column("drs_enabled", BOOL, "DRS turned on.", rvtools="DRS enabled"),
-    Column("drs_behavior", STRING, "manual, partiallyAutomated or fullyAutomated.",
-           rvtools="DRS default VM behavior"),
-    Column("overall_status", STRING, "vCenter's health colour: green, yellow, red, gray.",
-           rvtools="OverallStatus"),
+    Column("drs_behavior", STRING, "DRS automation level for VMs.",
+           rvtools="DRS default VM behavior", values=enums.DRS_BEHAVIOR),
+    Column("overall_status", STRING, "vCenter's health colour.",
+           rvtools="OverallStatus", values=enums.STATUS),
     Column("alarm_count", INT, "Triggered alarms on the cluster."),
     Column("tags", LIST, "Tags as Category:Tag (vSphere Automation API; empty where "
            "tags are unavailable: see status())."),

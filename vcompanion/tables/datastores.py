@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pyVmomi import vim
 
+from . import enums
 from .context import Inventory, as_list, attribute_labels, get, moid, tag_labels
 from .schema import BOOL, FLOAT, INT, LIST, STRING, Column, Table
 
@@ -29,12 +30,13 @@ TABLE = Table("datastores", "datastore", (
     Column("provisioned_pct", FLOAT, "Provisioned space as a share of capacity "
            "(over 100 means overcommitted).", "%"),
     Column("accessible", BOOL, "Reachable from vCenter.", rvtools="Accessible"),
-    Column("maintenance_mode", STRING, "normal, enteringMaintenance or inMaintenance."),
+    Column("maintenance_mode", STRING, "Datastore maintenance mode.",
+           values=enums.DATASTORE_MAINTENANCE),
     Column("url", STRING, "Datastore URL.", rvtools="URL"),
     Column("host_count", INT, "Hosts that mount it.", rvtools="# Hosts"),
     Column("hosts", LIST, "Names of those hosts."),
     Column("vm_count", INT, "VMs with files on it.", rvtools="# VMs"),
-    Column("overall_status", STRING, "vCenter's health colour: green, yellow, red, gray."),
+    Column("overall_status", STRING, "vCenter's health colour.", values=enums.STATUS),
     Column("alarm_count", INT, "Triggered alarms on the datastore."),
     Column("tags", LIST, "Tags as Category:Tag (vSphere Automation API; empty where "
            "tags are unavailable: see status())."),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .context import get, utc
 from .schema import INT, STRING, TIME, Column, Table
+from . import enums
 
 TABLE = Table("events", "event", (
     Column("vcenter", STRING, "Configured name of the vCenter.", rvtools="VI SDK Server"),
@@ -15,7 +16,8 @@ TABLE = Table("events", "event", (
     Column("type", STRING, "Event type: the vSphere class (VmPoweredOffEvent, "
            "HostConnectionLostEvent, ...) or, for extended events, the event type "
            "id (com.vmware.vc.HA.ClusterFailoverActionCompletedEvent, ...)."),
-    Column("severity", STRING, "info, warning, error or user (vCenter's category)."),
+    Column("severity", STRING, "vCenter's category of the event.",
+           values=enums.EVENT_SEVERITY),
     Column("message", STRING, "The message vCenter shows.", rvtools="Message"),
     Column("entity", STRING, "Object the event is about (VM, host, datastore, ...)."),
     Column("entity_type", STRING, "vm, host, datastore, network, dvs, cluster or "

@@ -6,6 +6,7 @@ from pyVmomi import vim
 
 from .context import Inventory, as_list, attribute_labels, get, moid, tag_labels, utc
 from .schema import BOOL, FLOAT, INT, LIST, STRING, TIME, Column, Table
+from . import enums
 
 GIB = 1024 ** 3
 
@@ -29,9 +30,10 @@ PATHS = {vim.HostSystem: [
 TABLE = Table("hosts", "ESXi host", (
     Column("vcenter", STRING, "Configured name of the vCenter.", rvtools="VI SDK Server"),
     Column("name", STRING, "Host name as registered in vCenter.", rvtools="Host"),
-    Column("connection_state", STRING, "connected, disconnected or notResponding."),
+    Column("connection_state", STRING, "Connection between vCenter and the host.",
+           values=enums.HOST_CONNECTION),
     Column("in_maintenance", BOOL, "In maintenance mode.", rvtools="in Maintenance Mode"),
-    Column("power_state", STRING, "poweredOn, poweredOff, standBy or unknown."),
+    Column("power_state", STRING, "Power state.", values=enums.HOST_POWER),
     Column("cluster", STRING, "Cluster (empty for a standalone host).", rvtools="Cluster"),
     Column("datacenter", STRING, "Datacenter.", rvtools="Datacenter"),
     Column("version", STRING, "ESXi version.", rvtools="ESX Version"),
@@ -54,7 +56,7 @@ TABLE = Table("hosts", "ESXi host", (
     Column("datastore_count", INT, "Datastores mounted."),
     Column("boot_time", TIME, "Last boot.", rvtools="Boot time"),
     Column("uptime_hours", FLOAT, "Hours since the last boot.", "h"),
-    Column("overall_status", STRING, "vCenter's health colour: green, yellow, red, gray."),
+    Column("overall_status", STRING, "vCenter's health colour.", values=enums.STATUS),
     Column("config_issues", INT, "Configuration issues vCenter reports for the host."),
     Column("config_issue_messages", LIST, "Those issues, as vCenter words them."),
     Column("alarm_count", INT, "Triggered alarms on the host."),

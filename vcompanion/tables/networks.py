@@ -6,6 +6,7 @@ from pyVmomi import vim
 
 from .context import Inventory, as_list, attribute_labels, get, tag_labels
 from .hosts import portgroup_vlans
+from . import enums
 from .schema import INT, LIST, STRING, Column, Table
 
 PARTS = ("tags",)  # the tags column (see tables.PARTS)
@@ -29,7 +30,7 @@ TABLE = Table("networks", "network: standard portgroup, distributed portgroup or
     Column("datacenter", STRING, "Datacenter.", rvtools="Datacenter"),
     Column("host_count", INT, "Hosts with this network."),
     Column("vm_count", INT, "VMs attached."),
-    Column("overall_status", STRING, "vCenter's health colour: green, yellow, red, gray."),
+    Column("overall_status", STRING, "vCenter's health colour.", values=enums.STATUS),
     Column("tags", LIST, "Tags as Category:Tag (vSphere Automation API; empty where "
            "tags are unavailable: see status())."),
     Column("attributes", LIST, "Custom attributes as Name=value (one column each in "

@@ -7,10 +7,14 @@ same declarations give the DataFrame its columns and dtypes, generate
 
 from __future__ import annotations
 
+import logging
+import threading
 from dataclasses import dataclass
 from typing import Any, Callable
 
 import pandas as pd
+
+log = logging.getLogger(__name__)
 
 # The pandas dtypes used by vCompanion tables.  Nullable types everywhere, so
 # "unknown" stays distinguishable from 0 / False / "".
@@ -34,6 +38,9 @@ class Column:
     description: str
     unit: str = ""
     rvtools: str | None = None  # the RVTools column header, where RVTools has one
+    # An enumeration's values (tables/enums.py): anything else is kept as text
+    # and logged once (Table.frame).
+    values: tuple[str, ...] = ()
 
     @property
     def type_doc(self) -> str:
@@ -70,6 +77,8 @@ class Table:
         data = {}
         for c in self.columns:
             values = [row.get(c.name) for row in rows]
+            if c.values:
+                _check_values(self.name, c, values, rows)
             if c.dtype == LIST:
                 values = [v if v is not None else [] for v in values]
                 data[c.name] = pd.Series(values, dtype=object)
@@ -112,6 +121,40 @@ class Table:
                 series = series.astype(c.dtype)
             data[c.name] = series
         return pd.DataFrame(data, columns=self.names, copy=False)
+
+
+# Values outside a column's enumeration already logged, per "table.column";
+# a column logs at most this many different ones (a hostile vCenter could send
+# a new one in every row).
+_UNEXPECTED: dict[str, set] = {}
+_UNEXPECTED_LOGGED = 20
+_OVERFLOWED: set[str] = set()
+_unexpected_lock = threading.Lock()
+
+
+def _check_values(table: str, column: Column, values: list, rows: list[dict]) -> None:
+    """Log, once per value, what a vCenter sent outside ``column``'s enumeration."""
+    allowed = column.values
+    odd = {v if isinstance(v, str) else repr(v) for v in values
+           if v is not None and v not in allowed}
+    if not odd:
+        return
+    key = f"{table}.{column.name}"
+    with _unexpected_lock:
+        seen = _UNEXPECTED.setdefault(key, set())
+        unseen = sorted((v for v in odd if v not in seen), key=str)
+        new = unseen[:max(0, _UNEXPECTED_LOGGED - len(seen))]
+        seen.update(new)
+        overflow = len(unseen) > len(new) and key not in _OVERFLOWED
+        if overflow:
+            _OVERFLOWED.add(key)
+    for value in new:
+        vcenter = next((r.get("vcenter") for r in rows if r.get(column.name) == value),
+                       None)
+        log.warning("vCenter %r sent %s = %.200r, not one of %s: kept as text",
+                    vcenter, key, value, ", ".join(allowed))
+    if overflow:
+        log.warning("%s: more values outside its enumeration; not logged", key)
 
 
 # How column names read as titles: one rule for the dashboards, the workbooks
@@ -175,7 +218,9 @@ def docs_markdown(tables: list[Table]) -> str:
              "`vcompanion inventory KIND` returns one of these tables. Every table "
              "has a `vcenter` column holding the configured vCenter name. "
              "Enumerations keep vSphere's own values (`poweredOn`, `connected`, "
-             "`guestToolsRunning`, `red`, ...), as in the vSphere API reference.", "",
+             "`guestToolsRunning`, `red`, ...), as in the vSphere API reference; "
+             "a value a vCenter sends outside the list shown is kept as text and "
+             "logged once.", "",
              "`vms` and the other inventory tables come from one bulk read per "
              "vCenter, custom attributes (`attributes`, and the `attributes` column) "
              "included. `nics`, `cdroms` and `disks` come from every VM's device "
@@ -197,8 +242,10 @@ def docs_markdown(tables: list[Table]) -> str:
                   "| Column | Type | Unit | RVTools | Description |",
                   "|---|---|---|---|---|"]
         for c in table.columns:
+            values = (" One of: " + ", ".join(f"`{v}`" for v in c.values) + "."
+                      if c.values else "")
             lines.append(f"| `{c.name}` | {c.type_doc} | {c.unit} | {c.rvtools or ''} "
-                         f"| {c.description} |")
+                         f"| {c.description}{values} |")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 

@@ -13,6 +13,7 @@ from pyVmomi import vim
 
 from .context import Inventory, as_list, get, moid, utc
 from .schema import BOOL, FLOAT, INT, STRING, TIME, Column, Table
+from . import enums
 
 PARTS = ("layouts",)  # Inventory.layouts: layoutEx of the VMs with snapshots
 PATHS = {vim.VirtualMachine: ["name", "snapshot", "summary.runtime.powerState"]}
@@ -35,8 +36,9 @@ TABLE = Table("snapshots", "snapshot", (
     Column("size_bytes", INT, "Disk space the snapshot takes: its state (.vmsn) and "
            "memory (.vmem) files and the delta disks written since it was taken.",
            "bytes", rvtools="Size MiB (total)"),
-    Column("state", STRING, "VM power state when taken.", rvtools="Powerstate"),
-    Column("vm_power_state", STRING, "VM power state now."),
+    Column("state", STRING, "VM power state when taken.", rvtools="Powerstate",
+           values=enums.VM_POWER),
+    Column("vm_power_state", STRING, "VM power state now.", values=enums.VM_POWER),
     Column("vm_moid", STRING, "Managed object id of the VM."),
     Column("moid", STRING, "Managed object id of the snapshot."),
 ), sort=("vcenter", "vm", "created"),

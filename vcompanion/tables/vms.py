@@ -11,6 +11,7 @@ from pyVmomi import vim
 
 from .context import Inventory, as_list, attribute_labels, get, moid, tag_labels, utc
 from .schema import BOOL, FLOAT, INT, LIST, STRING, TIME, Column, Table
+from . import enums
 
 GIB = 1024 ** 3
 PARTS = ("tags",)  # built with Inventory.tags as well (see tables.PARTS)
@@ -42,10 +43,10 @@ PATHS = {vim.VirtualMachine: [
 TABLE = Table("vms", "virtual machine or template", (
     Column("vcenter", STRING, "Configured name of the vCenter.", rvtools="VI SDK Server"),
     Column("name", STRING, "VM name.", rvtools="VM"),
-    Column("power_state", STRING, "poweredOn, poweredOff or suspended.",
-           rvtools="Powerstate"),
-    Column("connection_state", STRING, "connected, disconnected, orphaned, "
-           "inaccessible or invalid.", rvtools="Connection state"),
+    Column("power_state", STRING, "Power state.", rvtools="Powerstate",
+           values=enums.VM_POWER),
+    Column("connection_state", STRING, "Whether vCenter can reach the VM's files and "
+           "host.", rvtools="Connection state", values=enums.VM_CONNECTION),
     Column("ip_addresses", LIST, "Every IP address the guest reports on any NIC, "
            "IPv4 and IPv6 (needs VMware Tools)."),
     Column("primary_ip", STRING, "The guest's primary IP address.",
@@ -59,8 +60,8 @@ TABLE = Table("vms", "virtual machine or template", (
     Column("configured_os", STRING, "Guest OS as configured in the VM.",
            rvtools="OS according to the configuration file"),
     Column("guest_id", STRING, "Configured guest OS identifier (e.g. windows2019srv_64Guest)."),
-    Column("guest_state", STRING, "Guest OS state: running, notRunning, ...",
-           rvtools="Guest state"),
+    Column("guest_state", STRING, "Guest OS state (VMware Tools).",
+           rvtools="Guest state", values=enums.GUEST_STATE),
     Column("num_cpu", INT, "Virtual CPUs.", rvtools="CPUs"),
     Column("memory_mb", INT, "Configured memory.", "MiB", rvtools="Memory"),
     Column("num_nics", INT, "Virtual network adapters.", rvtools="NICs"),
@@ -77,16 +78,16 @@ TABLE = Table("vms", "virtual machine or template", (
            "GiB", rvtools="Provisioned MiB"),
     Column("used_gb", FLOAT, "Storage in use (committed).", "GiB", rvtools="In Use MiB"),
     Column("snapshot_count", INT, "Number of snapshots.", rvtools="# Snapshots"),
-    Column("tools_status", STRING, "toolsOk, toolsOld, toolsNotRunning or "
-           "toolsNotInstalled.", rvtools="Tools"),
-    Column("tools_running_status", STRING, "guestToolsRunning, guestToolsNotRunning "
-           "or guestToolsExecutingScripts (from the guest info where the summary "
-           "leaves it out, as for powered-off VMs on some vCenters)."),
-    Column("tools_version_status", STRING, "guestToolsCurrent, guestToolsNeedUpgrade, "
-           "guestToolsNotInstalled, guestToolsUnmanaged, ..."),
-    Column("overall_status", STRING, "vCenter's health colour: green, yellow, red, gray."),
+    Column("tools_status", STRING, "VMware Tools status.", rvtools="Tools",
+           values=enums.TOOLS_STATUS),
+    Column("tools_running_status", STRING, "Whether VMware Tools run in the guest "
+           "(from the guest info where the summary leaves it out, as for powered-off "
+           "VMs on some vCenters).", values=enums.TOOLS_RUNNING),
+    Column("tools_version_status", STRING, "VMware Tools version compared with the "
+           "host's.", values=enums.TOOLS_VERSION),
+    Column("overall_status", STRING, "vCenter's health colour.", values=enums.STATUS),
     Column("config_status", STRING, "Configuration health colour.",
-           rvtools="Config status"),
+           rvtools="Config status", values=enums.STATUS),
     Column("alarm_count", INT, "Triggered alarms on the VM."),
     Column("instance_uuid", STRING, "vCenter instance UUID.", rvtools="VM UUID"),
     Column("bios_uuid", STRING, "BIOS UUID (SMBIOS)."),

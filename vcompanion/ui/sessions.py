@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import files
+
 log = logging.getLogger(__name__)
 
 COOKIE = "vcompanion_session"
@@ -184,7 +186,7 @@ def cookie_secret(data_dir: Path) -> str:
     the folder's ACL, which for data_dir is the installing user's profile or
     the service folder).
     """
-    data_dir = Path(data_dir)
+    data_dir = files.private_dir(data_dir)  # 0700 on POSIX
     path = data_dir / SECRET_FILE
     try:
         secret = path.read_text(encoding="utf-8").strip()
@@ -193,7 +195,6 @@ def cookie_secret(data_dir: Path) -> str:
             return secret
     except FileNotFoundError:
         pass
-    data_dir.mkdir(parents=True, exist_ok=True)
     secret = secrets.token_urlsafe(48)
     tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)

@@ -231,12 +231,8 @@ def retrieve(conn: VCenterConnection, specs: dict[type, Iterable[str]],
         for page in _pages(conn, pc, spec, options, stats, decoder, pool):
             absorb(conn, page.objects, result)
     finally:
-        try:
-            stats.round_trips += 1
-            conn.call(view.DestroyView)
-        except Exception as exc:  # noqa: BLE001 - cleanup must not hide the real error
-            log.debug("vCenter '%s': DestroyView failed: %s", conn.name,
-                      type(exc).__name__)
+        stats.round_trips += 1
+        conn.cleanup(view.DestroyView, "DestroyView")
     stats.seconds = time.perf_counter() - started
     return result
 
@@ -256,9 +252,10 @@ def raw_answer(conn: VCenterConnection, specs: dict[type, Iterable[str]],
         options = vmodl.query.PropertyCollector.RetrieveOptions(maxObjects=page_size)
         spec = filter_spec(view, wire_specs(specs)[0])
         return conn.call(lambda: fast_soap.invoke(
-            conn.si._stub, pc, "RetrievePropertiesEx", [[spec], options]))
+            conn.si._stub, pc, "RetrievePropertiesEx", [[spec], options],
+            timeout=conn.timeouts.read))
     finally:
-        conn.call(view.DestroyView)
+        conn.cleanup(view.DestroyView, "DestroyView")
 
 
 def filter_spec(view: Any, specs: dict[type, Iterable[str]]) -> Any:
@@ -291,10 +288,12 @@ def _pages(conn: VCenterConnection, pc, spec, options, stats: Stats,
             page = conn.call(lambda t=token: pc.ContinueRetrievePropertiesEx(t))
         return
 
+    timeout = conn.timeouts.read  # for the whole answer, however long
+
     def following(token: str) -> bytes:
         stats.round_trips += 1
         return conn.call(lambda: fast_soap.invoke(
-            conn.si._stub, pc, "ContinueRetrievePropertiesEx", [token]))
+            conn.si._stub, pc, "ContinueRetrievePropertiesEx", [token], timeout=timeout))
 
     version = conn.si._stub.version
 
@@ -304,7 +303,7 @@ def _pages(conn: VCenterConnection, pc, spec, options, stats: Stats,
         stats.round_trips += 1
         return conn.call(lambda: fast_answers.retrieve_result_blocks(
             fast_soap.invoke_blocks(conn.si._stub, pc, "RetrievePropertiesEx",
-                                    [[spec], options]), version, pool))
+                                    [[spec], options], timeout=timeout), version, pool))
 
     with fast_answers.gc_paused():
         page = streamed()
@@ -408,12 +407,8 @@ def read_events(conn: VCenterConnection, since, stats: Stats, page: int = 1000,
                 break
             events.extend(batch)
     finally:
-        try:
-            stats.round_trips += 1
-            conn.call(collector.DestroyCollector)
-        except Exception as exc:  # noqa: BLE001
-            log.debug("vCenter '%s': DestroyCollector failed: %s", conn.name,
-                      type(exc).__name__)
+        stats.round_trips += 1
+        conn.cleanup(collector.DestroyCollector, "DestroyCollector")
     return events
 
 

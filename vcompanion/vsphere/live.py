@@ -130,12 +130,8 @@ class LiveInventory:
 
     def _cancel_wait(self) -> None:
         pc = self._pc
-        if pc is not None:
-            try:
-                self.conn.call(pc.CancelWaitForUpdates)
-            except Exception as exc:  # noqa: BLE001 - the session may be gone
-                log.debug("vCenter '%s': CancelWaitForUpdates: %s", self.name,
-                          type(exc).__name__)
+        if pc is not None:  # (the session may be gone: never raises)
+            self.conn.cleanup(pc.CancelWaitForUpdates, "CancelWaitForUpdates")
 
     def resync(self) -> None:
         """Start over from version "" (a full sync) at the next opportunity."""
@@ -194,7 +190,8 @@ class LiveInventory:
                     self._reread(applier)
                     next_reread = time.monotonic() + self.reread_seconds
                 data = conn.call(lambda v=version: soap.invoke(
-                    conn.si._stub, pc, "WaitForUpdatesEx", [v, options]))
+                    conn.si._stub, pc, "WaitForUpdatesEx", [v, options],
+                    timeout=conn.timeouts.read + self.max_wait))
                 arrived = time.perf_counter()
                 update = answers.update_set(data, conn.si._stub.version, self.pool)
                 if update is None:
@@ -214,11 +211,7 @@ class LiveInventory:
                             getattr(view, "DestroyView", None)):
                 if cleanup is None or conn.session_generation != generation:
                     continue
-                try:
-                    conn.call(cleanup)
-                except Exception as exc:  # noqa: BLE001
-                    log.debug("vCenter '%s': cleanup failed: %s", self.name,
-                              type(exc).__name__)
+                conn.cleanup(cleanup)
 
     def _filter_spec(self, view: Any) -> Any:
         return collection.filter_spec(view, self.wire)

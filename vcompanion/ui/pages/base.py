@@ -1,17 +1,21 @@
 """What every page has in common: the Page base class and the table helpers.
 
-Excel downloads are written by the reports' writer (``frame_workbook``).
+Downloads hold what a vCenter sent, and a vCenter is not trusted: Excel
+downloads are written by the reports' writer (``frame_workbook``: text is
+always text), CSV downloads by ``frames.csv_text`` (no cell starts a formula).
 """
 
 from __future__ import annotations
 
 import io
+import json
 
 import pandas as pd
 import panel as pn
 from bokeh.models.widgets.tables import HTMLTemplateFormatter
 
-from ...reports.writer import frame_workbook
+from ...frames import csv_text
+from ...reports.framebook import frame_workbook
 from .. import labels
 from ..theme import Palette
 
@@ -139,11 +143,17 @@ def column_setup(frame: pd.DataFrame, table_decl=None, extra_titles: dict | None
 
 
 def status_formatter(p: Palette, colors: dict[str, str]) -> HTMLTemplateFormatter:
-    """A cell with a coloured dot before friendly words (e.g. severity)."""
-    cases = " ".join(f"value == {label!r} ? {color!r} :" for label, color in colors.items())
+    """A cell with a coloured dot before friendly words (e.g. severity).
+
+    The value is text from a vCenter (a hostile one can send any text where an
+    enumeration belongs): it is only compared with the known words, which pick
+    the colour, and written escaped (``<%- %>``), never as markup.
+    """
+    cases = " ".join(f"value == {json.dumps(label)} ? {json.dumps(color)} :"
+                     for label, color in colors.items())
     template = (f'<span style="display:inline-block;width:8px;height:8px;'
                 f'border-radius:50%;margin-right:6px;background:<%= {cases} '
-                f'{p.off!r} %>"></span><%= value %>')
+                f'{json.dumps(p.off)} %>"></span><%- value %>')
     return HTMLTemplateFormatter(template=template)
 
 
@@ -156,8 +166,10 @@ def percent_bar(p: Palette, warn: float = 80, crit: float = 90) -> dict:
 
 
 def to_csv(frame: pd.DataFrame) -> io.BytesIO:
-    data = frame.to_csv(index=False).encode("utf-8-sig")  # Excel opens UTF-8 with BOM
-    return io.BytesIO(data)
+    """A download for people: opened in a spreadsheet, so no cell is a formula
+    (``frames.csv_text``, safe); UTF-8 with a BOM, which Excel recognises."""
+    return io.BytesIO(csv_text(frame, safe=True, list_separator=", ")
+                      .encode("utf-8-sig"))
 
 
 class DownloadButtons:
