@@ -256,7 +256,7 @@ class _Batches:
         def attempt():
             try:
                 return fast_soap.invoke(conn.si._stub, manager, "QueryStats", [],
-                                        request=body), None
+                                        request=body, timeout=conn.timeouts.read), None
             except (vim.fault.NotAuthenticated, vim.fault.NoPermission):
                 raise
             except vmodl.MethodFault as fault:
