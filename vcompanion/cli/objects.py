@@ -24,16 +24,11 @@ import pandas as pd
 
 from ..errors import NotFoundError
 from ..frames import records
-from ..objects import SECTIONS
-from ..tables import TABLES
-from ..problems import TABLE as PROBLEMS
+from ..objects import SECTIONS, shown_columns
 from .common import EXIT_OK, EXIT_PARTIAL, Fail, open_config
 from .output import FORMATS, render, to_table
 
 EXIT_NOT_FOUND = 1
-# Columns naming the object itself, left out of its sections in table format.
-_SELF = {"vcenter", "vm", "vm_moid", "entity", "entity_type", "entity_moid", "moid",
-         "kind"}
 
 
 def register(subparsers) -> None:
@@ -125,26 +120,5 @@ def _missing(value) -> bool:
 
 
 def _brief(view, name: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """A section's key columns for a terminal: its table's brief ones, without
-    those that only repeat the object (its name, its vCenter, its power state
-    on every disk, ...)."""
-    decl = PROBLEMS if name == "problems" else TABLES.get(name)
-    columns = list(decl.brief_names) if decl is not None else list(frame.columns)
-    if name == "snapshots" and "size_bytes" in frame.columns:
-        columns.append("size_bytes")
-    related = name in ("vms", "hosts", "datastores", "networks")  # other objects
-
-    def repeats(column: str) -> bool:
-        if column == "name" and related:
-            return False
-        if column in _SELF and not related:
-            return True
-        text = frame[column].astype(str)
-        if column == "vcenter" or (text == view.name).all():
-            return True
-        # the object's own value on every row (a VM's power state on its disks)
-        return not related and column in view.facts.index and \
-            bool((text == str(view.facts[column])).all())
-
-    kept = [c for c in columns if c in frame.columns and not repeats(c)]
-    return frame[kept or list(frame.columns)]
+    """A section's key columns for a terminal (objects.shown_columns)."""
+    return frame[shown_columns(view, name, frame)]
