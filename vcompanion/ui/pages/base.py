@@ -55,8 +55,10 @@ class Page(pn.viewable.Viewer):
     ``slug`` is its URL (``/slug``), ``title`` its name in the navigation and
     the browser tab, ``icon`` the name of its navigation icon (shell.ICONS);
     ``needs_tables``: it shows Tabulators (their JavaScript is loaded).
+    ``in_nav``: listed in the navigation (False: reached through links only).
     """
 
+    in_nav = True
     slug = ""
     title = ""
     icon = ""
