@@ -159,7 +159,8 @@ def chips(frame: pd.DataFrame, first: str, second: str, sep: str) -> str:
 
 def section_head(name: str, count: int | None, description: str = "") -> str:
     number = "" if count is None else f'<span class="count">{count:,}</span>'
-    return (f'<div class="sec-head" data-section="{escape(name)}"><span '
+    rows = "" if count is None else f' data-rows="{count}"'
+    return (f'<div class="sec-head" data-section="{escape(name)}"{rows}><span '
             f'class="section-title" title="{escape(description)}">'
             f'{escape(section_title(name))}</span>{number}</div>')
 

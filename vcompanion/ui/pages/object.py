@@ -25,13 +25,14 @@ login cannot see, is "not available" (the same words for both).
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import threading
 from html import escape
 from typing import Any, Callable
 
 import pandas as pd
 import panel as pn
+from panel.io.state import set_curdoc
 
 from ...objects import RELATED, SECTIONS, TABLE_OF, section_table, shown_columns
 from ...tables import TABLES
@@ -151,7 +152,8 @@ class ObjectPage(Page):
         self.body.objects = cards
         if not self.slow_started and any(n not in FAST for n in view.sections):
             self.slow_started = True
-            pn.state.onload(self._load_slow)
+            threading.Thread(target=self._load_slow, args=(view, pn.state.curdoc),
+                             name="vcompanion-object", daemon=True).start()
 
     def _fill(self, box: pn.Column, view, name: str) -> None:
         """Draw section ``name`` of ``view`` into ``box``."""
@@ -212,25 +214,43 @@ class ObjectPage(Page):
                        stylesheets=[TABLE_CSS, LINK_CSS], **setup)
         return widget
 
-    async def _load_slow(self) -> None:
-        """Read the sections that are not in the FrameSet, in a thread each."""
-        view = self.view
-        if view is None:
-            return
+    def _load_slow(self, view, doc) -> None:
+        """Read the sections that are not in the FrameSet (in a thread of its own),
+        and draw each in the page's session as it arrives."""
         for name in [n for n in view.sections if n not in FAST]:
             try:
-                frame = await asyncio.to_thread(view.__getitem__, name)
+                frame = view[name]
             except Exception as exc:  # noqa: BLE001 - show it, keep the page alive
                 log.exception("object page: section %s failed", name)
                 frame = pd.DataFrame()
                 view.errors[name] = f"{type(exc).__name__}: {exc}"
             self.slow[name] = (frame, view.errors.get(name))
-            current = self.view  # (a refresh may have found the object again since)
-            if current is not None and name in self.sections:
-                current._frames[name] = frame
-                if view.errors.get(name):
-                    current.errors[name] = view.errors[name]
-                self._fill(self.sections[name], current, name)
+            _in_session(doc, lambda name=name: self._slow_done(name))
+
+    def _slow_done(self, name: str) -> None:
+        current = self.view  # (a refresh may have made a new view since)
+        if current is None or name not in self.sections:
+            return
+        current._frames[name], error = self.slow[name]
+        if error:
+            current.errors[name] = error
+        self._fill(self.sections[name], current, name)
+
+
+def _in_session(doc, fn) -> None:
+    """Run ``fn`` in the browser session of ``doc`` (Bokeh's next tick: the one
+    document call that is safe from another thread), or now without a session."""
+    if doc is None or doc.session_context is None:
+        fn()
+        return
+
+    def tick():
+        with set_curdoc(doc):
+            try:
+                fn()
+            except Exception:  # noqa: BLE001 - one section must not break the session
+                log.exception("object page: drawing a section failed")
+    doc.add_next_tick_callback(tick)
 
 
 def _desc(name: str) -> str:
