@@ -95,10 +95,11 @@ class ObjectPage(Page):
         if view is None:
             row = status[status["vcenter"] == self.vcenter].iloc[0]
             if row["status"] != "ok":
+                why = row["message"] if isinstance(row["message"], str) and row["message"] \
+                    else row["status"]
                 return self._show_message(parts.not_available(
-                    self.vcenter, f"It could not be read at the last refresh "
-                    f"({row['message'] or row['status']}); this page shows the object "
-                    f"again when it answers."))
+                    self.vcenter, f"It could not be read at the last refresh ({why}); this "
+                    f"page shows the object again when it answers."))
             return self._show_message(parts.gone(self.vcenter, self.moid,
                                                  frames.refreshed_at, self._gone_info()))
         self.view, self.last_seen = view, frames.refreshed_at
