@@ -138,6 +138,17 @@ def test_the_page_of_an_object_gone_hidden_or_hostile(data):
     assert page.message.visible and "is not available" in page.message.object
     assert page.slow == {} and not page.slow_started  # nothing read for it
 
+    # Its vCenter could not be read at the last refresh (its tables are empty then).
+    status = frames.status.copy()
+    status.loc[status["vcenter"] == vm["vcenter"], ["status", "message"]] = \
+        ["unreachable", "connection refused"]
+    down = dataclasses.replace(frames, tables={**frames.tables, "status": status,
+                                               "vms": vms}, cache={})
+    page = make_page(data, down, vcenter=vm["vcenter"], moid=vm["moid"])
+    assert "is not available" in page.message.object
+    assert "could not be read at the last refresh (connection refused)" in \
+        page.message.object
+
     # A hostile name is text in the head and wherever the object is linked.
     vms = frames.vms.copy()
     vms.loc[vms["moid"] == vm["moid"], "name"] = HOSTILE
