@@ -55,10 +55,9 @@ class Page(pn.viewable.Viewer):
     ``slug`` is its URL (``/slug``), ``title`` its name in the navigation and
     the browser tab, ``icon`` the name of its navigation icon (shell.ICONS);
     ``needs_tables``: it shows Tabulators (their JavaScript is loaded).
-    ``in_nav``: listed in the navigation (False: reached through links only).
     """
 
-    in_nav = True
+    in_nav = True  # listed in the navigation (False: reached through links only)
     slug = ""
     title = ""
     icon = ""
