@@ -40,12 +40,17 @@ TYPES = {kind: {t for t, k in KINDS.items() if k == kind} for kind in TABLE_OF}
 
 @dataclass(frozen=True)
 class Section:
-    """A part of an object's page: ``build(companion, view)`` gives its rows."""
+    """A part of an object's page: ``build(companion, view)`` gives its rows.
+
+    ``columns``: the ones worth showing first (default: the brief columns of
+    the table named like the section, else all); see ``shown_columns``.
+    """
 
     name: str
     kinds: tuple[str, ...]
     build: Callable[[Any, ObjectView], pd.DataFrame]
     description: str = ""
+    columns: tuple[str, ...] = ()
 
 
 SECTIONS: dict[str, Section] = {}
@@ -117,6 +122,44 @@ def gather(companion, vcenter: str, moid: str, hours: float | None = None) -> Ob
         raise error  # that vCenter could not be read: say why
     raise NotFoundError(f"vCenter '{vcenter}' has no VM, host, datastore, cluster or "
                         f"network '{moid}' (any more)")
+
+
+# Columns naming the object itself in the rows of its own sections.
+_SELF = {"vcenter", "vm", "vm_moid", "entity", "entity_type", "entity_moid", "moid", "kind"}
+# Sections listing other objects: their names and states are theirs, not the object's.
+RELATED = ("vms", "hosts", "datastores", "networks")
+
+
+def section_table(name: str):
+    """The table declaration of a section's rows (titles, types, units), if any."""
+    from .problems import TABLE as PROBLEMS
+    from .tables import TABLES
+    return PROBLEMS if name == "problems" else TABLES.get(name)
+
+
+def shown_columns(view: ObjectView, name: str, frame: pd.DataFrame) -> list[str]:
+    """The columns of section ``name`` worth showing on ``view``'s page: the
+    section's ``columns`` (else its table's brief ones) without those that only
+    repeat the object (its vCenter, its name, a VM's power state on each disk)."""
+    section = SECTIONS.get(name)
+    decl = section_table(name)
+    columns = list(section.columns) if section is not None and section.columns else \
+        list(decl.brief_names) if decl is not None else list(frame.columns)
+    related = name in RELATED
+
+    def repeats(column: str) -> bool:
+        if column == "name" and related:
+            return False
+        if column in _SELF and not related:
+            return True
+        text = frame[column].astype(str)
+        if column == "vcenter" or (len(frame) and (text == view.name).all()):
+            return True
+        return (not related and len(frame) > 0 and column in view.facts.index
+                and bool((text == str(view.facts[column])).all()))
+
+    kept = [c for c in columns if c in frame.columns and not repeats(c)]
+    return kept or list(frame.columns)
 
 
 # --- the sections ---------------------------------------------------------------------
@@ -191,7 +234,9 @@ for _section in (
     Section("disks", ("vm",), _by_table("disks", "vm_moid"),
             "Virtual disks: capacity, thin or thick, datastore, controller."),
     Section("snapshots", ("vm",), _by_table("snapshots", "vm_moid"),
-            "Snapshots with their size."),
+            "Snapshots with their size.",
+            ("name", "created", "age_days", "size_bytes", "parent", "is_current",
+             "quiesced", "description")),
     Section("vms", ("host", "cluster", "datastore", "network"), _vms,
             "VMs on the host or cluster, with files on the datastore, on the network."),
     Section("hosts", ("vm", "cluster", "datastore"), _hosts,
@@ -206,4 +251,5 @@ for _section in (
     register(_section)
 
 
-__all__ = ["SECTIONS", "TABLE_OF", "ObjectView", "Section", "gather", "register"]
+__all__ = ["RELATED", "SECTIONS", "TABLE_OF", "ObjectView", "Section", "gather", "register",
+           "section_table", "shown_columns"]

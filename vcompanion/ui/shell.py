@@ -261,6 +261,8 @@ class Shell:
         crit, warn = counts.get("critical", 0), counts.get("warning", 0)
         items = []
         for page in PAGES:
+            if not page.in_nav:
+                continue
             slug, badge = page.slug, ""
             if slug == "problems" and (crit or warn):
                 color = p.critical if crit else p.warning

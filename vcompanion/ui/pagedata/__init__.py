@@ -6,6 +6,8 @@ Modules::
     frames.py   FrameSet: every table of one collection, never changed once made
     summary.py  summarize(): the overview's KPIs and chart data
     alerts.py   alert_history(): what the alerting has sent (its database)
+    objects.py  one object's page data from a FrameSet (find), name -> moid
+                (object_ids, resolve, with_moids)
 
 Views never fetch: a page reads the ``FrameSet`` it is given
 (``DashboardData.latest``), never a vCenter.

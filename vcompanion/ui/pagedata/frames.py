@@ -22,8 +22,11 @@ from .alerts import AlertHistory
 from .summary import summarize
 
 # The inventory tables a collection reads, then the problems and one row per vCenter.
+# (Tags, attributes and disks cost no read of their own here: the tags come with
+# the VMs' tags column, attributes with the inventory, disks with the NICs'
+# device lists; the object pages show them.)
 INVENTORY = ("vms", "hosts", "clusters", "datastores", "networks", "snapshots", "alarms",
-             "nics", "cdroms")
+             "nics", "cdroms", "disks", "tags", "attributes")
 FRAMES = (*INVENTORY, "problems", "status")
 
 _display_lock = threading.Lock()

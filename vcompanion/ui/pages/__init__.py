@@ -1,7 +1,8 @@
 """One small module per dashboard page, and the one list of them.
 
 ``PAGES`` lists the Page classes in navigation order; each declares its
-``slug`` (URL), ``title`` and ``icon``.  ``page_class(slug)`` finds one.
+``slug`` (URL), ``title`` and ``icon``; pages with ``in_nav = False`` (the
+object page) are served but not listed.  ``page_class(slug)`` finds one.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from .base import Page
 from .datastores import DatastoresPage
 from .hosts import HostsPage
 from .inventory import InventoryPage
+from .object import ObjectPage
 from .overview import OverviewPage
 from .problems import ProblemsPage
 from .reports import ReportsPage
@@ -19,7 +21,7 @@ from .snapshots import SnapshotsPage
 
 PAGES: tuple[type[Page], ...] = (
     OverviewPage, InventoryPage, SearchPage, ProblemsPage, HostsPage, DatastoresPage,
-    SnapshotsPage, AlertsPage, ReportsPage)
+    SnapshotsPage, AlertsPage, ReportsPage, ObjectPage)
 SLUGS: tuple[str, ...] = tuple(page.slug for page in PAGES)
 
 _BY_SLUG = {page.slug: page for page in PAGES}

@@ -61,6 +61,7 @@ class Page(pn.viewable.Viewer):
     ``needs_tables``: it shows Tabulators (their JavaScript is loaded).
     """
 
+    in_nav = True  # listed in the navigation (False: reached through links only)
     slug = ""
     title = ""
     icon = ""
