@@ -96,7 +96,7 @@ def test_object_prints_facts_and_sections(sim_config, companion, db01):
     assert [r["label"] for r in rows] == ["Hard disk 1", "Hard disk 2"]
     result = run_cli("--config", str(sim_config), "object", "prod", db01, "--format", "csv",
                      env=CREDS)
-    assert result.stdout.startswith("field,value\n")
+    assert result.stdout.startswith('"field","value"\n')  # safe CSV quotes text
     assert "\n# section: tags\n" in result.stdout
 
     host = companion.hosts().set_index(["vcenter", "name"]).loc[

@@ -25,7 +25,7 @@ import pandas as pd
 from ..errors import NotFoundError
 from ..frames import records
 from ..objects import SECTIONS, shown_columns
-from .common import EXIT_OK, EXIT_PARTIAL, Fail, open_config
+from .common import EXIT_OK, EXIT_PARTIAL, Fail, csv_options, open_config
 from .output import FORMATS, render, to_table
 
 EXIT_NOT_FOUND = 1
@@ -47,6 +47,7 @@ def register(subparsers) -> None:
     obj.add_argument("moid", metavar="MOID", help="managed object id, e.g. vm-42")
     obj.add_argument("--format", choices=FORMATS, default="table",
                      help="table (for people, default), csv or json")
+    csv_options(obj)
     obj.add_argument("--section", action="append", metavar="NAME",
                      help="only this section (repeatable; " + ", ".join(SECTIONS) + ")")
     obj.add_argument("--hours", type=float, default=None,
@@ -88,9 +89,9 @@ def _render(view, frames: dict[str, pd.DataFrame], args) -> str:
             "errors": dict(view.errors)}, indent=1, ensure_ascii=False) + "\n"
     if args.format == "csv":
         if args.section and len(frames) == 1:
-            return render(next(iter(frames.values())), "csv")
-        parts = [] if args.section else [render(_facts(view), "csv")]
-        parts += [f"# section: {name}\n{render(frame, 'csv')}"
+            return render(next(iter(frames.values())), "csv", args.csv_safe)
+        parts = [] if args.section else [render(_facts(view), "csv", args.csv_safe)]
+        parts += [f"# section: {name}\n{render(frame, 'csv', args.csv_safe)}"
                   for name, frame in frames.items()]
         return "\n".join(parts)
     out = []
