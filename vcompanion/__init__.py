@@ -14,8 +14,8 @@ _logging.getLogger("vcompanion").addHandler(_logging.NullHandler())
 from .companion import Companion
 from .config import Config, VCenterConfig, load_config
 from .errors import (AuthenticationError, CollectionError, ConfigError, ConnectError,
-                     CredentialsError, NoPermissionError, NotifyError, StoreBusyError,
-                     TLSError, VCenterError, VCompanionError)
+                     CredentialsError, HistoryError, NoPermissionError, NotifyError,
+                     StoreBusyError, TLSError, VCenterError, VCompanionError)
 from .sources import Source
 from .version import __version__
 from .search import SearchIndex
@@ -29,6 +29,7 @@ __all__ = [
     "ConfigError",
     "ConnectError",
     "CredentialsError",
+    "HistoryError",
     "NoPermissionError",
     "NotifyError",
     "SearchIndex",
