@@ -5,7 +5,8 @@ from __future__ import annotations
 from pyVmomi import vim
 
 from .context import Inventory, as_list, get, moid
-from .schema import BOOL, FLOAT, INT, STRING, Column, Table
+from .schema import (BOOL, CAPACITY, FLOAT, IDENTITY, INT, STRING, TRACKED, TRACKED_CAPACITY,
+                     Column, Table)
 
 PATHS = {vim.Datastore: [
     "name", "parent", "host", "vm", "overallStatus", "triggeredAlarmState",
@@ -14,29 +15,32 @@ PATHS = {vim.Datastore: [
 ]}
 
 TABLE = Table("datastores", "datastore", (
-    Column("vcenter", STRING, "Configured name of the vCenter.", rvtools="VI SDK Server"),
-    Column("name", STRING, "Datastore name.", rvtools="Name"),
+    Column("vcenter", STRING, "Configured name of the vCenter.", rvtools="VI SDK Server",
+           history=IDENTITY),
+    Column("name", STRING, "Datastore name.", rvtools="Name", history=TRACKED),
     Column("datacenter", STRING, "Datacenter.", rvtools="Datacenter"),
-    Column("type", STRING, "VMFS, NFS, NFS41, vsan, VVOL, ...", rvtools="Type"),
-    Column("capacity_bytes", INT, "Capacity.", "bytes", rvtools="Capacity MiB"),
-    Column("free_bytes", INT, "Free space.", "bytes", rvtools="Free MiB"),
+    Column("type", STRING, "VMFS, NFS, NFS41, vsan, VVOL, ...", rvtools="Type", history=TRACKED),
+    Column("capacity_bytes", INT, "Capacity.", "bytes", rvtools="Capacity MiB",
+           history=TRACKED_CAPACITY),
+    Column("free_bytes", INT, "Free space.", "bytes", rvtools="Free MiB", history=CAPACITY),
     Column("used_bytes", INT, "Space in use (capacity - free).", "bytes",
            rvtools="In Use MiB"),
     Column("provisioned_bytes", INT, "Space promised to VMs (used + uncommitted).",
-           "bytes", rvtools="Provisioned MiB"),
+           "bytes", rvtools="Provisioned MiB", history=CAPACITY),
     Column("free_pct", FLOAT, "Free space as a share of capacity.", "%", rvtools="Free %"),
     Column("provisioned_pct", FLOAT, "Provisioned space as a share of capacity "
            "(over 100 means overcommitted).", "%"),
-    Column("accessible", BOOL, "Reachable from vCenter.", rvtools="Accessible"),
+    Column("accessible", BOOL, "Reachable from vCenter.", rvtools="Accessible", history=TRACKED),
     Column("maintenance_mode", STRING, "normal, enteringMaintenance or inMaintenance."),
     Column("url", STRING, "Datastore URL.", rvtools="URL"),
     Column("host_count", INT, "Hosts that mount it.", rvtools="# Hosts"),
     Column("vm_count", INT, "VMs with files on it.", rvtools="# VMs"),
     Column("overall_status", STRING, "vCenter's health colour: green, yellow, red, gray."),
     Column("alarm_count", INT, "Triggered alarms on the datastore."),
-    Column("moid", STRING, "Managed object id, unique within the vCenter."),
+    Column("moid", STRING, "Managed object id, unique within the vCenter.", history=IDENTITY),
 ), brief=("vcenter", "name", "type", "capacity_bytes", "free_bytes", "free_pct",
-          "accessible", "host_count", "vm_count"))
+          "accessible", "host_count", "vm_count"),
+   history="datastore")
 
 
 def build(inv: Inventory) -> list[dict]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pyVmomi import vim
 
 from .context import Inventory, as_list, get, moid, utc
-from .schema import BOOL, FLOAT, INT, LIST, STRING, TIME, Column, Table
+from .schema import (BOOL, CAPACITY, FLOAT, IDENTITY, INT, LIST, STRING, TIME, TRACKED, Column,
+                     Table)
 
 GIB = 1024 ** 3
 
@@ -26,15 +27,19 @@ PATHS = {vim.HostSystem: [
 ]}
 
 TABLE = Table("hosts", "ESXi host", (
-    Column("vcenter", STRING, "Configured name of the vCenter.", rvtools="VI SDK Server"),
-    Column("name", STRING, "Host name as registered in vCenter.", rvtools="Host"),
-    Column("connection_state", STRING, "connected, disconnected or notResponding."),
-    Column("in_maintenance", BOOL, "In maintenance mode.", rvtools="in Maintenance Mode"),
+    Column("vcenter", STRING, "Configured name of the vCenter.", rvtools="VI SDK Server",
+           history=IDENTITY),
+    Column("name", STRING, "Host name as registered in vCenter.", rvtools="Host", history=TRACKED),
+    Column("connection_state", STRING, "connected, disconnected or notResponding.",
+           history=TRACKED),
+    Column("in_maintenance", BOOL, "In maintenance mode.", rvtools="in Maintenance Mode",
+           history=TRACKED),
     Column("power_state", STRING, "poweredOn, poweredOff, standBy or unknown."),
-    Column("cluster", STRING, "Cluster (empty for a standalone host).", rvtools="Cluster"),
+    Column("cluster", STRING, "Cluster (empty for a standalone host).", rvtools="Cluster",
+           history=TRACKED),
     Column("datacenter", STRING, "Datacenter.", rvtools="Datacenter"),
-    Column("version", STRING, "ESXi version.", rvtools="ESX Version"),
-    Column("build", STRING, "ESXi build number."),
+    Column("version", STRING, "ESXi version.", rvtools="ESX Version", history=TRACKED),
+    Column("build", STRING, "ESXi build number.", history=TRACKED),
     Column("product", STRING, "Full product name and build."),
     Column("vendor", STRING, "Hardware vendor.", rvtools="Vendor"),
     Column("model", STRING, "Hardware model.", rvtools="Model"),
@@ -44,10 +49,10 @@ TABLE = Table("hosts", "ESXi host", (
     Column("cpu_threads", INT, "CPU threads."),
     Column("cpu_mhz", INT, "Speed of one core.", "MHz", rvtools="Speed"),
     Column("cpu_capacity_mhz", INT, "cores x speed.", "MHz"),
-    Column("cpu_usage_mhz", INT, "CPU in use.", "MHz"),
+    Column("cpu_usage_mhz", INT, "CPU in use.", "MHz", history=CAPACITY),
     Column("cpu_usage_pct", FLOAT, "CPU in use.", "%", rvtools="CPU usage %"),
     Column("memory_gb", FLOAT, "Physical memory.", "GiB", rvtools="# Memory"),
-    Column("memory_usage_gb", FLOAT, "Memory in use.", "GiB"),
+    Column("memory_usage_gb", FLOAT, "Memory in use.", "GiB", history=CAPACITY),
     Column("memory_usage_pct", FLOAT, "Memory in use.", "%", rvtools="Memory usage %"),
     Column("vm_count", INT, "VMs registered on the host.", rvtools="# VMs"),
     Column("datastore_count", INT, "Datastores mounted."),
@@ -57,9 +62,10 @@ TABLE = Table("hosts", "ESXi host", (
     Column("config_issues", INT, "Configuration issues vCenter reports for the host."),
     Column("config_issue_messages", LIST, "Those issues, as vCenter words them."),
     Column("alarm_count", INT, "Triggered alarms on the host."),
-    Column("moid", STRING, "Managed object id, unique within the vCenter."),
+    Column("moid", STRING, "Managed object id, unique within the vCenter.", history=IDENTITY),
 ), brief=("vcenter", "name", "connection_state", "in_maintenance", "cluster", "version",
-          "cpu_usage_pct", "memory_usage_pct", "vm_count", "overall_status"))
+          "cpu_usage_pct", "memory_usage_pct", "vm_count", "overall_status"),
+   history="host")
 
 
 def build(inv: Inventory) -> list[dict]:

@@ -6,7 +6,7 @@ from pyVmomi import vim
 
 from .context import Inventory, as_list, get
 from .hosts import portgroup_vlans
-from .schema import INT, STRING, Column, Table
+from .schema import IDENTITY, INT, STRING, TRACKED, Column, Table
 
 PATHS = {
     vim.Network: ["name", "parent", "vm", "host", "overallStatus"],
@@ -18,19 +18,21 @@ PATHS = {
 
 TABLE = Table("networks", "network: standard portgroup, distributed portgroup or "
               "opaque network", (
-    Column("vcenter", STRING, "Configured name of the vCenter.", rvtools="VI SDK Server"),
-    Column("name", STRING, "Network name.", rvtools="Network"),
-    Column("kind", STRING, "standard, distributed or opaque."),
+    Column("vcenter", STRING, "Configured name of the vCenter.", rvtools="VI SDK Server",
+           history=IDENTITY),
+    Column("name", STRING, "Network name.", rvtools="Network", history=TRACKED),
+    Column("kind", STRING, "standard, distributed or opaque.", history=TRACKED),
     Column("switch", STRING, "Distributed switch of a distributed portgroup.",
-           rvtools="Switch"),
+           rvtools="Switch", history=TRACKED),
     Column("vlan", STRING, "VLAN id, or a range for trunks; empty where unknown.",
-           rvtools="VLAN"),
+           rvtools="VLAN", history=TRACKED),
     Column("datacenter", STRING, "Datacenter.", rvtools="Datacenter"),
     Column("host_count", INT, "Hosts with this network."),
     Column("vm_count", INT, "VMs attached."),
     Column("overall_status", STRING, "vCenter's health colour: green, yellow, red, gray."),
-    Column("moid", STRING, "Managed object id, unique within the vCenter."),
-), brief=("vcenter", "name", "kind", "switch", "vlan", "datacenter", "host_count", "vm_count"))
+    Column("moid", STRING, "Managed object id, unique within the vCenter.", history=IDENTITY),
+), brief=("vcenter", "name", "kind", "switch", "vlan", "datacenter", "host_count", "vm_count"),
+   history="network")
 
 _KINDS = {"Network": "standard", "DistributedVirtualPortgroup": "distributed",
           "OpaqueNetwork": "opaque"}
