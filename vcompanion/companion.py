@@ -19,6 +19,10 @@ Live mode (``Companion(..., live=True)``, the setting ``collection.live``, or
 current in the background with vCenter's change notifications; each table is
 rebuilt only for the vCenters whose objects of the types it reads changed.
 ``stop_live()`` ends it.
+
+History (``record()``, ``changes()``, ``as_of()``, ``capacity()``,
+``forecasts()``, ``history_status()``) delegates to ``vcompanion.history``,
+opened on first use from the ``history`` settings.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from .cache import TableCache
 from .config import Config, load_config
 from .errors import ConfigError, CredentialsError, VCompanionError
 from .fleet import Fleet, VCenterState
+from .history import History, RecordResult, readings_of
 from .search import SearchIndex
 from .sources import Inventory, Source
 from .sources.vcenter import ReadSettings, VCenterSource
@@ -76,6 +81,8 @@ class Companion:
         self._lock = self._fleet.lock
         self._cache = TableCache()
         self._live_enabled = config.get("collection.live") if live is None else live
+        self._history: History | None = None
+        self._history_seed = None  # the demo's: fills an empty history
 
     @classmethod
     def from_config(cls, path: str | Path | None = None, username: str | None = None,
@@ -97,7 +104,10 @@ class Companion:
         Same tables, columns and types as real vCenters (see ``vcompanion/demo``).
         """
         from .demo import demo_config, demo_sources
-        return cls(demo_config(), sources=demo_sources())
+        from .history.demo import seed
+        companion = cls(demo_config(), sources=demo_sources())
+        companion._history_seed = seed  # 60 days of synthetic history
+        return companion
 
     # --- lifecycle ---------------------------------------------------------------
 
@@ -111,6 +121,8 @@ class Companion:
         """Stop live updates and log out of every vCenter."""
         self._live_enabled = False
         self._fleet.close()
+        if self._history is not None:
+            self._history.close()
 
     @property
     def vcenter_names(self) -> list[str]:
@@ -354,18 +366,66 @@ class Companion:
         from . import problems
         return problems.evaluate(problems.Facts.from_companion(self))
 
+    # --- history (docs/history.md) -------------------------------------------------
+
+    @property
+    def history(self) -> History:
+        """The history of these vCenters; ConfigError when history.enabled is false."""
+        if self._history is None:
+            self._history = History(self.config, seed=self._history_seed)
+        return self._history
+
+    def record(self, refresh: bool = True) -> RecordResult:
+        """Record every vCenter's inventory in the history: what changed since the
+        previous recording, who changed it, capacity samples.  ``refresh``: read
+        the vCenters first (live mode: they are current already).  A vCenter that
+        cannot be read is recorded as such (``result.incomplete``), never as empty.
+        """
+        if refresh and not self.live:
+            self.refresh()
+        else:
+            self._ensure_collected()
+        return self.history.record(readings_of(list(self._fleet), self._cache.part))
+
+    def changes(self, since="24h", until=None, vcenter=None, kind=None) -> pd.DataFrame:
+        """What changed: time, vcenter, kind, name, moid, change, property, old, new,
+        user, event ... ``since``/``until``: "90m", "24h", "7d" or an ISO time."""
+        return self.history.changes(since, until, vcenter, kind)
+
+    def as_of(self, when, table: str = "vms") -> pd.DataFrame:
+        """Table ``table`` (vms, hosts, datastores, clusters, networks) as it was at
+        ``when``: today's column names for the columns the history tracks."""
+        return self.history.as_of(when, table)
+
+    def capacity(self, kind: str = "datastores", since="30d", until=None,
+                 vcenter=None) -> pd.DataFrame:
+        """Capacity series (datastores, clusters, hosts, vcenters), tidy: time,
+        vcenter, kind, name, moid, metric, value, low, high."""
+        return self.history.capacity(kind, since, until, vcenter)
+
+    def forecasts(self) -> pd.DataFrame:
+        """Per datastore and cluster: days until full (days_low..days_high), status."""
+        return self.history.forecasts()
+
+    def history_status(self) -> pd.DataFrame:
+        """Per vCenter: first and last recordings, gaps, row counts, the database
+        (password masked) and its schema version."""
+        return self.history.status()
+
     # --- reports ------------------------------------------------------------------
 
     def report(self, path: str | Path | None = None, kind: str = "inventory",
-               hours: float | None = None) -> Path:
-        """Write an Excel workbook: ``inventory`` (RVTools-style, every vCenter) or
-        ``events`` (critical events of the last ``hours`` and the problems).
+               hours: float | None = None, as_of=None) -> Path:
+        """Write an Excel workbook: ``inventory`` (RVTools-style, every vCenter;
+        ``as_of``: as the history says it was then), ``events`` (critical events of
+        the last ``hours`` and the problems) or ``changes`` (the history's changes
+        of the last ``hours``).
 
         ``path`` defaults to a timestamped file in ``data_dir/reports``; returns
         the path written.  See vcompanion/reports/.
         """
         from .reports import write_report
-        return write_report(self, path, kind=kind, hours=hours)
+        return write_report(self, path, kind=kind, hours=hours, as_of=as_of)
 
     # --- search --------------------------------------------------------------------
 

@@ -71,7 +71,7 @@ class History:
         with self._lock:
             if self._store is None:
                 if self._seed is not None:
-                    self._seed(self.url)
+                    self.url = self._seed(self.url)
                 store = open_store(self.url, create=create)
                 if store is None:
                     return None

@@ -47,13 +47,13 @@ def samples_of(table: Callable[[str], pd.DataFrame]) -> list[Sample]:
         frame = table(name)
         if frame.empty:
             continue
-        frame = frame[frame["moid"].notna()]
+        moids, names = frame["moid"].tolist(), frame["name"].tolist()
         for metric in metrics:
-            values = pd.to_numeric(frame[metric], errors="coerce").astype("Float64")
-            keep = values.notna().to_numpy(dtype=bool, na_value=False)
-            for moid, obj, value in zip(frame["moid"][keep], frame["name"][keep],
-                                        values[keep]):
-                out.append((kind, str(moid), str(obj), metric, float(value)))
+            for moid, obj, value in zip(moids, names, frame[metric].tolist()):
+                if isinstance(moid, str) and value is not None and value is not pd.NA \
+                        and value == value:
+                    out.append((kind, moid, obj if isinstance(obj, str) else "", metric,
+                                float(value)))
     vms = table("vms")
     if not vms.empty:
         template = vms["is_template"].fillna(False).astype(bool)

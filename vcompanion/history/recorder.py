@@ -107,7 +107,7 @@ class RecordResult:
 
 @dataclass
 class _Kind:
-    fingerprints: pd.Series  # moid -> hash
+    fingerprints: dict[str, int]  # moid -> hash
     states: dict[str, dict]  # moid -> kept values
     versions: dict[str, int]  # moid -> id of its current history_objects row
     frame: pd.DataFrame | None = None  # the frame recorded last (same object: unchanged)
@@ -122,9 +122,8 @@ class _Known:
 @dataclass
 class _Prepared:
     reading: Reading
-    keyed: dict[str, pd.DataFrame] = field(default_factory=dict)
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
-    fingerprints: dict[str, pd.Series] = field(default_factory=dict)
+    fingerprints: dict[str, dict[str, int]] = field(default_factory=dict)
     samples: list = field(default_factory=list)
     error: str | None = None
 
@@ -136,6 +135,7 @@ class Recorder:
         self.store = store
         self._known: dict[int, _Known] = {}
         self._series = capacity.SeriesIds()
+        self._hashed: dict[tuple[str, str], tuple[pd.DataFrame, dict]] = {}
         self.machine = socket.gethostname()
 
     # --- preparing (no database) -------------------------------------------------------
@@ -149,9 +149,11 @@ class Recorder:
             for name, tracked in TRACKED.items():
                 frame = reading.table(name)
                 prepared.frames[name] = frame
-                keyed = tracked.keyed(frame)
-                prepared.keyed[name] = keyed
-                prepared.fingerprints[name] = tracked.fingerprints(keyed)
+                hashed = self._hashed.get((reading.vcenter, name))
+                if hashed is None or hashed[0] is not frame:  # else: hashed already
+                    hashed = (frame, tracked.fingerprints(frame))
+                    self._hashed[(reading.vcenter, name)] = hashed
+                prepared.fingerprints[name] = hashed[1]
             prepared.samples = capacity.samples_of(reading.table)
         except Exception as exc:  # noqa: BLE001 - one vCenter must not stop the others
             log.exception("history: vCenter '%s': its tables could not be built",
@@ -192,6 +194,7 @@ class Recorder:
             # Nothing was written: what is in memory may be ahead of the database.
             self._known.clear()
             self._series.forget()
+            self._hashed.clear()
             raise
         log.info("history: recording %d: %s (%.2f s)", result.recording, "; ".join(
             f"{o.vcenter} {o.status}" + (f" {o.changes} change(s)" if o.changes else "")
@@ -242,9 +245,8 @@ class Recorder:
         rows, closed, opened = [], [], []
         count = 0
         for name, tracked in TRACKED.items():
-            kind = known.kinds.setdefault(tracked.kind, _Kind(
-                pd.Series([], dtype="uint64", index=pd.Index([], dtype=object)), {}, {}))
-            count += len(p.keyed[name])
+            kind = known.kinds.setdefault(tracked.kind, _Kind({}, {}, {}))
+            count += len(p.fingerprints[name])
             if kind.frame is p.frames[name]:
                 continue  # the very frame recorded last: nothing changed
             self._diff(tracked, kind, p, name, t, rows, closed, opened)
@@ -280,12 +282,10 @@ class Recorder:
               rows: list, closed: list, opened: list) -> None:
         current = p.fingerprints[name]
         previous = kind.fingerprints
-        new = current.index.difference(previous.index)
-        gone = previous.index.difference(current.index)
-        common = current.index.intersection(previous.index)
-        differs = common[current.reindex(common).to_numpy()
-                         != previous.reindex(common).to_numpy()]
-        states = tracked.states(p.keyed[name], list(new) + list(differs))
+        new = [m for m in current if m not in previous]
+        gone = [m for m in previous if m not in current]
+        differs = [m for m, h in current.items() if m in previous and previous[m] != h]
+        states = tracked.states(p.frames[name], new + differs)
         base = {"time": t, "kind": tracked.kind, "username": None, "event": None,
                 "event_time": None, "event_key": None}
         for moid in new:

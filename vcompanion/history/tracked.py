@@ -48,52 +48,48 @@ class Tracked:
                      if c.name in ("vcenter", "moid") or c in self.columns)
         return Table(self.table.name, self.table.row, cols, sort=self.table.sort)
 
-    def keyed(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """``frame``'s kept columns indexed by moid (rows without one dropped,
-        a repeated moid kept once)."""
-        frame = frame[frame["moid"].notna()]
-        keyed = frame.set_index("moid")[self.names]
-        if not keyed.index.is_unique:
-            keyed = keyed[~keyed.index.duplicated()]
-        return keyed
+    def fingerprints(self, frame: pd.DataFrame) -> dict[str, int]:
+        """moid -> hash of the kept values of each row of ``frame`` (a repeated
+        moid counts once; rows without one are left out).
 
-    def fingerprints(self, keyed: pd.DataFrame) -> pd.Series:
-        """moid -> 64-bit hash of the kept values (equal values, equal hashes)."""
-        if keyed.empty:
-            return pd.Series([], index=pd.Index([], dtype=object), dtype="uint64")
-        parts = {}
+        Python's hash of a tuple: fast for small tables, as fast as pandas'
+        vectorised hashing for large ones, and only ever compared within one
+        process (fingerprints are never stored: ``frame_of_states`` rebuilds
+        them from the stored states).
+        """
+        columns = []
         for c in self.columns:
-            s = keyed[c.name]
+            values = frame[c.name].tolist()
             if c.dtype == LIST:
-                s = pd.Series([_SEP.join(sorted(map(str, v))) if _is_list(v) else ""
-                               for v in s], index=s.index, dtype="string")
+                values = [tuple(sorted(map(str, v))) if _is_list(v) else () for v in values]
             elif c.dtype == FLOAT:
-                s = s.astype("Float64").round(DECIMALS)
-            elif c.dtype == TIME:
-                s = s.astype("string")
-            parts[c.name] = s
-        hashed = pd.util.hash_pandas_object(pd.DataFrame(parts), index=False)
-        return pd.Series(hashed.to_numpy(), index=keyed.index.astype(object), dtype="uint64")
+                values = [None if v is None or v is pd.NA or v != v else round(v, DECIMALS)
+                          for v in values]
+            columns.append(values)
+        out: dict[str, int] = {}
+        for moid, value in zip(frame["moid"].tolist(), map(hash, zip(*columns))):
+            if isinstance(moid, str) and moid not in out:
+                out[moid] = value
+        return out
 
-    def states(self, keyed: pd.DataFrame, moids) -> dict[str, dict]:
+    def states(self, frame: pd.DataFrame, moids) -> dict[str, dict]:
         """moid -> state (the normalised kept values) of the rows ``moids``."""
         if len(moids) == 0:
             return {}
-        rows = keyed.loc[list(moids)].astype(object)
-        out = {}
+        position: dict[str, int] = {}
+        for i, moid in enumerate(frame["moid"].tolist()):
+            position.setdefault(moid, i)
+        rows = frame.iloc[[position[m] for m in moids]][self.names].astype(object)
         types = [(c.name, c.dtype) for c in self.columns]
-        for moid, values in zip(rows.index, rows.itertuples(index=False, name=None)):
-            out[moid] = {name: normalise(v, dtype)
-                         for (name, dtype), v in zip(types, values)}
-        return out
+        return {moid: {name: normalise(v, dtype) for (name, dtype), v in zip(types, values)}
+                for moid, values in zip(moids, rows.itertuples(index=False, name=None))}
 
     def frame_of_states(self, states: dict[str, dict]) -> pd.DataFrame:
-        """The kept columns of ``states`` as a frame with the declared dtypes,
-        indexed by moid (what ``fingerprints`` reads)."""
+        """The kept columns and moid of ``states`` as a frame with the declared
+        dtypes (what ``fingerprints`` reads)."""
         rows = [{**state, "moid": moid} for moid, state in states.items()]
-        frame = Table(self.table.name, self.table.row,
-                      (*self.columns, self.table.column("moid")), sort=()).frame(rows)
-        return self.keyed(frame)
+        return Table(self.table.name, self.table.row,
+                     (*self.columns, self.table.column("moid")), sort=()).frame(rows)
 
 
 def normalise(value: Any, dtype: str) -> Any:
