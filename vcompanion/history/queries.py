@@ -143,7 +143,8 @@ def buckets(conn: Connection, series_ids: list[int] | None, since: int, until: i
         parts.append((HOUR, marks["rolled_day"]))
     frames = []
     for level, after in parts:
-        where = [s.resolution == level, s.time >= since, s.time <= until]
+        start = since // _WIDTH[level] * _WIDTH[level] if level != RAW else since
+        where = [s.resolution == level, s.time >= start, s.time <= until]
         if after is not None:
             where.append(s.time >= after)
         if series_ids is not None:
