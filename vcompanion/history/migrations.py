@@ -48,8 +48,9 @@ def _v1_change_log(conn: Connection) -> None:
           Column("last_time", BigInteger), Column("last_read", BigInteger))
     Table("history_recordings", md,
           Column("id", _ID, primary_key=True, autoincrement=True),
-          Column("time", BigInteger, nullable=False, index=True),
-          Column("machine", String(200)), Column("seconds", Float))
+          Column("time", BigInteger, nullable=False),
+          Column("machine", String(200)), Column("seconds", Float),
+          Index("history_recordings_time", "time"))
     Table("history_coverage", md,
           Column("recording_id", ForeignKey("history_recordings.id", ondelete="CASCADE"),
                  nullable=False),

@@ -51,9 +51,10 @@ vcenters = Table(
 recordings = Table(
     "history_recordings", metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
-    Column("time", BigInteger, nullable=False, index=True),
+    Column("time", BigInteger, nullable=False),
     Column("machine", String(200)),
     Column("seconds", Float),
+    Index("history_recordings_time", "time"),
 )
 
 coverage = Table(

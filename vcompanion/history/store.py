@@ -166,8 +166,8 @@ def _engine(url: URL) -> Engine:
 
 _SQLITE = (
     (re.compile(r"database (table )?is locked|database is busy", re.I),
-     f"is locked by another process (waited {BUSY_SECONDS} s); try again, or find the "
-     "process that holds it"),
+     "is locked by another process (waited {busy} s); try again, or find the process "
+     "that holds it"),
     (re.compile(r"readonly database|read-only", re.I),
      "is read-only: vCompanion needs to write the file and its folder (-wal and -shm "
      "files next to it)"),
@@ -203,6 +203,7 @@ def translate(exc: BaseException, where: str, what: str) -> HistoryError:
     for pattern, meaning in rules:
         if pattern.search(text):
             detail = _first_line(text)
+            meaning = meaning.replace("{busy}", f"{BUSY_SECONDS:g}")
             return HistoryError(f"history database ({where}) {meaning} [{what}: {detail}]")
     if isinstance(exc, OSError) and not isinstance(exc, DBAPIError):
         return HistoryError(f"history database ({where}): {what}: "
