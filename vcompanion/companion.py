@@ -59,10 +59,12 @@ class Companion:
 
     def __init__(self, config: Config, username: str | None = None,
                  password: str | None = None, vcenters: list[str] | None = None,
-                 live: bool | None = None, sources: list[Source] | None = None):
+                 live: bool | None = None, sources: list[Source] | None = None,
+                 history: History | None = None):
         """``sources``: where each vCenter's data comes from (default: a
         ``VCenterSource`` per configured vCenter, with ``username`` and
-        ``password`` when given, else the credentials found for it)."""
+        ``password`` when given, else the credentials found for it).
+        ``history``: one to share (default: opened on first use from the config)."""
         self.config = config
         selected = list(config.vcenters)
         if vcenters:
@@ -81,7 +83,8 @@ class Companion:
         self._lock = self._fleet.lock
         self._cache = TableCache()
         self._live_enabled = config.get("collection.live") if live is None else live
-        self._history: History | None = None
+        self._history = history
+        self._own_history = history is None  # closed with the Companion
         self._history_seed = None  # the demo's: fills an empty history
 
     @classmethod
@@ -121,7 +124,7 @@ class Companion:
         """Stop live updates and log out of every vCenter."""
         self._live_enabled = False
         self._fleet.close()
-        if self._history is not None:
+        if self._history is not None and self._own_history:
             self._history.close()
 
     @property

@@ -10,6 +10,7 @@ config; defaults follow vCheck, the health report administrators know.
 from __future__ import annotations
 
 import fnmatch
+import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,8 +18,10 @@ from typing import Any, Callable, Iterator
 
 import pandas as pd
 
-from .errors import ConfigError
+from .errors import ConfigError, VCompanionError
 from .tables.schema import STRING, TIME, Column, Table
+
+log = logging.getLogger(__name__)
 
 CRITICAL, WARNING, INFO = "critical", "warning", "info"
 SEVERITIES = (CRITICAL, WARNING, INFO)  # worst first
@@ -87,12 +90,25 @@ class Facts:
     cdroms: pd.DataFrame
     status: pd.DataFrame
     settings: dict  # the config's "problems" section
+    forecasts: pd.DataFrame | None = None  # the history's, when there is one
 
     @classmethod
     def from_companion(cls, vc) -> Facts:
         return cls(vms=vc.vms(), hosts=vc.hosts(), datastores=vc.datastores(),
                    snapshots=vc.snapshots(), alarms=vc.alarms(), cdroms=vc.cdroms(),
-                   status=vc.status(), settings=vc.config.get("problems"))
+                   status=vc.status(), settings=vc.config.get("problems"),
+                   forecasts=_forecasts(vc))
+
+
+def _forecasts(vc) -> pd.DataFrame | None:
+    """The history's forecasts; None without a history (the rules then skip them)."""
+    if not vc.config.get("history.enabled"):
+        return None
+    try:
+        return vc.forecasts()
+    except VCompanionError as exc:
+        log.warning("problems: no forecasts from the history: %s", exc)
+        return None
 
 
 def _rows(frame: pd.DataFrame) -> Iterator[dict]:
@@ -159,6 +175,28 @@ def datastore_free_space(f: Facts):
                           "datastore", d["name"], "Datastore",
                           f"Only {pct:.1f} % free ({free_gib:,.0f} GiB of "
                           f"{cap_gib:,.0f} GiB)")
+
+
+def datastore_filling_up(f: Facts):
+    """A datastore the history forecasts full within the warning (critical) days."""
+    # days_low (the earliest) counts; without a history there is nothing to say.
+    if f.forecasts is None:
+        return
+    warn = f.settings.get("datastore_full_warning_days", 30)
+    crit = f.settings.get("datastore_full_critical_days", 7)
+    for d in _rows(f.forecasts):
+        if d["kind"] != "datastore" or d["status"] not in ("growing", "full") \
+                or d["days_low"] is None or d["days_low"] > warn:
+            continue
+        if d["status"] == "full":
+            text = "Full: less than 1 % left"
+        else:
+            upper = f"{d['days_high']:.0f}" if d["days_high"] is not None else "?"
+            growth = (d["growth_per_day"] or 0) / 1024 ** 3
+            text = (f"Forecast full in {d['days_low']:.0f} to {upper} days (growing "
+                    f"{growth:,.0f} GiB a day over {d['days_of_data']} days)")
+        yield Problem(d["vcenter"], CRITICAL if d["days_low"] <= crit else WARNING,
+                      "datastore", d["name"], "Datastore", text)
 
 
 def datastore_inaccessible(f: Facts):
@@ -230,7 +268,7 @@ def vcenter_unreadable(f: Facts):
 Rule = Callable[[Facts], Iterator[Problem]]
 RULES: dict[str, Rule] = {rule.__name__: rule for rule in (
     triggered_alarms, host_not_connected, host_in_maintenance, host_config_issues,
-    datastore_free_space, datastore_inaccessible, old_snapshots,
+    datastore_free_space, datastore_filling_up, datastore_inaccessible, old_snapshots,
     consolidation_needed, tools_not_running, tools_out_of_date, cdrom_connected,
     vcenter_unreadable,
 )}
