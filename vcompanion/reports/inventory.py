@@ -16,6 +16,7 @@ import pandas as pd
 
 from .. import problems as problems_module
 from ..clock import utc_now
+from ..tables import TABLES
 from . import layout, writer
 
 SUMMARY = "Summary"
@@ -24,6 +25,8 @@ _SOURCES = {"vInfo": "vms", "vHost": "hosts", "vCluster": "clusters",
             "vDatastore": "datastores", "vSnapshot": "snapshots", "vNetwork": "nics",
             "vCD": "cdroms", "vPortgroup": "networks", "vAlarms": "alarms",
             "vHealth": "problems", "vSource": "status"}
+# The tables the history keeps, and their sheets (the as_of workbook).
+HISTORY_SOURCES = ("vms", "hosts", "clusters", "datastores", "networks")
 
 
 @dataclass
@@ -42,6 +45,26 @@ class InventoryData:
     cdroms: pd.DataFrame
     status: pd.DataFrame
     generated_at: datetime = field(default_factory=lambda: utc_now(seconds=True))
+    as_of: datetime | None = None  # from the history: only the tables it tracks
+
+    @classmethod
+    def from_history(cls, vc, when) -> InventoryData:
+        """The inventory as the history says it was at ``when``."""
+        from ..history.times import parse_when
+        moment = parse_when(when, what="as_of time")
+        tables = {name: vc.as_of(moment, name) for name in HISTORY_SOURCES}
+        empty = {name: TABLES[name].empty() for name in ("snapshots", "alarms", "nics",
+                                                         "cdroms")}
+        status = vc.history_status()
+        rows = [{"vcenter": r["vcenter"],
+                 "status": "ok" if pd.notna(r["first_recording"])
+                 and r["first_recording"] <= moment else "no data",
+                 "message": "from the history", "last_collection": r["last_complete"]}
+                for r in status.to_dict("records")]
+        return cls(**tables, **empty, problems=problems_module.TABLE.empty(),
+                   status=pd.DataFrame(rows, columns=["vcenter", "status", "message",
+                                                      "last_collection"]),
+                   as_of=moment)
 
     @classmethod
     def from_companion(cls, vc) -> InventoryData:
@@ -61,7 +84,7 @@ def write(data: InventoryData, path: str | Path) -> Path:
     try:
         summary = writer.BlockSheet(book, SUMMARY)  # first sheet; filled in last
         counts = {}
-        for sheet in layout.INVENTORY_SHEETS:
+        for sheet in sheets_of(data):
             colour = None
             if sheet is layout.VHEALTH:
                 colour = {"severity": writer.SEVERITY_STYLES}
@@ -74,6 +97,21 @@ def write(data: InventoryData, path: str | Path) -> Path:
         return book.save(path)
     finally:
         book.close()
+
+
+def sheets_of(data: InventoryData) -> list:
+    """Every sheet; as of a past time, the history's sheets with its columns."""
+    if data.as_of is None:
+        return list(layout.INVENTORY_SHEETS)
+    sheets = []
+    for sheet in layout.INVENTORY_SHEETS:
+        source = _SOURCES[sheet.name]
+        if source not in HISTORY_SOURCES and sheet is not layout.VSOURCE:
+            continue
+        frame = data.frame(sheet.name)
+        sheets.append(layout.Sheet(sheet.name, sheet.table, tuple(
+            c for c in sheet.columns if c.source in frame.columns), sheet.row))
+    return sheets
 
 
 def status_styles(values) -> dict:
@@ -114,10 +152,18 @@ def _summary(block: writer.BlockSheet, data: InventoryData, counts: dict) -> Non
     for severity in problems_module.SEVERITIES:
         columns[f"{severity.capitalize()} problems"] = _per_vcenter(
             probs, names, probs["severity"] == severity)
+    if data.as_of is not None:  # the history keeps none of these
+        for key in ["Snapshots", "Triggered alarms",
+                    *(f"{s.capitalize()} problems" for s in problems_module.SEVERITIES)]:
+            columns.pop(key)
     info = {row["vcenter"]: row for row in status.to_dict("records")}
 
     block.title("vCompanion inventory report")
     block.pair("Generated at (UTC)", data.generated_at)
+    if data.as_of is not None:
+        block.pair("Inventory as of (UTC)", data.as_of.replace(microsecond=0))
+        block.pair("Source", "The history: the tables and columns it tracks, as last "
+                   "recorded before that time.")
     block.pair("Times", "All dates and times in this workbook are UTC.")
     ok = sum(1 for n in names if (info.get(n) or {}).get("status") == "ok")
     block.pair("vCenters", f"{len(names)} in this report, {ok} read successfully")
@@ -137,5 +183,4 @@ def _summary(block: writer.BlockSheet, data: InventoryData, counts: dict) -> Non
                 total=total)
     block.blank()
     block.table(["Sheet", "Rows", "One row per"],
-                [[sheet.name, counts[sheet.name], sheet.row]
-                 for sheet in layout.INVENTORY_SHEETS])
+                [[sheet.name, counts[sheet.name], sheet.row] for sheet in sheets_of(data)])
