@@ -106,8 +106,8 @@ def _v2_capacity(conn: Connection) -> None:
           Column("time", BigInteger, nullable=False),
           Column("value", Float), Column("low", Float), Column("high", Float),
           Column("count", Integer, nullable=False),
-          PrimaryKeyConstraint("series_id", "resolution", "time"),
-          Index("history_samples_time", "resolution", "time"))
+          PrimaryKeyConstraint("resolution", "time", "series_id"),
+          sqlite_with_rowid=False)
     md.tables["history_series"].create(conn)
     md.tables["history_samples"].create(conn)
 

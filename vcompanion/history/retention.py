@@ -16,7 +16,7 @@ from sqlalchemy import and_, delete, select
 from sqlalchemy.engine import Connection
 
 from . import capacity
-from .schema import DAY, HOUR, RAW, changes, objects, recordings, samples, series
+from .schema import DAY, HOUR, RAW, changes, objects, recordings, samples
 from .times import to_us
 
 
@@ -45,9 +45,6 @@ def purge(conn: Connection, settings: dict, now: datetime) -> dict[str, int]:
         and_(s.resolution == HOUR, s.time < hour_until))).rowcount
     counts["daily samples"] = conn.execute(delete(samples).where(
         and_(s.resolution == DAY, s.time < limit["day"]))).rowcount
-    counts["series"] = conn.execute(delete(series).where(
-        ~select(samples.c.series_id).where(samples.c.series_id == series.c.id)
-        .exists())).rowcount
     counts["changes"] = conn.execute(delete(changes).where(
         changes.c.time < limit["changes"])).rowcount
     counts["object versions"] = conn.execute(delete(objects).where(

@@ -131,8 +131,10 @@ samples = Table(
     Column("low", Float),
     Column("high", Float),
     Column("count", Integer, nullable=False),
-    PrimaryKeyConstraint("series_id", "resolution", "time"),
-    Index("history_samples_time", "resolution", "time"),
+    # One b-tree in time order: what rollups, pruning and reads scan (SQLite: the
+    # rows live in the primary key itself, WITHOUT ROWID).
+    PrimaryKeyConstraint("resolution", "time", "series_id"),
+    sqlite_with_rowid=False,
 )
 
 __all__ = ["DAY", "HOUR", "RAW", "changes", "coverage", "meta", "metadata", "objects",
