@@ -295,3 +295,17 @@ def test_readers_of_a_history_not_yet_recorded_get_empty_answers(tmp_path):
 def test_a_history_turned_off_says_so(tmp_path):
     with pytest.raises(ConfigError, match="history is turned off"):
         History(config(tmp_path, None, enabled=False))
+
+
+def test_vcenters_reporting_the_same_instance_uuid_stay_apart(history):
+    # Cloned appliances (and simulators) can report the same instance UUID.
+    record(history, at(0), reading("a", tables("a", vms=[vm("vm-1", "web01")]), at(0),
+                                   uuid="SAME"),
+           reading("b", tables("b", vms=[vm("vm-1", "db01")]), at(0), uuid="SAME"))
+    record(history, at(15), reading("a", tables("a", vms=[vm("vm-1", "web01")]), at(15),
+                                    uuid="SAME"),
+           reading("b", tables("b", vms=[vm("vm-1", "db01", num_cpu=8)]), at(15),
+                   uuid="SAME"))
+    got = history.changes(since=T0, until=at(60))
+    assert list(zip(got["vcenter"], got["property"])) == [("b", "num_cpu")]
+    assert sorted(history.as_of(at(20), "vms")["name"]) == ["db01", "web01"]

@@ -208,12 +208,13 @@ class Recorder:
         by_key = {r["key"]: r for r in existing}
         chosen: dict[str, dict] = {}
         for reading in readings:
-            row = by_key.get(reading.instance_uuid) if reading.instance_uuid else None
+            uuid = self._identity(reading, readings)
+            row = by_key.get(uuid) if uuid else None
             if row is None:  # known by name only (never read, or before UUIDs)
                 row = next((r for r in existing if r["name"] == reading.vcenter and (
-                    r["instance_uuid"] is None or reading.instance_uuid is None)), None)
+                    r["instance_uuid"] is None or uuid is None)), None)
             if row is None:
-                key = reading.instance_uuid or f"name:{reading.vcenter}"
+                key = uuid or f"name:{reading.vcenter}"
                 conn.execute(capacity.insert_ignoring(self.store.dialect, vcenters),
                              [{"key": key, "name": reading.vcenter,
                                "instance_uuid": reading.instance_uuid}])
@@ -225,7 +226,21 @@ class Recorder:
         if self.store.dialect == "postgresql":
             query = query.with_for_update()
         fresh = {r.id: dict(r._mapping) for r in conn.execute(query)}
-        return {name: fresh[row["id"]] for name, row in chosen.items()}
+        return {r.vcenter: {**fresh[chosen[r.vcenter]["id"]],
+                            "identity": self._identity(r, readings)} for r in readings}
+
+    @staticmethod
+    def _identity(reading: Reading, readings: list[Reading]) -> str | None:
+        """The key of a vCenter: its instance UUID; with the configured name added
+        when several configured vCenters report the same one (cloned appliances,
+        simulators), so that they stay apart."""
+        uuid = reading.instance_uuid
+        if uuid and sum(1 for r in readings if r.instance_uuid == uuid) > 1:
+            log.warning("history: vCenters %s report the same instance UUID %s: each is "
+                        "told apart by its configured name", ", ".join(
+                            r.vcenter for r in readings if r.instance_uuid == uuid), uuid)
+            return f"{uuid}|{reading.vcenter}"
+        return uuid
 
     def _record_one(self, conn: Connection, rec: int, t: int, when: datetime, row: dict,
                     p: _Prepared) -> Outcome:
@@ -259,8 +274,8 @@ class Recorder:
         capacity.write(conn, self.store.dialect, self._series, vid, t, p.samples)
         values = {"name": reading.vcenter, "last_recording": rec, "last_time": t,
                   "last_read": read_us}
-        if reading.instance_uuid and row["instance_uuid"] != reading.instance_uuid:
-            values.update(instance_uuid=reading.instance_uuid, key=reading.instance_uuid)
+        if row["identity"] and row["key"] != row["identity"]:  # a UUID learnt now
+            values.update(instance_uuid=reading.instance_uuid, key=row["identity"])
         if baseline:
             values["baseline"] = t
         conn.execute(update(vcenters).where(vcenters.c.id == vid).values(**values))
