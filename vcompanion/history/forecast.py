@@ -131,24 +131,33 @@ def forecasts_frame(daily: pd.DataFrame, min_days: int = 7) -> pd.DataFrame:
     time (microseconds), low, high (``queries.buckets`` joined with the series).
     """
     rows = []
-    for (vcenter, kind, moid), group in daily.groupby(["vcenter", "kind", "moid"], sort=True):
+    if len(daily):
+        wide = daily.pivot_table(index=["vcenter", "kind", "moid", "time"],
+                                 columns="metric", values=["low", "high"], aggfunc="first")
+        names = daily.sort_values("time").groupby(["vcenter", "kind", "moid"])["name"].last()
+    else:
+        wide, names = pd.DataFrame(), pd.Series(dtype=object)
+    for (vcenter, kind, moid), group in (wide.groupby(level=[0, 1, 2], sort=True)
+                                         if len(wide) else ()):
         if kind not in METRICS:
             continue
-        name = group.sort_values("time")["name"].iloc[-1]
-        wide = {m: g.set_index("time") for m, g in group.groupby("metric")}
+        group = group.droplevel([0, 1, 2])
         for metric, (base, base_side, minus, minus_side), cap_metric, unit in METRICS[kind]:
-            if base not in wide or cap_metric not in wide or (minus and minus not in wide):
+            needed = [(base_side, base), ("low", cap_metric)] + (
+                [(minus_side, minus)] if minus else [])
+            if any(column not in group.columns for column in needed):
                 continue
-            frame = pd.DataFrame({"demand": wide[base][base_side]})
+            demand = group[(base_side, base)]
             if minus:
-                frame["demand"] = frame["demand"] - wide[minus][minus_side].reindex(frame.index)
-            frame["capacity"] = wide[cap_metric]["low"].reindex(frame.index)
-            frame = frame.dropna().sort_index()
+                demand = demand - group[(minus_side, minus)]
+            frame = pd.DataFrame({"demand": demand, "capacity": group[("low", cap_metric)]}
+                                 ).dropna().sort_index()
             day_numbers = (frame.index.to_numpy(dtype=np.int64) // 86_400_000_000).astype(float)
             result = forecast(day_numbers, frame["demand"].to_numpy(dtype=float),
                               frame["capacity"].to_numpy(dtype=float), min_days)
-            start = (frame.index[result.window_start] if len(frame) else None)
-            rows.append({"vcenter": vcenter, "kind": kind, "name": name, "metric": metric,
+            start = frame.index[result.window_start] if len(frame) else None
+            rows.append({"vcenter": vcenter, "kind": kind, "name": names.get(
+                (vcenter, kind, moid)), "metric": metric,
                          "days_low": result.days_low, "days_high": result.days_high,
                          "status": result.status, "moid": moid, "used": result.used,
                          "capacity": result.capacity, "unit": unit,

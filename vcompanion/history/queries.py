@@ -153,8 +153,9 @@ def buckets(conn: Connection, series_ids: list[int] | None, since: int, until: i
             and_(*where))
         rows = conn.execute(query).all()
         if rows:
-            frames.append(pd.DataFrame(rows, columns=["series_id", "time", "value", "low",
-                                                      "high", "count"]))
+            columns = list(zip(*rows))
+            frames.append(pd.DataFrame({name: columns[i] for i, name in enumerate(
+                ("series_id", "time", "value", "low", "high", "count"))}))
     if not frames:
         return pd.DataFrame(columns=["series_id", "time", "value", "low", "high", "count"])
     frame = pd.concat(frames, ignore_index=True)
