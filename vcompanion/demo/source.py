@@ -187,8 +187,8 @@ def demo_config() -> Config:
         # worker processes.
         "collection": {"decoder": "pyvmomi", "decode_processes": 0},
         # The demo's synthetic history (vcompanion/history/demo.py) records every
-        # six hours.
-        "history": {"interval_minutes": 360},
+        # eight hours.
+        "history": {"interval_minutes": 480},
     }, base_dir=base)
 
 

@@ -46,9 +46,9 @@ from .times import to_us
 log = logging.getLogger(__name__)
 
 DAYS = 60
-STEP_HOURS = 6
+STEP_HOURS = 8
 GROWN_DAYS_AGO = 25
-VERSION = 2  # of this generator and its schema: a new one builds a new file
+VERSION = 3  # of this generator and its schema: a new one builds a new file
 USERS = ("CORP\\j.smith", "CORP\\m.lopez", "CORP\\a.novak", "VSPHERE.LOCAL\\Administrator")
 BACKUP = "svc-backup@vsphere.local"
 RETENTION = {"raw_samples_days": 7, "hourly_samples_days": 90, "daily_samples_days": 1825,
