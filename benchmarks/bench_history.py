@@ -16,9 +16,10 @@
    datastore figures changing at every recording; the retention settings'
    defaults applied daily (``--year-days`` simulates fewer days).  Only the
    last ``--fine-days`` (8) days are recorded every 15 minutes, the days
-   before hourly: raw samples are kept 7 days, the hourly and daily rollups
-   and the change log come out the same, and the run takes minutes instead of
-   hours (``--fine-days 365`` records the whole year every 15 minutes).  Side
+   before hourly (and their VM changes in 6 batches a day instead of 24): raw
+   samples are kept 7 days, the hourly and daily rollups and the change log
+   come out the same, and the run takes minutes instead of hours
+   (``--fine-days 365`` records the whole year every 15 minutes).  Side
    by side: the naive design, a full snapshot of every table per recording
    (what archiving one RVTools export per run amounts to), measured for one
    recording and multiplied.
@@ -219,8 +220,10 @@ def year(frames: dict, vms: int, days: int, folder: Path, fine_days: int) -> dic
                     for column in columns:
                         frame[column] = (frame[column] * wobble).astype(frame[column].dtype)
                     now_frames[name][t] = frame
-            if step % 4 == 0:  # a day's 1 % of the VMs, changed over 24 hourly batches
-                batch = per_day // 24 + (1 if step // 4 < per_day % 24 else 0)
+            batches = 24 if every == 1 else 6  # hourly; every 4 hours when coarse
+            if step % (96 // batches) == 0:  # a day's 1 % of the VMs, in batches
+                index = step // (96 // batches)
+                batch = per_day // batches + (1 if index < per_day % batches else 0)
                 for name in now_frames:
                     vms_frame = now_frames[name]["vms"].copy()
                     picked = rng.sample(range(len(vms_frame)), max(0, batch // len(big)))
