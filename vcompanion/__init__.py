@@ -14,8 +14,8 @@ _logging.getLogger("vcompanion").addHandler(_logging.NullHandler())
 from .companion import Companion
 from .config import Config, VCenterConfig, load_config
 from .errors import (AuthenticationError, CollectionError, ConfigError, ConnectError,
-                     CredentialsError, NoPermissionError, NotFoundError, NotifyError,
-                     StoreBusyError, TLSError, VCenterError, VCompanionError)
+                     CredentialsError, HistoryError, NoPermissionError, NotFoundError,
+                     NotifyError, StoreBusyError, TLSError, VCenterError, VCompanionError)
 from .objects import ObjectView
 from .reports.framebook import write_workbook
 from .sources import Source
@@ -31,6 +31,7 @@ __all__ = [
     "ConfigError",
     "ConnectError",
     "CredentialsError",
+    "HistoryError",
     "NoPermissionError",
     "NotFoundError",
     "NotifyError",

@@ -24,6 +24,9 @@ rebuilt only for the vCenters whose objects of the types it reads changed.
 Performance statistics (``metrics()``, ``performance()``) are read when
 asked for, from every vCenter in parallel, and kept for a short time
 (``metrics.cache_seconds``); ``vcompanion.metrics`` turns them into frames.
+History (``record()``, ``changes()``, ``as_of()``, ``capacity()``,
+``forecasts()``, ``history_status()``) delegates to ``vcompanion.history``,
+opened on first use from the ``history`` settings.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from .cache import TableCache
 from .config import Config, load_config
 from .errors import ConfigError, VCompanionError
 from .fleet import STATUS_COLUMNS, Fleet, VCenterState
+from .history import History, RecordResult, readings_of
 from .objects import ObjectView
 from .search import SearchIndex
 from .sources import Inventory, Source
@@ -62,10 +66,12 @@ class Companion:
 
     def __init__(self, config: Config, username: str | None = None,
                  password: str | None = None, vcenters: list[str] | None = None,
-                 live: bool | None = None, sources: list[Source] | None = None):
+                 live: bool | None = None, sources: list[Source] | None = None,
+                 history: History | None = None):
         """``sources``: where each vCenter's data comes from (default: a
         ``VCenterSource`` per configured vCenter, with ``username`` and
-        ``password`` when given, else the credentials found for it)."""
+        ``password`` when given, else the credentials found for it).
+        ``history``: one to share (default: opened on first use from the config)."""
         self.config = config
         selected = list(config.vcenters)
         if vcenters:
@@ -85,6 +91,9 @@ class Companion:
         self._cache = TableCache()
         self._answers = metrics.AnswerCache()  # performance statistics, kept briefly
         self._live_enabled = config.get("collection.live") if live is None else live
+        self._history = history
+        self._own_history = history is None  # closed with the Companion
+        self._history_seed = None  # the demo's: fills an empty history
 
     @classmethod
     def from_config(cls, path: str | Path | None = None, username: str | None = None,
@@ -106,7 +115,10 @@ class Companion:
         Same tables, columns and types as real vCenters (see ``vcompanion/demo``).
         """
         from .demo import demo_config, demo_sources
-        return cls(demo_config(), sources=demo_sources())
+        from .history.demo import seed
+        companion = cls(demo_config(), sources=demo_sources())
+        companion._history_seed = seed  # 60 days of synthetic history
+        return companion
 
     # --- lifecycle ---------------------------------------------------------------
 
@@ -120,6 +132,8 @@ class Companion:
         """Stop live updates and log out of every vCenter."""
         self._live_enabled = False
         self._fleet.close()
+        if self._history is not None and self._own_history:
+            self._history.close()
 
     @property
     def vcenter_names(self) -> list[str]:
@@ -303,23 +317,7 @@ class Companion:
         ``vcenters``: of these vCenters only (default: all)."""
         hours = self.config.get("collection.event_hours") if hours is None else hours
         since = datetime.now(timezone.utc) - timedelta(hours=hours)
-        results: dict[str, list[dict]] = {}
-
-        def read(state: VCenterState) -> None:
-            events, categories = state.source.read_events(since)
-            rows = tables.events.build(state.name, events, categories)
-            # The server filters by time; filter again in case it did not
-            # (govmomi's simulator ignores the filter) so the window means
-            # what it says.
-            results[state.name] = [r for r in rows
-                                   if r["time"] is None or r["time"] >= since]
-
-        self._fleet.each(read, [s for s in self._fleet
-                                if vcenters is None or s.name in vcenters])
-        rows = [row for name in self._states for row in results.get(name, [])]
-        frame = tables.events.TABLE.frame(rows)
-        return frame.sort_values("time", ascending=False, kind="stable").reset_index(
-            drop=True)
+        return self._fleet.events(since, vcenters)
 
     # --- one object ---------------------------------------------------------------
 
@@ -364,20 +362,8 @@ class Companion:
 
     def _read_metrics(self, request: metrics.Request, quiet: bool) -> metrics.Results:
         frames = {name: self.table(name) for name in request.tables}
-        targets = metrics.targets(request, frames)
-        answers: dict = {}
-        keep = request.cache_seconds(self.config.get("metrics.cache_seconds"))
-
-        def read(state: VCenterState) -> None:
-            query = targets[state.name].query
-            answers[state.name] = self._answers.get(
-                state.name, query, keep, lambda: state.source.read_perf(query))
-
-        states = [s for s in self._fleet if s.name in targets and targets[s.name].query]
-        failures = self._fleet.each(read, states, record=not quiet)
-        ordered = {name: targets[name] for name in self._states if name in targets}
-        return metrics.Results(request, ordered, answers,
-                               {name: str(e) for name, e in failures.items()})
+        return metrics.read(request, frames, self._fleet, self._answers,
+                            self.config.get("metrics.cache_seconds"), quiet)
 
     # --- health -------------------------------------------------------------------
 
@@ -386,18 +372,66 @@ class Companion:
         from . import problems
         return problems.evaluate(problems.Facts.from_companion(self))
 
+    # --- history (docs/history.md) -------------------------------------------------
+
+    @property
+    def history(self) -> History:
+        """The history of these vCenters; ConfigError when history.enabled is false."""
+        if self._history is None:
+            self._history = History(self.config, seed=self._history_seed)
+        return self._history
+
+    def record(self, refresh: bool = True) -> RecordResult:
+        """Record every vCenter's inventory in the history: what changed since the
+        previous recording, who changed it, capacity samples.  ``refresh``: read
+        the vCenters first (live mode: they are current already).  A vCenter that
+        cannot be read is recorded as such (``result.incomplete``), never as empty.
+        """
+        if refresh and not self.live:
+            self.refresh()
+        else:
+            self._ensure_collected()
+        return self.history.record(readings_of(list(self._fleet), self._cache.part))
+
+    def changes(self, since="24h", until=None, vcenter=None, kind=None) -> pd.DataFrame:
+        """What changed: time, vcenter, kind, name, moid, change, property, old, new,
+        user, event ... ``since``/``until``: "90m", "24h", "7d" or an ISO time."""
+        return self.history.changes(since, until, vcenter, kind)
+
+    def as_of(self, when, table: str = "vms") -> pd.DataFrame:
+        """Table ``table`` (vms, hosts, datastores, clusters, networks) as it was at
+        ``when``: today's column names for the columns the history tracks."""
+        return self.history.as_of(when, table)
+
+    def capacity(self, kind: str = "datastores", since="30d", until=None,
+                 vcenter=None) -> pd.DataFrame:
+        """Capacity series (datastores, clusters, hosts, vcenters), tidy: time,
+        vcenter, kind, name, moid, metric, value, low, high."""
+        return self.history.capacity(kind, since, until, vcenter)
+
+    def forecasts(self) -> pd.DataFrame:
+        """Per datastore and cluster: days until full (days_low..days_high), status."""
+        return self.history.forecasts()
+
+    def history_status(self) -> pd.DataFrame:
+        """Per vCenter: first and last recordings, gaps, row counts, the database
+        (password masked) and its schema version."""
+        return self.history.status()
+
     # --- reports ------------------------------------------------------------------
 
     def report(self, path: str | Path | None = None, kind: str = "inventory",
-               hours: float | None = None) -> Path:
-        """Write an Excel workbook: ``inventory`` (RVTools-style, every vCenter) or
-        ``events`` (critical events of the last ``hours`` and the problems).
+               hours: float | None = None, as_of=None) -> Path:
+        """Write an Excel workbook: ``inventory`` (RVTools-style, every vCenter;
+        ``as_of``: as the history says it was then), ``events`` (critical events of
+        the last ``hours`` and the problems) or ``changes`` (the history's changes
+        of the last ``hours``).
 
         ``path`` defaults to a timestamped file in ``data_dir/reports``; returns
         the path written.  See vcompanion/reports/.
         """
         from .reports import write_report
-        return write_report(self, path, kind=kind, hours=hours)
+        return write_report(self, path, kind=kind, hours=hours, as_of=as_of)
 
     # --- search --------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ one line on stderr and the exit code shown on the right::
     VCompanionError                     base class
     ├── ConfigError                     bad config file or setting          -> 2
     ├── CredentialsError                no credentials / credential store   -> 2
+    ├── HistoryError                    the history database (names it)    -> 2
     ├── NotifyError                     an alert notifier could not deliver -> 4
     ├── StoreBusyError                  another alert run holds the store   -> 4
     ├── NotFoundError                   no such object in the inventory     -> 1
@@ -45,6 +46,15 @@ class ConfigError(VCompanionError):
 
 class CredentialsError(VCompanionError):
     """No credentials were found, or the credential store failed."""
+
+    exit_code = 2
+
+
+class HistoryError(VCompanionError):
+    """The history database cannot be opened, read or written: locked,
+    read-only, corrupt, full, unreachable, refusing the login, or holding a
+    schema newer than this vCompanion.  The message names the SQLite file, or
+    the PostgreSQL host:port, database and user (never the password)."""
 
     exit_code = 2
 
@@ -121,5 +131,5 @@ class CollectionError(VCenterError):
 
 
 __all__ = ["AuthenticationError", "CollectionError", "ConfigError", "ConnectError",
-           "CredentialsError", "NoPermissionError", "NotFoundError", "NotifyError",
-           "StoreBusyError", "TLSError", "VCenterError", "VCompanionError"]
+           "CredentialsError", "HistoryError", "NoPermissionError", "NotFoundError",
+           "NotifyError", "StoreBusyError", "TLSError", "VCenterError", "VCompanionError"]

@@ -91,6 +91,19 @@ def _tighten(folder: Path) -> None:
                  stat.S_IMODE(info.st_mode))
 
 
+def drop_others(path: str | os.PathLike) -> None:
+    """Take group's and others' access away from an existing file of ours (the
+    owner's bits stay as they are: a file made read-only stays read-only)."""
+    if not POSIX:
+        return
+    try:
+        info = os.stat(path)
+    except OSError:
+        return
+    if info.st_mode & 0o077 and info.st_uid == os.geteuid():
+        restrict(path, stat.S_IMODE(info.st_mode) & ~0o077)
+
+
 def create_private(path: str | os.PathLike, flags: int = os.O_WRONLY) -> int:
     """Open ``path`` with ``flags``, creating it ``0600`` if missing (an
     existing file is made ``0600`` too); returns the file descriptor."""
@@ -118,5 +131,5 @@ def private_sqlite(path: str | os.PathLike) -> Path:
     return path
 
 
-__all__ = ["DIR_MODE", "FILE_MODE", "POSIX", "create_private", "make_dirs", "private_dir",
-           "private_sqlite", "restrict"]
+__all__ = ["DIR_MODE", "FILE_MODE", "POSIX", "create_private", "drop_others", "make_dirs",
+           "private_dir", "private_sqlite", "restrict"]

@@ -19,10 +19,12 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
 
+from . import tables
 from .errors import CollectionError, CredentialsError, VCenterError, VCompanionError
 from .sources import Inventory, LiveUnsupported, OnChange, Source, Stats, TagData
 from .sources.vcenter import decode_pool
@@ -284,6 +286,27 @@ class Fleet:
         with self.lock:
             for state in self:
                 state.devices = None
+
+    # --- events ---------------------------------------------------------------------
+
+    def events(self, since: datetime, vcenters: list[str] | None = None) -> pd.DataFrame:
+        """Events since ``since`` of every (or the named) vCenter, newest first."""
+        results: dict[str, list[dict]] = {}
+
+        def read(state: VCenterState) -> None:
+            events, categories = state.source.read_events(since)
+            rows = tables.events.build(state.name, events, categories)
+            # The server filters by time; filter again in case it did not
+            # (govmomi's simulator ignores the filter) so the window means
+            # what it says.
+            results[state.name] = [r for r in rows
+                                   if r["time"] is None or r["time"] >= since]
+
+        self.each(read, [s for s in self if vcenters is None or s.name in vcenters])
+        rows = [row for name in self.states for row in results.get(name, [])]
+        frame = tables.events.TABLE.frame(rows)
+        return frame.sort_values("time", ascending=False, kind="stable").reset_index(
+            drop=True)
 
     # --- status ---------------------------------------------------------------------
 

@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterator
 
 import pandas as pd
 
-from .errors import ConfigError
+from .errors import ConfigError, VCompanionError
 from .frames import records
 from .tables.schema import STRING, TIME, Column, Table
 
@@ -101,6 +101,7 @@ class Facts:
     # datastores; and "idle": the VMs' daily CPU samples (vc.metrics).  A kind
     # that could not be read is absent: its rules find nothing.
     performance: dict[str, pd.DataFrame] = field(default_factory=dict)
+    forecasts: pd.DataFrame | None = None  # the history's, when there is one
 
     @classmethod
     def from_companion(cls, vc) -> Facts:
@@ -109,7 +110,19 @@ class Facts:
                     snapshots=vc.snapshots(), alarms=vc.alarms(), cdroms=vc.cdroms(),
                     status=vc.status(), settings=settings)
         facts.performance = performance_facts(vc, settings)
+        facts.forecasts = _forecasts(vc)
         return facts
+
+
+def _forecasts(vc) -> pd.DataFrame | None:
+    """The history's forecasts; None without a history (the rules then skip them)."""
+    if not vc.config.get("history.enabled"):
+        return None
+    try:
+        return vc.forecasts()
+    except VCompanionError as exc:
+        log.warning("problems: no forecasts from the history: %s", exc)
+        return None
 
 
 # kind of performance figures -> the rules that read them
@@ -206,6 +219,28 @@ def datastore_free_space(f: Facts):
                           "datastore", d["name"], "Datastore",
                           f"Only {pct:.1f} % free ({free_gib:,.0f} GiB of "
                           f"{cap_gib:,.0f} GiB)")
+
+
+def datastore_filling_up(f: Facts):
+    """A datastore the history forecasts full within the warning (critical) days."""
+    # days_low (the earliest) counts; without a history there is nothing to say.
+    if f.forecasts is None:
+        return
+    warn = f.settings.get("datastore_full_warning_days", 30)
+    crit = f.settings.get("datastore_full_critical_days", 7)
+    for d in records(f.forecasts, json_ready=False):
+        if d["kind"] != "datastore" or d["status"] not in ("growing", "full") \
+                or d["days_low"] is None or d["days_low"] > warn:
+            continue
+        if d["status"] == "full":
+            text = "Full: less than 1 % left"
+        else:
+            upper = f"{d['days_high']:.0f}" if d["days_high"] is not None else "?"
+            growth = (d["growth_per_day"] or 0) / 1024 ** 3
+            text = (f"Forecast full in {d['days_low']:.0f} to {upper} days (growing "
+                    f"{growth:,.0f} GiB a day over {d['days_of_data']} days)")
+        yield Problem(d["vcenter"], CRITICAL if d["days_low"] <= crit else WARNING,
+                      "datastore", d["name"], "Datastore", text)
 
 
 def datastore_inaccessible(f: Facts):
@@ -387,7 +422,7 @@ def idle_vm(f: Facts):
 Rule = Callable[[Facts], Iterator[Problem]]
 RULES: dict[str, Rule] = {rule.__name__: rule for rule in (
     triggered_alarms, host_not_connected, host_in_maintenance, host_config_issues,
-    datastore_free_space, datastore_inaccessible, old_snapshots,
+    datastore_free_space, datastore_filling_up, datastore_inaccessible, old_snapshots,
     consolidation_needed, tools_not_running, tools_out_of_date, cdrom_connected,
     vcenter_unreadable, vm_cpu_ready, ballooning, vm_swapping, datastore_latency,
     vm_disk_latency, host_usage_high, idle_vm,

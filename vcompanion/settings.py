@@ -82,6 +82,38 @@ class Section:
     example: tuple[dict, ...] = field(default=())  # for lists: example items
 
 
+HISTORY_KINDS = ("vm", "host", "datastore", "cluster", "network")
+
+
+def _kinds_problem(value: list) -> str | None:
+    wrong = [v for v in value if v not in HISTORY_KINDS]
+    if wrong:
+        return (f"lists unknown kind(s) {', '.join(map(repr, wrong))}; kinds: "
+                f"{', '.join(HISTORY_KINDS)}")
+    return None
+
+
+def _url_problem(value: str | None) -> str | None:
+    """What is wrong with a history database URL, or None."""
+    if value is None:
+        return None
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+    try:
+        url = make_url(value)
+    except ArgumentError:
+        return ("is not a database URL; expected e.g. "
+                "'postgresql+psycopg://user@host:5432/vcompanion' or "
+                "'sqlite:///C:/vcompanion/history.sqlite'")
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        return (f"names the database '{url.get_backend_name()}'; the history runs on "
+                "sqlite or postgresql")
+    if url.get_backend_name() == "postgresql" and "+" in url.drivername \
+            and url.get_driver_name() != "psycopg":
+        return "uses a PostgreSQL driver vCompanion does not ship; use postgresql+psycopg://"
+    return None
+
+
 VCENTER = Section(
     "vcenters",
     "The vCenter Servers to read. Each is read on its own: one that is down never "
@@ -211,7 +243,8 @@ PROBLEMS = Section(
               "warning.", default=14, minimum=0, maximum=36500),
         Field("performance_minutes", (int, float), "Window of the performance rules "
               "(CPU ready, ballooning, swapping, disk latency, host usage); up to 60 "
-              "minutes reads vCenter's 20-second samples.", default=15, minimum=1, maximum=43_200),
+              "minutes reads vCenter's 20-second samples.", default=15, minimum=1,
+              maximum=43_200),
         Field("cpu_ready_warning_pct", (int, float), "A VM's CPU ready time per vCPU "
               "above this (average over the window) is a warning.", default=10,
               minimum=0, maximum=100),
@@ -230,6 +263,12 @@ PROBLEMS = Section(
               default=5, minimum=0, maximum=100),
         Field("idle_days", (int, float), "The idle rule's window (vCenter's daily "
               "samples).", default=30, minimum=1, maximum=365),
+        Field("datastore_full_warning_days", (int, float), "A datastore the history "
+              "forecasts full within this many days (at the earliest) is a warning "
+              "(docs/history.md).", default=30, minimum=0, maximum=3650),
+        Field("datastore_full_critical_days", (int, float), "A datastore forecast full "
+              "within this many days (at the earliest) is critical.", default=7, minimum=0,
+              maximum=3650),
         Field("disabled_rules", list, "Rule names to switch off (see `vcompanion "
               "problems --rules`).", default=[], items=str),
     ),
@@ -312,6 +351,10 @@ ALERTS = Section(
         Field("event_hours", (int, float), "Look-back for critical events on the first "
               "run and after a gap; later runs read only since the previous run. "
               "Each event is sent once.", default=24, minimum=0, maximum=8760),
+        Field("removals", list, "Kinds of objects whose removal, seen in the history's "
+              "change log since the previous run, is sent as a warning: vm, host, "
+              "datastore, cluster, network (needs history.enabled; empty: none).",
+              default=["vm", "host", "datastore"], items=str, check=_kinds_problem),
         Field("critical_events", list, "Event types that are sent as critical alerts "
               "(wildcards * and ? allowed, case does not matter). "
               "AlarmStatusChangedEvent counts only when an alarm turns red.",
@@ -377,9 +420,10 @@ REPORT_SCHEDULE = Section(
               ". _ -).", check=lambda v: None if re.fullmatch(r"[A-Za-z0-9][\w.-]*", v)
               else f"must be letters, digits, '.', '_' or '-' (it names files), "
               f"not {v!r}"),
-        Field("kind", str, "inventory (the RVTools-style workbook) or events (the "
-              "critical events and problems of the last hours).", default="inventory",
-              choices=("inventory", "events")),
+        Field("kind", str, "inventory (the RVTools-style workbook), events (the "
+              "critical events and problems of the last hours) or changes (the "
+              "history's change log of the last hours).", default="inventory",
+              choices=("inventory", "events", "changes")),
         Field("cron", str, "When to run, as a crontab line 'minute hour day month "
               "weekday' in the scheduler's local time, e.g. '0 6 * * *' (06:00 daily) "
               "or '30 7 * * 1-5' (07:30 on weekdays).", check=_cron_problem),
@@ -387,9 +431,52 @@ REPORT_SCHEDULE = Section(
               "ones are deleted.", default=30, minimum=1, maximum=100_000),
         Field("email_to", list, "Mail the workbook to these addresses (through "
               "alerts.email); empty: no mail.", default=[], items=str),
-        Field("hours", (int, float, type(None)), "events: the period covered; null: "
-              "collection.event_hours.", default=None, minimum=0, maximum=8760,
-              in_example=False),
+        Field("hours", (int, float, type(None)), "events and changes: the period "
+              "covered; null: collection.event_hours.", default=None, minimum=0,
+              maximum=8760, in_example=False),
+    ),
+)
+
+RETENTION = Section(
+    "retention",
+    "How long the history keeps what it recorded; `vcompanion history purge` and "
+    "every scheduled recording apply it. Raw capacity samples are rolled up into "
+    "hourly and daily ones before they go.",
+    fields=(
+        Field("raw_samples_days", (int, float), "Capacity samples of every recording.",
+              default=7, minimum=1, maximum=3650),
+        Field("hourly_samples_days", (int, float), "Hourly rollups (average, lowest, "
+              "highest).", default=90, minimum=1, maximum=3650),
+        Field("daily_samples_days", (int, float), "Daily rollups (what forecasts "
+              "read).", default=1825, minimum=1, maximum=36500),
+        Field("changes_days", (int, float), "The change log, the recordings and the "
+              "object versions older than it (as_of further back shows nothing).",
+              default=730, minimum=1, maximum=36500),
+    ),
+)
+
+HISTORY = Section(
+    "history",
+    "The history (docs/history.md): every change of the inventory across all "
+    "vCenters, the inventory as of any date, capacity trends and forecasts.",
+    fields=(
+        Field("enabled", bool, "Record and answer history questions (vc.record(), "
+              "vc.changes(), vc.as_of(), ...).", default=True),
+        Field("database_url", (str, type(None)), "Where the history lives: null for "
+              "the SQLite file data_dir/history.sqlite (nothing to install), or a "
+              "SQLAlchemy URL such as postgresql+psycopg://vcompanion@db.corp:5432/"
+              "vcompanion to share one history between machines. Leave the password "
+              "out: it comes from the environment variable VCOMPANION_HISTORY_PASSWORD "
+              "(or PGPASSWORD, ~/.pgpass).", default=None, check=_url_problem),
+        Field("interval_minutes", (int, float), "How often `vcompanion scheduler` "
+              "records every vCenter; 0 turns the scheduled recording off.",
+              default=15, minimum=0, maximum=10080),
+        Field("forecast_window_days", (int, float), "Days of daily peaks a forecast "
+              "reads (it restarts after a step change).", default=90, minimum=7,
+              maximum=3650),
+        Field("forecast_min_days", (int, float), "Fewer days of data than this give "
+              "the status 'insufficient data'.", default=7, minimum=2, maximum=365),
+        RETENTION,
     ),
 )
 
@@ -418,5 +505,6 @@ ROOT = Section(
         SESSION,
         DASHBOARD,
         REPORTS,
+        HISTORY,
     ),
 )

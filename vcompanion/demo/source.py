@@ -236,6 +236,9 @@ def demo_config() -> Config:
         # The demo's values are pyvmomi objects, made in this process: no decoder
         # worker processes.
         "collection": {"decoder": "pyvmomi", "decode_processes": 0},
+        # The demo's synthetic history (vcompanion/history/demo.py) records every
+        # eight hours.
+        "history": {"interval_minutes": 480},
     }, base_dir=base)
 
 

@@ -9,14 +9,16 @@ raw samples, ``vsphere/perf.py``) and ``Companion`` (``vc.metrics()``,
     units.py     raw samples -> %, MiB, KB/s, ms (CPU ready per vCPU, -1 -> NA)
     frames.py    tidy(): one row per sample; summary(): one row per object
     cache.py     AnswerCache: each vCenter's answer kept for a short time
+    reading.py   read(): every vCenter of a fleet in parallel, through the cache
 
 The columns are declared in ``tables/performance.py`` (docs/tables.md).
 """
 
 from .cache import AnswerCache
 from .frames import Results, summary, tidy
+from .reading import read
 from .request import REALTIME_SECONDS, Request, Target, targets
 from .units import NO_SAMPLE, scale
 
 __all__ = ["NO_SAMPLE", "REALTIME_SECONDS", "AnswerCache", "Request", "Results", "Target",
-           "scale", "summary", "targets", "tidy"]
+           "read", "scale", "summary", "targets", "tidy"]

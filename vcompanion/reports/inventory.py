@@ -29,6 +29,8 @@ _SOURCES = {"vInfo": "vms", "vHost": "hosts", "vCluster": "clusters",
             "vNetwork": "nics", "vCD": "cdroms", "vPortgroup": "networks",
             "vTags": "tags", "vAlarms": "alarms", "vPerformance": "performance",
             "vHealth": "problems", "vSource": "status"}
+# The tables the history keeps, and their sheets (the as_of workbook).
+HISTORY_SOURCES = ("vms", "hosts", "clusters", "datastores", "networks")
 
 
 def performance_frame(vms: pd.DataFrame | None = None,
@@ -68,6 +70,26 @@ class InventoryData:
     # the window of vPerformance, and the vCenters whose statistics failed
     performance_since: str = ""
     performance_failures: dict = field(default_factory=dict)
+    as_of: datetime | None = None  # from the history: only the tables it tracks
+
+    @classmethod
+    def from_history(cls, vc, when) -> InventoryData:
+        """The inventory as the history says it was at ``when``."""
+        from ..history.times import parse_when
+        moment = parse_when(when, what="as_of time")
+        tables = {name: vc.as_of(moment, name) for name in HISTORY_SOURCES}
+        empty = {name: TABLES[name].empty() for name in ("snapshots", "alarms", "nics",
+                                                         "cdroms")}
+        status = vc.history_status()
+        rows = [{"vcenter": r["vcenter"],
+                 "status": "ok" if pd.notna(r["first_recording"])
+                 and r["first_recording"] <= moment else "no data",
+                 "message": "from the history", "last_collection": r["last_complete"]}
+                for r in status.to_dict("records")]
+        return cls(**tables, **empty, problems=problems_module.TABLE.empty(),
+                   status=pd.DataFrame(rows, columns=["vcenter", "status", "message",
+                                                      "last_collection"]),
+                   as_of=moment)
 
     @classmethod
     def from_companion(cls, vc) -> InventoryData:
@@ -123,11 +145,11 @@ def write(data: InventoryData, path: str | Path) -> Path:
     try:
         summary = writer.BlockSheet(book, SUMMARY)  # first sheet; filled in last
         counts = {}
-        for declared in layout.INVENTORY_SHEETS:
+        for declared in sheets_of(data):
             colour = None
-            if declared is layout.VHEALTH:
+            if declared.name == layout.VHEALTH.name:
                 colour = {"severity": writer.SEVERITY_STYLES}
-            elif declared is layout.VSOURCE:
+            elif declared.name == layout.VSOURCE.name:
                 colour = {"status": status_styles(data.status["status"])}
             sheet, frame = data.sheet(declared)
             counts[sheet.name] = writer.SheetWriter(book, sheet, colour).write(frame)
@@ -136,6 +158,21 @@ def write(data: InventoryData, path: str | Path) -> Path:
         return book.save(path)
     finally:
         book.close()
+
+
+def sheets_of(data: InventoryData) -> list:
+    """Every sheet; as of a past time, the history's sheets with its columns."""
+    if data.as_of is None:
+        return list(layout.INVENTORY_SHEETS)
+    sheets = []
+    for sheet in layout.INVENTORY_SHEETS:
+        source = _SOURCES[sheet.name]
+        if source not in HISTORY_SOURCES and sheet is not layout.VSOURCE:
+            continue
+        frame = data.frame(sheet.name)
+        sheets.append(layout.Sheet(sheet.name, sheet.table, tuple(
+            c for c in sheet.columns if c.source in frame.columns), sheet.row))
+    return sheets
 
 
 def status_styles(values) -> dict:
@@ -178,10 +215,18 @@ def _summary(block: writer.BlockSheet, data: InventoryData, counts: dict) -> Non
     for severity in problems_module.SEVERITIES:
         columns[f"{severity.capitalize()} problems"] = _per_vcenter(
             probs, names, probs["severity"] == severity)
+    if data.as_of is not None:  # the history keeps none of these
+        for key in ["Snapshots", "Triggered alarms",
+                    *(f"{s.capitalize()} problems" for s in problems_module.SEVERITIES)]:
+            columns.pop(key)
     info = {row["vcenter"]: row for row in status.to_dict("records")}
 
     block.title("vCompanion inventory report")
     block.pair("Generated at (UTC)", data.generated_at)
+    if data.as_of is not None:
+        block.pair("Inventory as of (UTC)", data.as_of.replace(microsecond=0))
+        block.pair("Source", "The history: the tables and columns it tracks, as last "
+                   "recorded before that time.")
     block.pair("Times", "All dates and times in this workbook are UTC.")
     if data.performance_since:
         block.pair("Performance", f"vPerformance: averages and maxima of the last "
@@ -206,5 +251,4 @@ def _summary(block: writer.BlockSheet, data: InventoryData, counts: dict) -> Non
                 total=total)
     block.blank()
     block.table(["Sheet", "Rows", "One row per"],
-                [[sheet.name, counts[sheet.name], sheet.row]
-                 for sheet in layout.INVENTORY_SHEETS])
+                [[sheet.name, counts[sheet.name], sheet.row] for sheet in sheets_of(data)])

@@ -6,7 +6,8 @@ from pyVmomi import vim
 
 from . import enums
 from .context import Inventory, as_list, attribute_labels, get, moid, tag_labels
-from .schema import BOOL, FLOAT, INT, LIST, STRING, Column, Table
+from .schema import (BOOL, CAPACITY, FLOAT, IDENTITY, INT, LIST, STRING, TRACKED,
+                     TRACKED_CAPACITY, Column, Table)
 
 GIB = 1024 ** 3
 
@@ -19,22 +20,26 @@ PATHS = {vim.ClusterComputeResource: [
 ]}
 
 TABLE = Table("clusters", "cluster", (
-    Column("vcenter", STRING, "Configured name of the vCenter.", rvtools="VI SDK Server"),
-    Column("name", STRING, "Cluster name.", rvtools="Name"),
+    Column("vcenter", STRING, "Configured name of the vCenter.", rvtools="VI SDK Server",
+           history=IDENTITY),
+    Column("name", STRING, "Cluster name.", rvtools="Name", history=TRACKED),
     Column("datacenter", STRING, "Datacenter.", rvtools="Datacenter"),
-    Column("host_count", INT, "Hosts in the cluster.", rvtools="NumHosts"),
+    Column("host_count", INT, "Hosts in the cluster.", rvtools="NumHosts",
+           history=TRACKED_CAPACITY),
     Column("effective_host_count", INT, "Hosts available to run VMs.",
            rvtools="numEffectiveHosts"),
-    Column("vm_count", INT, "VMs running on the cluster's hosts."),
-    Column("cpu_capacity_mhz", INT, "Total CPU of the hosts.", "MHz", rvtools="TotalCpu"),
-    Column("cpu_usage_mhz", INT, "CPU in use on the connected hosts.", "MHz"),
+    Column("vm_count", INT, "VMs running on the cluster's hosts.", history=CAPACITY),
+    Column("cpu_capacity_mhz", INT, "Total CPU of the hosts.", "MHz", rvtools="TotalCpu",
+           history=CAPACITY),
+    Column("cpu_usage_mhz", INT, "CPU in use on the connected hosts.", "MHz", history=CAPACITY),
     Column("cpu_usage_pct", FLOAT, "CPU in use.", "%"),
     Column("memory_capacity_gb", FLOAT, "Total memory of the hosts.", "GiB",
-           rvtools="TotalMemory"),
-    Column("memory_usage_gb", FLOAT, "Memory in use on the connected hosts.", "GiB"),
+           rvtools="TotalMemory", history=CAPACITY),
+    Column("memory_usage_gb", FLOAT, "Memory in use on the connected hosts.", "GiB",
+           history=CAPACITY),
     Column("memory_usage_pct", FLOAT, "Memory in use.", "%"),
-    Column("ha_enabled", BOOL, "vSphere HA turned on.", rvtools="HA enabled"),
-    Column("drs_enabled", BOOL, "DRS turned on.", rvtools="DRS enabled"),
+    Column("ha_enabled", BOOL, "vSphere HA turned on.", rvtools="HA enabled", history=TRACKED),
+    Column("drs_enabled", BOOL, "DRS turned on.", rvtools="DRS enabled", history=TRACKED),
     Column("drs_behavior", STRING, "DRS automation level for VMs.",
            rvtools="DRS default VM behavior", values=enums.DRS_BEHAVIOR),
     Column("overall_status", STRING, "vCenter's health colour.",
@@ -44,9 +49,10 @@ TABLE = Table("clusters", "cluster", (
            "tags are unavailable: see status())."),
     Column("attributes", LIST, "Custom attributes as Name=value (one column each in "
            "the workbook)."),
-    Column("moid", STRING, "Managed object id, unique within the vCenter."),
+    Column("moid", STRING, "Managed object id, unique within the vCenter.", history=IDENTITY),
 ), brief=("vcenter", "name", "datacenter", "host_count", "vm_count", "cpu_usage_pct",
-          "memory_usage_pct", "ha_enabled", "drs_enabled", "overall_status"))
+          "memory_usage_pct", "ha_enabled", "drs_enabled", "overall_status"),
+   history="cluster")
 
 
 def build(inv: Inventory) -> list[dict]:

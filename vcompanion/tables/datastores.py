@@ -6,7 +6,8 @@ from pyVmomi import vim
 
 from . import enums
 from .context import Inventory, as_list, attribute_labels, get, moid, tag_labels
-from .schema import BOOL, FLOAT, INT, LIST, STRING, Column, Table
+from .schema import (BOOL, CAPACITY, FLOAT, IDENTITY, INT, LIST, STRING, TRACKED,
+                     TRACKED_CAPACITY, Column, Table)
 
 PARTS = ("tags",)  # the tags column (see tables.PARTS)
 PATHS = {vim.Datastore: [
@@ -16,20 +17,22 @@ PATHS = {vim.Datastore: [
 ]}
 
 TABLE = Table("datastores", "datastore", (
-    Column("vcenter", STRING, "Configured name of the vCenter.", rvtools="VI SDK Server"),
-    Column("name", STRING, "Datastore name.", rvtools="Name"),
+    Column("vcenter", STRING, "Configured name of the vCenter.", rvtools="VI SDK Server",
+           history=IDENTITY),
+    Column("name", STRING, "Datastore name.", rvtools="Name", history=TRACKED),
     Column("datacenter", STRING, "Datacenter.", rvtools="Datacenter"),
-    Column("type", STRING, "VMFS, NFS, NFS41, vsan, VVOL, ...", rvtools="Type"),
-    Column("capacity_bytes", INT, "Capacity.", "bytes", rvtools="Capacity MiB"),
-    Column("free_bytes", INT, "Free space.", "bytes", rvtools="Free MiB"),
+    Column("type", STRING, "VMFS, NFS, NFS41, vsan, VVOL, ...", rvtools="Type", history=TRACKED),
+    Column("capacity_bytes", INT, "Capacity.", "bytes", rvtools="Capacity MiB",
+           history=TRACKED_CAPACITY),
+    Column("free_bytes", INT, "Free space.", "bytes", rvtools="Free MiB", history=CAPACITY),
     Column("used_bytes", INT, "Space in use (capacity - free).", "bytes",
            rvtools="In Use MiB"),
     Column("provisioned_bytes", INT, "Space promised to VMs (used + uncommitted).",
-           "bytes", rvtools="Provisioned MiB"),
+           "bytes", rvtools="Provisioned MiB", history=CAPACITY),
     Column("free_pct", FLOAT, "Free space as a share of capacity.", "%", rvtools="Free %"),
     Column("provisioned_pct", FLOAT, "Provisioned space as a share of capacity "
            "(over 100 means overcommitted).", "%"),
-    Column("accessible", BOOL, "Reachable from vCenter.", rvtools="Accessible"),
+    Column("accessible", BOOL, "Reachable from vCenter.", rvtools="Accessible", history=TRACKED),
     Column("maintenance_mode", STRING, "Datastore maintenance mode.",
            values=enums.DATASTORE_MAINTENANCE),
     Column("url", STRING, "Datastore URL.", rvtools="URL"),
@@ -42,9 +45,10 @@ TABLE = Table("datastores", "datastore", (
            "tags are unavailable: see status())."),
     Column("attributes", LIST, "Custom attributes as Name=value (one column each in "
            "the workbook)."),
-    Column("moid", STRING, "Managed object id, unique within the vCenter."),
+    Column("moid", STRING, "Managed object id, unique within the vCenter.", history=IDENTITY),
 ), brief=("vcenter", "name", "type", "capacity_bytes", "free_bytes", "free_pct",
-          "accessible", "host_count", "vm_count"))
+          "accessible", "host_count", "vm_count"),
+   history="datastore")
 
 
 def build(inv: Inventory) -> list[dict]:

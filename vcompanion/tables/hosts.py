@@ -5,8 +5,9 @@ from __future__ import annotations
 from pyVmomi import vim
 
 from .context import Inventory, as_list, attribute_labels, get, moid, tag_labels, utc
-from .schema import BOOL, FLOAT, INT, LIST, STRING, TIME, Column, Table
 from . import enums
+from .schema import (BOOL, CAPACITY, FLOAT, IDENTITY, INT, LIST, STRING, TIME, TRACKED,
+                     Column, Table)
 
 GIB = 1024 ** 3
 
@@ -28,16 +29,19 @@ PATHS = {vim.HostSystem: [
 ]}
 
 TABLE = Table("hosts", "ESXi host", (
-    Column("vcenter", STRING, "Configured name of the vCenter.", rvtools="VI SDK Server"),
-    Column("name", STRING, "Host name as registered in vCenter.", rvtools="Host"),
+    Column("vcenter", STRING, "Configured name of the vCenter.", rvtools="VI SDK Server",
+           history=IDENTITY),
+    Column("name", STRING, "Host name as registered in vCenter.", rvtools="Host", history=TRACKED),
     Column("connection_state", STRING, "Connection between vCenter and the host.",
-           values=enums.HOST_CONNECTION),
-    Column("in_maintenance", BOOL, "In maintenance mode.", rvtools="in Maintenance Mode"),
+           values=enums.HOST_CONNECTION, history=TRACKED),
+    Column("in_maintenance", BOOL, "In maintenance mode.", rvtools="in Maintenance Mode",
+           history=TRACKED),
     Column("power_state", STRING, "Power state.", values=enums.HOST_POWER),
-    Column("cluster", STRING, "Cluster (empty for a standalone host).", rvtools="Cluster"),
+    Column("cluster", STRING, "Cluster (empty for a standalone host).", rvtools="Cluster",
+           history=TRACKED),
     Column("datacenter", STRING, "Datacenter.", rvtools="Datacenter"),
-    Column("version", STRING, "ESXi version.", rvtools="ESX Version"),
-    Column("build", STRING, "ESXi build number."),
+    Column("version", STRING, "ESXi version.", rvtools="ESX Version", history=TRACKED),
+    Column("build", STRING, "ESXi build number.", history=TRACKED),
     Column("product", STRING, "Full product name and build."),
     Column("vendor", STRING, "Hardware vendor.", rvtools="Vendor"),
     Column("model", STRING, "Hardware model.", rvtools="Model"),
@@ -47,10 +51,10 @@ TABLE = Table("hosts", "ESXi host", (
     Column("cpu_threads", INT, "CPU threads."),
     Column("cpu_mhz", INT, "Speed of one core.", "MHz", rvtools="Speed"),
     Column("cpu_capacity_mhz", INT, "cores x speed.", "MHz"),
-    Column("cpu_usage_mhz", INT, "CPU in use.", "MHz"),
+    Column("cpu_usage_mhz", INT, "CPU in use.", "MHz", history=CAPACITY),
     Column("cpu_usage_pct", FLOAT, "CPU in use.", "%", rvtools="CPU usage %"),
     Column("memory_gb", FLOAT, "Physical memory.", "GiB", rvtools="# Memory"),
-    Column("memory_usage_gb", FLOAT, "Memory in use.", "GiB"),
+    Column("memory_usage_gb", FLOAT, "Memory in use.", "GiB", history=CAPACITY),
     Column("memory_usage_pct", FLOAT, "Memory in use.", "%", rvtools="Memory usage %"),
     Column("vm_count", INT, "VMs registered on the host.", rvtools="# VMs"),
     Column("datastore_count", INT, "Datastores mounted."),
@@ -64,9 +68,10 @@ TABLE = Table("hosts", "ESXi host", (
            "tags are unavailable: see status())."),
     Column("attributes", LIST, "Custom attributes as Name=value (one column each in "
            "the workbook)."),
-    Column("moid", STRING, "Managed object id, unique within the vCenter."),
+    Column("moid", STRING, "Managed object id, unique within the vCenter.", history=IDENTITY),
 ), brief=("vcenter", "name", "connection_state", "in_maintenance", "cluster", "version",
-          "cpu_usage_pct", "memory_usage_pct", "vm_count", "overall_status"))
+          "cpu_usage_pct", "memory_usage_pct", "vm_count", "overall_status"),
+   history="host")
 
 
 def build(inv: Inventory) -> list[dict]:

@@ -7,7 +7,7 @@ from pyVmomi import vim
 from .context import Inventory, as_list, attribute_labels, get, tag_labels
 from .hosts import portgroup_vlans
 from . import enums
-from .schema import INT, LIST, STRING, Column, Table
+from .schema import (IDENTITY, INT, LIST, STRING, TRACKED, Column, Table)
 
 PARTS = ("tags",)  # the tags column (see tables.PARTS)
 PATHS = {
@@ -20,13 +20,14 @@ PATHS = {
 
 TABLE = Table("networks", "network: standard portgroup, distributed portgroup or "
               "opaque network", (
-    Column("vcenter", STRING, "Configured name of the vCenter.", rvtools="VI SDK Server"),
-    Column("name", STRING, "Network name.", rvtools="Network"),
-    Column("kind", STRING, "standard, distributed or opaque."),
+    Column("vcenter", STRING, "Configured name of the vCenter.", rvtools="VI SDK Server",
+           history=IDENTITY),
+    Column("name", STRING, "Network name.", rvtools="Network", history=TRACKED),
+    Column("kind", STRING, "standard, distributed or opaque.", history=TRACKED),
     Column("switch", STRING, "Distributed switch of a distributed portgroup.",
-           rvtools="Switch"),
+           rvtools="Switch", history=TRACKED),
     Column("vlan", STRING, "VLAN id, or a range for trunks; empty where unknown.",
-           rvtools="VLAN"),
+           rvtools="VLAN", history=TRACKED),
     Column("datacenter", STRING, "Datacenter.", rvtools="Datacenter"),
     Column("host_count", INT, "Hosts with this network."),
     Column("vm_count", INT, "VMs attached."),
@@ -35,8 +36,9 @@ TABLE = Table("networks", "network: standard portgroup, distributed portgroup or
            "tags are unavailable: see status())."),
     Column("attributes", LIST, "Custom attributes as Name=value (one column each in "
            "the workbook)."),
-    Column("moid", STRING, "Managed object id, unique within the vCenter."),
-), brief=("vcenter", "name", "kind", "switch", "vlan", "datacenter", "host_count", "vm_count"))
+    Column("moid", STRING, "Managed object id, unique within the vCenter.", history=IDENTITY),
+), brief=("vcenter", "name", "kind", "switch", "vlan", "datacenter", "host_count", "vm_count"),
+   history="network")
 
 _KINDS = {"Network": "standard", "DistributedVirtualPortgroup": "distributed",
           "OpaqueNetwork": "opaque"}

@@ -1,8 +1,15 @@
-"""Column declarations: name, type, description, unit, RVTools header.
+"""Column declarations: name, type, description, unit, RVTools header, history.
 
 Each table module declares its columns next to the code that fills them.  The
 same declarations give the DataFrame its columns and dtypes, generate
-``docs/tables.md``, and feed Excel headers and dashboard tooltips.
+``docs/tables.md``, feed Excel headers and dashboard tooltips, and tell the
+history (``vcompanion/history``) what to remember: a column marked
+``history=TRACKED`` is kept in the change log (each change of its value is a
+change row, and ``as_of`` shows it), one marked ``CAPACITY`` is sampled as a
+capacity series at every recording, ``IDENTITY`` is kept with every object
+without being a change of its own.  A table whose ``Table.history`` names a
+kind (``vm``, ``host`` ...) is recorded; a new marked column is remembered
+without touching the recorder.
 """
 
 from __future__ import annotations
@@ -27,6 +34,13 @@ LIST = "object"  # a Python list of str in every row (empty list when none)
 # Text repeated over many rows (the long metrics frame): pandas categories.
 CATEGORY = "category"
 
+# What the history does with a column (``Column.history``).
+IDENTITY = "identity"            # kept with every object (vcenter, moid, UUIDs)
+TRACKED = "tracked"              # in the change log and in as_of()
+CAPACITY = "capacity"            # sampled as a capacity series at every recording
+TRACKED_CAPACITY = "tracked+capacity"  # both
+_HISTORY = (None, IDENTITY, TRACKED, CAPACITY, TRACKED_CAPACITY)
+
 _TYPE_DOC = {STRING: "text", INT: "integer", FLOAT: "number", BOOL: "true/false",
              TIME: "UTC timestamp", LIST: "list of text", CATEGORY: "text (category)"}
 
@@ -41,10 +55,25 @@ class Column:
     # An enumeration's values (tables/enums.py): anything else is kept as text
     # and logged once (Table.frame).
     values: tuple[str, ...] = ()
+    history: str | None = None  # IDENTITY, TRACKED, CAPACITY or TRACKED_CAPACITY
+
+    def __post_init__(self):
+        if self.history not in _HISTORY:
+            raise ValueError(f"column {self.name}: history must be one of {_HISTORY}")
 
     @property
     def type_doc(self) -> str:
         return _TYPE_DOC[self.dtype]
+
+    @property
+    def tracked(self) -> bool:
+        """Kept in the change log (and shown by ``as_of``)."""
+        return self.history in (TRACKED, TRACKED_CAPACITY)
+
+    @property
+    def sampled(self) -> bool:
+        """Sampled as a capacity series."""
+        return self.history in (CAPACITY, TRACKED_CAPACITY)
 
 
 @dataclass(frozen=True)
@@ -57,6 +86,7 @@ class Table:
     sort: tuple[str, ...] = ("vcenter", "name")
     brief: tuple[str, ...] = ()  # columns shown by default in `--format table`
     doc: str = ""  # where the table comes from, for docs/tables.md
+    history: str | None = None  # the kind the history records rows as (vm, host ...)
 
     @property
     def names(self) -> list[str]:
@@ -65,6 +95,11 @@ class Table:
     @property
     def brief_names(self) -> list[str]:
         return list(self.brief) or self.names[:8]
+
+    @property
+    def kept(self) -> list[Column]:
+        """The columns the history keeps per object: identity and tracked."""
+        return [c for c in self.columns if c.tracked or c.history == IDENTITY]
 
     def column(self, name: str) -> Column:
         for c in self.columns:
@@ -247,6 +282,13 @@ def docs_markdown(tables: list[Table]) -> str:
             lines.append(f"| `{c.name}` | {c.type_doc} | {c.unit} | {c.rvtools or ''} "
                          f"| {c.description}{values} |")
         lines.append("")
+        if table.history:
+            tracked = ", ".join(f"`{c.name}`" for c in table.columns if c.tracked)
+            sampled = ", ".join(f"`{c.name}`" for c in table.columns if c.sampled)
+            lines += [f"History (docs/history.md): every change of {tracked} is kept "
+                      f"in the change log (kind `{table.history}`)"
+                      + (f"; {sampled} are sampled as capacity series" if sampled else "")
+                      + ".", ""]
     return "\n".join(lines).rstrip() + "\n"
 
 

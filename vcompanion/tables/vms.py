@@ -10,8 +10,9 @@ from __future__ import annotations
 from pyVmomi import vim
 
 from .context import Inventory, as_list, attribute_labels, get, moid, tag_labels, utc
-from .schema import BOOL, FLOAT, INT, LIST, STRING, TIME, Column, Table
 from . import enums
+from .schema import (BOOL, FLOAT, IDENTITY, INT, LIST, STRING, TIME, TRACKED, Column,
+                     Table)
 
 GIB = 1024 ** 3
 PARTS = ("tags",)  # built with Inventory.tags as well (see tables.PARTS)
@@ -41,14 +42,15 @@ PATHS = {vim.VirtualMachine: [
 ]}
 
 TABLE = Table("vms", "virtual machine or template", (
-    Column("vcenter", STRING, "Configured name of the vCenter.", rvtools="VI SDK Server"),
-    Column("name", STRING, "VM name.", rvtools="VM"),
+    Column("vcenter", STRING, "Configured name of the vCenter.", rvtools="VI SDK Server",
+           history=IDENTITY),
+    Column("name", STRING, "VM name.", rvtools="VM", history=TRACKED),
     Column("power_state", STRING, "Power state.", rvtools="Powerstate",
-           values=enums.VM_POWER),
+           values=enums.VM_POWER, history=TRACKED),
     Column("connection_state", STRING, "Whether vCenter can reach the VM's files and "
            "host.", rvtools="Connection state", values=enums.VM_CONNECTION),
     Column("ip_addresses", LIST, "Every IP address the guest reports on any NIC, "
-           "IPv4 and IPv6 (needs VMware Tools)."),
+           "IPv4 and IPv6 (needs VMware Tools).", history=TRACKED),
     Column("primary_ip", STRING, "The guest's primary IP address.",
            rvtools="Primary IP Address"),
     Column("mac_addresses", LIST, "MAC addresses the guest reports (needs VMware "
@@ -56,30 +58,32 @@ TABLE = Table("vms", "virtual machine or template", (
     Column("guest_hostname", STRING, "Host name reported by the guest.",
            rvtools="DNS Name"),
     Column("guest_os", STRING, "Guest OS as the guest reports it, else as configured.",
-           rvtools="OS according to the VMware Tools"),
+           rvtools="OS according to the VMware Tools", history=TRACKED),
     Column("configured_os", STRING, "Guest OS as configured in the VM.",
            rvtools="OS according to the configuration file"),
     Column("guest_id", STRING, "Configured guest OS identifier (e.g. windows2019srv_64Guest)."),
     Column("guest_state", STRING, "Guest OS state (VMware Tools).",
            rvtools="Guest state", values=enums.GUEST_STATE),
-    Column("num_cpu", INT, "Virtual CPUs.", rvtools="CPUs"),
-    Column("memory_mb", INT, "Configured memory.", "MiB", rvtools="Memory"),
+    Column("num_cpu", INT, "Virtual CPUs.", rvtools="CPUs", history=TRACKED),
+    Column("memory_mb", INT, "Configured memory.", "MiB", rvtools="Memory", history=TRACKED),
     Column("num_nics", INT, "Virtual network adapters.", rvtools="NICs"),
     Column("num_disks", INT, "Virtual disks.", rvtools="Disks"),
-    Column("host", STRING, "ESXi host the VM runs on.", rvtools="Host"),
+    Column("host", STRING, "ESXi host the VM runs on.", rvtools="Host", history=TRACKED),
     Column("cluster", STRING, "Cluster of that host (empty for a standalone host).",
-           rvtools="Cluster"),
+           rvtools="Cluster", history=TRACKED),
     Column("datacenter", STRING, "Datacenter.", rvtools="Datacenter"),
-    Column("folder", STRING, "VM folder path below the datacenter.", rvtools="Folder"),
-    Column("resource_pool", STRING, "Resource pool (or vApp).", rvtools="Resource pool"),
-    Column("datastores", LIST, "Datastores holding the VM's files."),
-    Column("networks", LIST, "Networks the VM is attached to."),
+    Column("folder", STRING, "VM folder path below the datacenter.", rvtools="Folder",
+           history=TRACKED),
+    Column("resource_pool", STRING, "Resource pool (or vApp).", rvtools="Resource pool",
+           history=TRACKED),
+    Column("datastores", LIST, "Datastores holding the VM's files.", history=TRACKED),
+    Column("networks", LIST, "Networks the VM is attached to.", history=TRACKED),
     Column("provisioned_gb", FLOAT, "Storage provisioned (committed + uncommitted).",
-           "GiB", rvtools="Provisioned MiB"),
+           "GiB", rvtools="Provisioned MiB", history=TRACKED),
     Column("used_gb", FLOAT, "Storage in use (committed).", "GiB", rvtools="In Use MiB"),
-    Column("snapshot_count", INT, "Number of snapshots.", rvtools="# Snapshots"),
+    Column("snapshot_count", INT, "Number of snapshots.", rvtools="# Snapshots", history=TRACKED),
     Column("tools_status", STRING, "VMware Tools status.", rvtools="Tools",
-           values=enums.TOOLS_STATUS),
+           values=enums.TOOLS_STATUS, history=TRACKED),
     Column("tools_running_status", STRING, "Whether VMware Tools run in the guest "
            "(from the guest info where the summary leaves it out, as for powered-off "
            "VMs on some vCenters).", values=enums.TOOLS_RUNNING),
@@ -89,16 +93,16 @@ TABLE = Table("vms", "virtual machine or template", (
     Column("config_status", STRING, "Configuration health colour.",
            rvtools="Config status", values=enums.STATUS),
     Column("alarm_count", INT, "Triggered alarms on the VM."),
-    Column("instance_uuid", STRING, "vCenter instance UUID.", rvtools="VM UUID"),
-    Column("bios_uuid", STRING, "BIOS UUID (SMBIOS)."),
+    Column("instance_uuid", STRING, "vCenter instance UUID.", rvtools="VM UUID", history=IDENTITY),
+    Column("bios_uuid", STRING, "BIOS UUID (SMBIOS).", history=IDENTITY),
     Column("moid", STRING, "Managed object id, unique within the vCenter.",
-           rvtools="VM ID"),
-    Column("annotation", STRING, "Notes.", rvtools="Annotation"),
+           rvtools="VM ID", history=IDENTITY),
+    Column("annotation", STRING, "Notes.", rvtools="Annotation", history=TRACKED),
     Column("tags", LIST, "Tags as Category:Tag (vSphere Automation API; empty where "
            "tags are unavailable: see status())."),
     Column("attributes", LIST, "Custom attributes as Name=value (one column each in "
            "the workbook)."),
-    Column("is_template", BOOL, "True for a template.", rvtools="Template"),
+    Column("is_template", BOOL, "True for a template.", rvtools="Template", history=TRACKED),
     Column("consolidation_needed", BOOL, "Disks need consolidation.",
            rvtools="Consolidation Needed"),
     Column("hw_version", STRING, "Virtual hardware version (vmx-19 ...).",
@@ -109,7 +113,8 @@ TABLE = Table("vms", "virtual machine or template", (
     Column("guest_memory_usage_mb", INT, "Guest memory actively used.", "MiB"),
     Column("vm_path", STRING, "Path of the .vmx file.", rvtools="Path"),
 ), brief=("vcenter", "name", "power_state", "primary_ip", "guest_hostname", "host",
-          "cluster", "num_cpu", "memory_mb", "snapshot_count", "tools_status"))
+          "cluster", "num_cpu", "memory_mb", "snapshot_count", "tools_status"),
+   history="vm")
 
 
 def build(inv: Inventory) -> list[dict]:

@@ -1,0 +1,141 @@
+"""The history's tables (SQLAlchemy Core), as the newest migration leaves them.
+
+::
+
+    history_meta         key -> value: schema_version, rollup marks
+    history_vcenters     one row per vCenter, identified by its instance UUID
+                         (a vCenter renamed in the config stays the same row)
+    history_recordings   one row per recording: when, on which machine
+    history_coverage     per recording and vCenter: complete, failed or skipped
+    history_objects      object versions: the tracked values of one object
+                         (JSON) from valid_from until valid_to (null: current)
+    history_changes      the change log: created, removed, modified (one row
+                         per property), with the vCenter user and event
+    history_series       one capacity series: vCenter, kind, object, metric
+    history_samples      its values: raw (every recording), hourly, daily
+
+Times are whole microseconds since 1970-01-01 UTC in BIGINT columns: exact,
+compact and compared the same way by SQLite and PostgreSQL (``times.py``).
+``migrations.py`` builds these tables step by step; a test checks that the
+steps and this declaration agree.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (BigInteger, Column, Float, ForeignKey, Index, Integer, MetaData,
+                        PrimaryKeyConstraint, SmallInteger, String, Table, Text,
+                        UniqueConstraint)
+
+ID = BigInteger().with_variant(Integer, "sqlite")  # SQLite: the rowid
+
+metadata = MetaData()
+
+meta = Table(
+    "history_meta", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text),
+)
+
+vcenters = Table(
+    "history_vcenters", metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("key", String(200), nullable=False, unique=True),  # instance UUID, or name:NAME
+    Column("name", String(200), nullable=False),  # the configured name, last seen
+    Column("instance_uuid", String(64)),
+    Column("baseline", BigInteger),        # time of its first complete recording
+    Column("last_recording", BigInteger),  # id of the last recording that wrote it
+    Column("last_time", BigInteger),       # time of its last complete recording
+    Column("last_read", BigInteger),       # when that recording's inventory was read
+)
+
+recordings = Table(
+    "history_recordings", metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("time", BigInteger, nullable=False),
+    Column("machine", String(200)),
+    Column("seconds", Float),
+    Index("history_recordings_time", "time"),
+)
+
+coverage = Table(
+    "history_coverage", metadata,
+    Column("recording_id", ForeignKey("history_recordings.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("vcenter_id", ForeignKey("history_vcenters.id"), nullable=False),
+    Column("status", String(16), nullable=False),  # complete | baseline | failed | skipped
+    Column("message", Text),
+    Column("objects", Integer),
+    Column("changes", Integer),
+    PrimaryKeyConstraint("recording_id", "vcenter_id"),
+    Index("history_coverage_vcenter", "vcenter_id", "recording_id"),
+)
+
+objects = Table(
+    "history_objects", metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("vcenter_id", ForeignKey("history_vcenters.id"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("moid", String(100), nullable=False),
+    Column("name", String(400)),
+    Column("state", Text, nullable=False),  # JSON: tracked and identity columns
+    Column("valid_from", BigInteger, nullable=False),
+    Column("valid_to", BigInteger),  # null: the current version
+    Index("history_objects_current", "vcenter_id", "kind", "valid_to"),
+    Index("history_objects_time", "kind", "valid_from"),
+)
+
+changes = Table(
+    "history_changes", metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("recording_id", ForeignKey("history_recordings.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("time", BigInteger, nullable=False),
+    Column("vcenter_id", ForeignKey("history_vcenters.id"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("moid", String(100), nullable=False),
+    Column("name", String(400)),
+    Column("change", String(10), nullable=False),  # created | removed | modified
+    Column("property", String(64)),
+    Column("old", Text),  # JSON
+    Column("new", Text),  # JSON
+    Column("username", String(200)),
+    Column("event", String(200)),
+    Column("event_time", BigInteger),
+    Column("event_key", BigInteger),
+    Index("history_changes_time", "time"),
+    Index("history_changes_object", "vcenter_id", "kind", "moid"),
+)
+
+series = Table(
+    "history_series", metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("vcenter_id", ForeignKey("history_vcenters.id"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("moid", String(100), nullable=False),
+    Column("metric", String(64), nullable=False),
+    Column("name", String(400)),  # the object's name, last seen
+    UniqueConstraint("vcenter_id", "kind", "moid", "metric",
+                     name="history_series_identity"),
+)
+
+# resolution: RAW (every recording), HOUR, DAY.  low/high: the extremes of the
+# bucket (raw: the value itself); count: how many raw samples it summarises.
+RAW, HOUR, DAY = 0, 1, 2
+samples = Table(
+    "history_samples", metadata,
+    Column("series_id", ForeignKey("history_series.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("resolution", SmallInteger, nullable=False),
+    Column("time", BigInteger, nullable=False),
+    Column("value", Float),
+    Column("low", Float),
+    Column("high", Float),
+    Column("count", Integer, nullable=False),
+    # One b-tree in time order: what rollups, pruning and reads scan (SQLite: the
+    # rows live in the primary key itself, WITHOUT ROWID).
+    PrimaryKeyConstraint("resolution", "time", "series_id"),
+    sqlite_with_rowid=False,
+)
+
+__all__ = ["DAY", "HOUR", "RAW", "changes", "coverage", "meta", "metadata", "objects",
+           "recordings", "samples", "series", "vcenters"]
