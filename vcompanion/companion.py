@@ -393,15 +393,18 @@ class Companion:
             self._ensure_collected()
         return self.history.record(readings_of(list(self._fleet), self._cache.part))
 
-    def changes(self, since="24h", until=None, vcenter=None, kind=None) -> pd.DataFrame:
+    def changes(self, since="24h", until=None, vcenter=None, kind=None,
+                moid=None) -> pd.DataFrame:
         """What changed: time, vcenter, kind, name, moid, change, property, old, new,
-        user, event ... ``since``/``until``: "90m", "24h", "7d" or an ISO time."""
-        return self.history.changes(since, until, vcenter, kind)
+        user, event ... ``since``/``until``: "90m", "24h", "7d" or an ISO time
+        (``since=None``: from the first recording); ``moid``: one object's changes."""
+        return self.history.changes(since, until, vcenter, kind, moid=moid)
 
-    def as_of(self, when, table: str = "vms") -> pd.DataFrame:
+    def as_of(self, when, table: str = "vms", vcenter=None) -> pd.DataFrame:
         """Table ``table`` (vms, hosts, datastores, clusters, networks) as it was at
-        ``when``: today's column names for the columns the history tracks."""
-        return self.history.as_of(when, table)
+        ``when``: today's column names for the columns the history tracks;
+        ``vcenter``: of this vCenter (or these) only."""
+        return self.history.as_of(when, table, vcenter)
 
     def capacity(self, kind: str = "datastores", since="30d", until=None,
                  vcenter=None) -> pd.DataFrame:

@@ -124,14 +124,15 @@ class History:
             return answer(conn)
 
     def changes(self, since="24h", until=None, vcenter=None, kind=None,
-                after_id: int | None = None) -> pd.DataFrame:
-        """The change log (queries.CHANGE_COLUMNS), oldest first."""
+                after_id: int | None = None, moid: str | None = None) -> pd.DataFrame:
+        """The change log (queries.CHANGE_COLUMNS), oldest first; ``moid``: of one
+        object (with ``vcenter``, its history)."""
         now = utc_now()
         start = to_us(parse_when(since, now, "since")) if since is not None else None
         end = to_us(parse_when(until, now, "until")) if until is not None else None
         queries.kind_of(kind)  # an unknown kind is an error even without history
         return self._read("reading the changes", lambda c: queries.changes_frame(
-            c, start, end, vcenter, kind, after_id),
+            c, start, end, vcenter, kind, after_id, moid),
             lambda: queries.changes_frame_empty())
 
     def as_of(self, when, table: str = "vms", vcenter=None) -> pd.DataFrame:
@@ -191,6 +192,13 @@ class History:
         minutes = self.config.get("history.interval_minutes")
         return self._read("reading the gaps", lambda c: queries.gaps_frame(
             c, start, end, vcenter, minutes), lambda: queries.gaps_frame_empty())
+
+    def last_recordings(self) -> dict[str, datetime]:
+        """vCenter name -> its newest recording, whatever its outcome (one cheap
+        query: ``vcompanion serve`` asks it at every refresh)."""
+        return self._read("reading the last recordings", lambda c: {
+            name: from_us(time) for name, time in queries.last_recordings(c).items()},
+            dict)
 
     def status(self) -> pd.DataFrame:
         """Per vCenter: first and last recordings, row counts; with the database

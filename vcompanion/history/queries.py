@@ -24,6 +24,7 @@ __all__ = ["CAPACITY_COLUMNS", "CHANGE_COLUMNS", "DAY", "GAP_COLUMNS", "HOUR", "
            "RESOLUTIONS", "STATUS_COLUMNS", "as_of_frame", "buckets", "capacity_frame",
            "capacity_frame_empty", "capacity_kind", "changes_frame", "changes_frame_empty",
            "coverage_rows", "daily_peaks", "gaps_frame", "gaps_frame_empty", "kind_of",
+           "last_recordings",
            "status_frame", "status_frame_empty", "tracked"]
 
 CHANGE_COLUMNS = ["time", "vcenter", "kind", "name", "moid", "change", "property", "old",
@@ -52,10 +53,11 @@ def kind_of(kind: str | None) -> str | None:
 # --- changes -----------------------------------------------------------------------------
 
 def changes_frame(conn: Connection, since: int | None, until: int | None,
-                  vcenter=None, kind: str | None = None, after_id: int | None = None
-                  ) -> pd.DataFrame:
+                  vcenter=None, kind: str | None = None, after_id: int | None = None,
+                  moid: str | None = None) -> pd.DataFrame:
     """The change log between ``since`` and ``until`` (microseconds, inclusive),
-    oldest first; ``after_id``: only changes with a larger id."""
+    oldest first; ``after_id``: only changes with a larger id; ``moid``: of that
+    object only."""
     c = changes.c
     query = (select(c.time, vcenters.c.name.label("vcenter"), c.kind, c.name, c.moid,
                     c.change, c.property, c.old, c.new, c.username, c.event,
@@ -71,6 +73,9 @@ def changes_frame(conn: Connection, since: int | None, until: int | None,
         query = query.where(c.kind == kind_of(kind))
     if after_id is not None:
         query = query.where(c.id > after_id)
+    if moid is not None:  # (kind, moid): the object index, whatever the kind asked
+        kinds = [kind_of(kind)] if kind is not None else list(KINDS)
+        query = query.where(c.kind.in_(kinds), c.moid == moid)
     return _changes(conn.execute(query).all())
 
 
@@ -296,6 +301,18 @@ def _gaps(frame: pd.DataFrame) -> pd.DataFrame:
         "reason": pd.array(frame["reason"].tolist(), dtype="string"),
         "recordings": pd.array(frame["recordings"].tolist(), dtype="Int64"),
     }, columns=GAP_COLUMNS)
+
+
+def last_recordings(conn: Connection) -> dict[str, int]:
+    """vCenter name -> time of its newest recording, whatever its outcome
+    (complete, failed or skipped): what ``vcompanion serve`` checks at each
+    refresh to know whether another recorder is at work."""
+    newest = (select(coverage.c.vcenter_id, func.max(coverage.c.recording_id).label("rid"))
+              .group_by(coverage.c.vcenter_id).subquery())
+    query = (select(vcenters.c.name, recordings.c.time)
+             .join(newest, newest.c.vcenter_id == vcenters.c.id)
+             .join(recordings, recordings.c.id == newest.c.rid))
+    return {name: time for name, time in conn.execute(query)}
 
 
 STATUS_COLUMNS = ["vcenter", "instance_uuid", "first_recording", "last_complete",

@@ -62,6 +62,15 @@ def default_path(config, kind: str, prefix: str | None = None) -> Path:
     return path
 
 
+def selected_vcenters(companion) -> list[str] | None:
+    """The vCenters a history workbook covers: None (all the history holds) for
+    a Companion of every configured vCenter, else its names (``--vcenter``, a
+    login that may see some vCenters only)."""
+    names = list(companion.vcenter_names)
+    configured = {vc.name for vc in companion.config.vcenters}
+    return None if configured <= set(names) else names
+
+
 def write_report(companion, path: str | Path | None = None, kind: str = "inventory",
                  hours: float | None = None, all_events: bool = False,
                  as_of=None) -> Path:
@@ -94,5 +103,5 @@ def write_report(companion, path: str | Path | None = None, kind: str = "invento
                         all_events=all_events)
 
 
-__all__ = ["KINDS", "default_path", "list_reports", "report_dir", "timestamped_name",
-           "write_report"]
+__all__ = ["KINDS", "default_path", "list_reports", "report_dir", "selected_vcenters",
+           "timestamped_name", "write_report"]

@@ -63,9 +63,14 @@ class ChangesData:
         hours = vc.config.get("collection.event_hours") if hours is None else hours
         until = utc_now()
         since = until - timedelta(hours=float(hours))
-        return cls(changes=vc.changes(since=since, until=until),
-                   gaps=vc.history.gaps(since=since, until=until),
-                   status=vc.history_status(), since=since, until=until)
+        from . import selected_vcenters
+        names = selected_vcenters(vc)  # None: every vCenter
+        status = vc.history_status()
+        if names is not None:
+            status = status[status["vcenter"].isin(names)].reset_index(drop=True)
+        return cls(changes=vc.changes(since=since, until=until, vcenter=names),
+                   gaps=vc.history.gaps(since=since, until=until, vcenter=names),
+                   status=status, since=since, until=until)
 
 
 def _text(value) -> str | None:

@@ -77,10 +77,14 @@ class InventoryData:
         """The inventory as the history says it was at ``when``."""
         from ..history.times import parse_when
         moment = parse_when(when, what="as_of time")
-        tables = {name: vc.as_of(moment, name) for name in HISTORY_SOURCES}
+        from . import selected_vcenters
+        names = selected_vcenters(vc)  # None: every vCenter
+        tables = {name: vc.as_of(moment, name, vcenter=names) for name in HISTORY_SOURCES}
         empty = {name: TABLES[name].empty() for name in ("snapshots", "alarms", "nics",
                                                          "cdroms")}
         status = vc.history_status()
+        if names is not None:
+            status = status[status["vcenter"].isin(names)]
         rows = [{"vcenter": r["vcenter"],
                  "status": "ok" if pd.notna(r["first_recording"])
                  and r["first_recording"] <= moment else "no data",
