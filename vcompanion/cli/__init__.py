@@ -5,8 +5,8 @@ Exit codes, the same for every command:
   1  the object asked for does not exist (``vcompanion object``)
   2  usage or configuration error (bad option, bad config file, no credentials)
   3  authentication failed (a vCenter rejected the user or password)
-  4  partial: some vCenters could not be read; the output holds the others and
-     stderr names each failed vCenter and why
+  4  partial: some vCenters could not be read (or recorded: ``history record``);
+     the output holds the others and stderr names each failed vCenter and why
 
 User errors print one line on stderr, never a traceback.
 
@@ -26,7 +26,8 @@ import sys
 
 from .. import __version__
 from ..errors import VCompanionError
-from . import alerts, inventory, notebook, objects, reports, scheduler, serve, settings
+from . import (alerts, history, inventory, notebook, objects, reports, scheduler, serve,
+               settings)
 from .common import EXIT_OK, EXIT_USAGE, Fail
 
 COMMAND_GROUPS = (
@@ -35,6 +36,7 @@ COMMAND_GROUPS = (
     settings,    # credentials, config, docs
     alerts,      # alerts run|history|pending|test
     scheduler,   # scheduler
+    history,     # history record|changes|as-of|forecast|status|purge
     reports,     # report
     serve,       # serve
     notebook,    # notebook

@@ -2,7 +2,11 @@
 
     vcompanion report                                  # inventory, data_dir/reports
     vcompanion report --kind events --hours 24 --out incident.xlsx
+    vcompanion report --kind changes --hours 168       # the history's changes of a week
+    vcompanion report --as-of 2025-03-01               # the inventory as it was then
     vcompanion report --schedule daily-inventory       # run one configured schedule now
+
+``--kind changes`` and ``--as-of`` read the history only, never a vCenter.
 """
 
 from __future__ import annotations
@@ -10,19 +14,24 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .common import (EXIT_USAGE, Fail, open_companion, open_config,
+from .common import (EXIT_OK, EXIT_USAGE, Fail, open_companion, open_config,
                      report_failures)
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "report", help="write an Excel workbook: RVTools-style inventory of all "
-                       "vCenters, or critical events")
-    p.add_argument("--kind", choices=("inventory", "events"), default="inventory",
+                       "vCenters (now or as of a time), critical events, or changes")
+    p.add_argument("--kind", choices=("inventory", "events", "changes"), default="inventory",
                    help="inventory (default): vInfo, vHost, vCluster, vDatastore, ... "
-                        "for all vCenters; events: critical events and problems")
+                        "for all vCenters; events: critical events and problems; "
+                        "changes: the history's changes, with who made them")
     p.add_argument("--hours", type=float, default=None,
-                   help="events: the period covered (default from the config, 24)")
+                   help="events and changes: the period covered (default from the "
+                        "config, 24)")
+    p.add_argument("--as-of", metavar="TIME", default=None,
+                   help="inventory: as the history says it was then (a duration before "
+                        "now such as 30d, or an ISO date or time): the tracked columns")
     p.add_argument("--all-events", action="store_true",
                    help="events: keep info and user events too (default: errors and "
                         "warnings)")
@@ -44,22 +53,30 @@ def cmd_report(args) -> int:
         raise Fail("--hours must not be negative", EXIT_USAGE)
     if args.out is not None and args.out.suffix.lower() != ".xlsx":
         raise Fail(f"--out must name an .xlsx file, not {args.out}", EXIT_USAGE)
+    if args.as_of is not None and args.kind != "inventory":
+        raise Fail(f"--as-of applies to the inventory workbook, not to --kind {args.kind}",
+                   EXIT_USAGE)
+    history_only = args.kind == "changes" or args.as_of is not None
     config = open_config(args)
     with open_companion(args, config) as companion:
         if args.schedule:
-            if args.out or args.vcenter or args.hours is not None:
+            if args.out or args.vcenter or args.hours is not None or args.as_of or \
+                    args.kind != "inventory":
                 raise Fail("--schedule takes its settings from the config; do not "
-                           "combine it with --out, --vcenter or --hours", EXIT_USAGE)
+                           "combine it with --kind, --out, --vcenter, --hours or --as-of",
+                           EXIT_USAGE)
             from ..reports.schedule import export
             path = export(config, args.schedule, companion=companion)
         else:
             try:
                 path = write_report(companion, args.out, kind=args.kind, hours=args.hours,
-                                    all_events=args.all_events)
+                                    all_events=args.all_events, as_of=args.as_of)
             except OSError as exc:
                 raise Fail(f"cannot write {args.out or 'the report'}: "
                            f"{exc.strerror or exc}", EXIT_USAGE) from None
         print(path)
+        if history_only and not args.schedule:
+            return EXIT_OK  # from the history alone: no vCenter was read
         code = report_failures(companion)
         if code:
             print("vcompanion: the workbook holds the vCenters that could be read; "
