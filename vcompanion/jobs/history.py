@@ -5,6 +5,13 @@ vCenter, records what changed (``Companion.record``) and applies the
 retention settings.  The ``History`` is kept between runs (per config file
 and database) so a recording compares with the previous one in memory
 instead of reading the last state back from the database.
+
+``record_if_due``: what ``vcompanion serve`` does after each refresh when it
+reads the vCenters with a service account: record the inventory it has just
+read, unless a recording of these vCenters (by anyone: a scheduler, another
+server, a script) is younger than ``interval_minutes`` plus ``GRACE_SECONDS``.
+A running scheduler therefore always records first and the server never
+does; without one, the server records about every ``interval_minutes``.
 """
 
 from __future__ import annotations
@@ -23,6 +30,9 @@ from .scheduler import JobSpec
 log = logging.getLogger(__name__)
 
 FIRST_RUN_DELAY_SECONDS = 5
+# A scheduler's recording is stamped after its read (seconds to a minute later
+# than its trigger): the server waits this much longer before it steps in.
+GRACE_SECONDS = 120
 _HISTORIES: dict[tuple, History] = {}
 _LOCK = threading.Lock()
 
@@ -68,4 +78,31 @@ def run_recording(config_path: str | None):
     return result
 
 
-__all__ = ["jobs", "run_recording"]
+def recording_due(companion, now: datetime | None = None) -> bool:
+    """True when ``companion``'s vCenters should be recorded now: history on,
+    ``interval_minutes`` above 0, and some vCenter without a recording in the
+    last ``interval_minutes`` (plus ``GRACE_SECONDS``), or never recorded."""
+    config = companion.config
+    minutes = config.get("history.interval_minutes") if config.get("history.enabled") \
+        else 0
+    if not minutes:
+        return False
+    now = now or datetime.now(UTC)
+    last = companion.history.last_recordings()
+    limit = timedelta(minutes=float(minutes), seconds=GRACE_SECONDS)
+    return any(name not in last or now - last[name] >= limit
+               for name in companion.vcenter_names)
+
+
+def record_if_due(companion, now: datetime | None = None):
+    """Record the inventory ``companion`` has just read when ``recording_due``,
+    then prune by the retention settings (as the scheduler does); returns the
+    RecordResult, or None.  Never reads the vCenters again."""
+    if not recording_due(companion, now):
+        return None
+    result = companion.record(refresh=False)
+    companion.history.purge()
+    return result
+
+
+__all__ = ["GRACE_SECONDS", "jobs", "record_if_due", "recording_due", "run_recording"]

@@ -124,7 +124,10 @@ class Runtime:
     def start(self) -> Runtime:
         """Start the shared refresh timer and the sweeper of expired logins."""
         self.started = True
+        self.recorder = None
         if self.shared is not None:
+            from .recording import attach
+            self.recorder = attach(self)  # the history, unless a scheduler records
             self.shared.start()
         if self._sweeper is None:
             self._sweeper = threading.Thread(target=self._sweep, daemon=True,
