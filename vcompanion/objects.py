@@ -251,5 +251,21 @@ for _section in (
     register(_section)
 
 
+def _history(vc, view: ObjectView) -> pd.DataFrame:
+    """The object's changes, newest first (every one the history keeps; none when
+    the history is turned off)."""
+    if not vc.config.get("history.enabled"):
+        return pd.DataFrame(columns=["time", "change", "property", "old", "new", "user",
+                                     "event"])
+    frame = vc.history.changes(since=None, vcenter=view.vcenter, kind=view.kind,
+                               moid=view.moid)
+    return frame.iloc[::-1]
+
+
+register(Section("history", ALL, _history,
+                 "What changed, when and who did it (the history's change log).",
+                 ("time", "change", "property", "old", "new", "user", "event")))
+
+
 __all__ = ["RELATED", "SECTIONS", "TABLE_OF", "ObjectView", "Section", "gather", "register",
            "section_table", "shown_columns"]

@@ -26,7 +26,8 @@ SECTION_TITLE = {"tags": "Tags", "attributes": "Custom attributes",
                  "events": "Recent events", "nics": "Network adapters",
                  "cdroms": "CD/DVD drives", "disks": "Virtual disks",
                  "snapshots": "Snapshots", "vms": "Virtual machines", "hosts": "Hosts",
-                 "datastores": "Datastores", "networks": "Networks"}
+                 "datastores": "Datastores", "networks": "Networks",
+                 "history": "Change history"}
 # Facts shown elsewhere on the page (the head and its state pills, the tags and
 # attributes sections).
 NOT_FACTS = {"vcenter", "name", "moid", "tags", "attributes", "power_state",
@@ -56,6 +57,7 @@ OBJECT_CSS = """
 .none { color: var(--vc-muted); font-size: 13px; padding: 2px 0; }
 .sec-head { display: flex; align-items: baseline; gap: 8px; }
 .sec-head .count { font-size: 12px; color: var(--vc-muted); font-weight: 600; }
+.sec-head .more { margin-left: auto; font-size: 12.5px; }
 """
 
 
@@ -157,12 +159,16 @@ def chips(frame: pd.DataFrame, first: str, second: str, sep: str) -> str:
     return f'<div class="chips">{"".join(items)}</div>'
 
 
-def section_head(name: str, count: int | None, description: str = "") -> str:
+def section_head(name: str, count: int | None, description: str = "",
+                 link: tuple[str, str] | None = None) -> str:
+    """A section's title, its row count and, when given, a (url, text) link."""
     number = "" if count is None else f'<span class="count">{count:,}</span>'
     rows = "" if count is None else f' data-rows="{count}"'
+    more = (f'<a class="obj more" href="{escape(link[0])}" data-section-link='
+            f'"{escape(name)}">{escape(link[1])}</a>' if link else "")
     return (f'<div class="sec-head" data-section="{escape(name)}"{rows}><span '
             f'class="section-title" title="{escape(description)}">'
-            f'{escape(section_title(name))}</span>{number}</div>')
+            f'{escape(section_title(name))}</span>{number}{more}</div>')
 
 
 @dataclass(frozen=True)
@@ -174,6 +180,9 @@ class GoneObject:
     kind: str = ""
     history_url: str = ""  # its history page (once the history exists)
     history_text: str = "See its history"
+    removed: datetime | None = None  # when it was removed, as the history saw it
+    removed_by: str = ""  # the vCenter user who removed it
+    removed_event: str = ""  # the event that says so
 
 
 def gone(vcenter: str, moid: str, read_at, info: GoneObject | None) -> str:
@@ -181,7 +190,12 @@ def gone(vcenter: str, moid: str, read_at, info: GoneObject | None) -> str:
     info = info or GoneObject()
     what = (f'{KIND_TITLE.get(info.kind, "Object")} {info.name} ({moid})'
             if info.name else moid)
-    if info.last_seen is not None:
+    if info.removed is not None:
+        seen = f"It was removed {labels.utc_text(info.removed)} " \
+               f"({labels.ago(info.removed)})" + \
+               (f" by {info.removed_by}" if info.removed_by else "") + \
+               (f" ({info.removed_event})" if info.removed_event else "") + "."
+    elif info.last_seen is not None:
         seen = f"It was last seen {labels.utc_text(info.last_seen)} " \
                f"({labels.ago(info.last_seen)})."
     else:

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from .alerts import AlertsPage
 from .base import Page
+from .capacity import CapacityPage
+from .changes import ChangesPage
 from .datastores import DatastoresPage
 from .hosts import HostsPage
 from .inventory import InventoryPage
 from .object import ObjectPage
+from . import objecthistory  # noqa: F401 - the history on object pages (registers itself)
 from .overview import OverviewPage
 from .problems import ProblemsPage
 from .reports import ReportsPage
@@ -21,7 +24,7 @@ from .snapshots import SnapshotsPage
 
 PAGES: tuple[type[Page], ...] = (
     OverviewPage, InventoryPage, SearchPage, ProblemsPage, HostsPage, DatastoresPage,
-    SnapshotsPage, AlertsPage, ReportsPage, ObjectPage)
+    SnapshotsPage, ChangesPage, CapacityPage, AlertsPage, ReportsPage, ObjectPage)
 SLUGS: tuple[str, ...] = tuple(page.slug for page in PAGES)
 
 _BY_SLUG = {page.slug: page for page in PAGES}

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass
 from html import escape
 from typing import Any, Callable
 
@@ -50,6 +51,19 @@ log = logging.getLogger(__name__)
 # order when an object is gone (the first answer wins).  The history adds one to
 # name the object, date when it was last seen and link its history page.
 GONE_OBJECT_HOOKS: list[Callable[[Any, str, str], GoneObject | None]] = []
+
+
+@dataclass(frozen=True)
+class SectionLook:
+    """How a section registered later shows itself: ``rows(frame)`` turns its
+    rows into the rows shown (words, values as text); ``link(view)`` gives a
+    (url, text) shown in its head (e.g. the history's "all its changes")."""
+
+    rows: Callable[[pd.DataFrame], pd.DataFrame] | None = None
+    link: Callable[[Any], tuple[str, str]] | None = None
+
+
+SECTION_LOOKS: dict[str, SectionLook] = {}
 
 # Sections drawn as chips, side by side, rather than as tables.
 CHIPS = {"tags": ("category", "tag", ": "), "attributes": ("attribute", "value", " = ")}
@@ -165,9 +179,13 @@ class ObjectPage(Page):
             view.errors[name] = f"{type(exc).__name__}: {exc}"
             frame = pd.DataFrame()
         error = view.errors.get(name)
+        look = SECTION_LOOKS.get(name, SectionLook())
+        link = look.link(view) if look.link is not None else None
         head = html_pane(parts.section_head(name, None if error else len(frame),
-                                            _desc(name)),
-                         stylesheets=[parts.OBJECT_CSS], margin=(4, 4, 0, 4))
+                                            _desc(name), link),
+                         stylesheets=[parts.OBJECT_CSS, LINK_CSS], margin=(4, 4, 0, 4))
+        if look.rows is not None and not error and len(frame):
+            frame = look.rows(frame)
         box.css_classes = [f"section-{name}"]
         if error:
             body = html_pane(f'<div class="none" data-error>Could not be read: '
@@ -273,4 +291,4 @@ def _card_styles(basis: str) -> dict:
             "flex": f"1 1 {basis}", "min-width": "0"}
 
 
-__all__ = ["GONE_OBJECT_HOOKS", "ObjectPage"]
+__all__ = ["GONE_OBJECT_HOOKS", "ObjectPage", "SECTION_LOOKS", "SectionLook"]

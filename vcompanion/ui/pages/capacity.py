@@ -1,0 +1,401 @@
+"""/capacity: where datastores and clusters are heading, and when they are full.
+
+The history's forecasts (docs/history.md, Forecasts): per datastore (space)
+and cluster (CPU, memory) the days until full as a range, days_low (at the
+fastest plausible growth) to days_high (at the slowest), and a status.  The
+"full within N days" table (N selectable, or every row) names each one,
+linked to its object page; a click on a row draws its trend: the daily
+peaks of use against the capacity over the forecast window, and the
+forecast range from today to the "full" dates.
+
+``/capacity?vcenter=prod&name=PRD-VMFS-05`` selects one (``metric``: cpu or
+memory for a cluster; ``kind``, ``within``).  Read through ``HistoryReader``
+(only the vCenters this page may show), in the background.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from html import escape
+
+import pandas as pd
+import panel as pn
+
+from ...history.forecast import METRICS
+from .. import labels
+from ..background import Background
+from ..fragments import html_pane, info_banner, kpi, kpi_grid, num
+from ..links import LINK_CSS, link_formatter
+from ..pagedata.history import HistoryReader, history_reader
+from ..timecharts import CapacityTrend
+from .base import TABLE_CSS, DownloadButtons, Page, card, column_setup, status_formatter, table
+
+KINDS = {"Datastores": "datastore", "Clusters": "cluster"}
+# The row whose trend is drawn, in the page's colours (both themes).
+SELECTED_CSS = """
+.tabulator-row.tabulator-selected, .tabulator-row.tabulator-selected.tabulator-row-even {
+  background: color-mix(in srgb, var(--vc-accent) 24%, var(--vc-surface)) !important;
+  color: var(--vc-text) !important; }
+.tabulator-row.tabulator-selected a.obj { color: var(--vc-accent) !important; }
+.tabulator-row { cursor: pointer; }
+"""
+HIDDEN = ["moid", "key", "days_of_data"]  # (the window in the chart)
+WIDTHS = {"vcenter": 92, "name": 175, "metric": 100, "status": 150, "full_in": 115,
+          "full_by": 100, "used_pct": 88, "used_text": 95, "capacity_text": 100,
+          "growth_text": 110}
+WITHIN = {"7 days": 7, "30 days": 30, "90 days": 90, "180 days": 180, "1 year": 365,
+          "Any time": 0}
+STATUS_WORD = {"full": "Full", "growing": "Growing", "stable": "Stable",
+               "insufficient data": "Not enough data"}
+METRIC_WORD = {"space": "Space", "cpu": "CPU", "memory": "Memory"}
+COLUMNS = ["vcenter", "name", "metric", "status", "full_in", "full_by", "used_pct",
+           "used_text", "capacity_text", "growth_text", "days_of_data", "moid", "key"]
+TITLES = {"vcenter": "vCenter", "name": "Name", "metric": "Resource", "status": "Status",
+          "full_in": "Full in", "full_by": "Full by", "used_pct": "Used %",
+          "used_text": "Used", "capacity_text": "Capacity", "growth_text": "Per day",
+          "days_of_data": "Days of data"}
+TIPS = {"full_in": "days_low – days_high: at the fastest and at the slowest growth the "
+                   "data makes plausible (90 % confidence).",
+        "full_by": "The day it is full at the fastest plausible growth (the earliest).",
+        "used_text": "The latest daily peak of use.",
+        "growth_text": "Growth per day (the median trend).",
+        "days_of_data": "Days since the window start (a step change restarts it)."}
+
+
+def scale_of(kind: str, metric: str, capacity: float) -> tuple[float, str]:
+    """(divisor, unit) to show a series in."""
+    if metric == "space":
+        return (1024 ** 4, "TiB") if capacity >= 2 * 1024 ** 4 else (1024 ** 3, "GiB")
+    if metric == "cpu":
+        return 1000.0, "GHz"
+    return (1024.0, "TiB") if capacity >= 2048 else (1.0, "GiB")
+
+
+def growth_text(metric: str, growth) -> str:
+    """Growth per day in a unit that shows it (sizes adapt, CPU in MHz or GHz)."""
+    if growth is None or pd.isna(growth):
+        return ""
+    sign = "+" if growth >= 0 else "−"
+    if metric in ("space", "memory"):
+        return sign + labels.size(abs(growth) * (1 if metric == "space" else 1024 ** 3))
+    return f"{sign}{abs(growth):,.0f} MHz" if abs(growth) < 1000 else \
+        f"{sign}{abs(growth) / 1000:,.1f} GHz"
+
+
+def full_in(status: str, low, high) -> str:
+    if status == "full":
+        return "full now"
+    if low is None or pd.isna(low):
+        return "no growth" if status == "stable" else "–"
+    low_text = "< 1" if low < 1 else f"{low:,.0f}"
+    if status == "stable":
+        return f"not before {low_text} days"
+    if high is None or pd.isna(high):
+        return f"{low_text}+ days"
+    high_text = "< 1" if high < 1 else f"{high:,.0f}"
+    return f"{low_text} days" if low_text == high_text else f"{low_text}–{high_text} days"
+
+
+def rows_of(forecasts: pd.DataFrame, now: datetime) -> pd.DataFrame:
+    """The forecasts for the table: words, sizes, sorted soonest first."""
+    out = []
+    for r in forecasts.to_dict("records"):
+        scale, unit = scale_of(r["kind"], r["metric"], r["capacity"] or 0)
+        used, cap, growth = (r[k] if r[k] is not pd.NA else None
+                             for k in ("used", "capacity", "growth_per_day"))
+        low = r["days_low"] if r["days_low"] is not pd.NA else None
+        high = r["days_high"] if r["days_high"] is not pd.NA else None
+        out.append({
+            "vcenter": r["vcenter"], "name": r["name"] or "", "kind": r["kind"],
+            "metric": METRIC_WORD.get(r["metric"], r["metric"]), "metric_key": r["metric"],
+            "status": STATUS_WORD.get(r["status"], r["status"]), "status_key": r["status"],
+            "full_in": full_in(r["status"], low, high),
+            "full_by": (now + timedelta(days=float(low))).strftime("%Y-%m-%d")
+            if low is not None and r["status"] in ("growing", "full") else "",
+            "used_pct": round(100 * used / cap, 1) if used is not None and cap else None,
+            "used_text": f"{used / scale:,.1f} {unit}" if used is not None else "",
+            "capacity_text": f"{cap / scale:,.1f} {unit}" if cap is not None else "",
+            "growth_text": growth_text(r["metric"], growth),
+            "days_of_data": r["days_of_data"], "days_low": low, "days_high": high,
+            "used": used, "capacity": cap, "window_start": r["window_start"],
+            "moid": r["moid"], "key": f'{r["vcenter"]}|{r["moid"]}|{r["metric"]}'})
+    frame = pd.DataFrame(out, columns=[*COLUMNS, "kind", "metric_key", "status_key",
+                                       "days_low", "days_high", "used", "capacity",
+                                       "window_start"])
+    order = frame["status_key"].map({"full": 0}).fillna(1)
+    return frame.assign(_o=order, _d=frame["days_low"].astype("float64")).sort_values(
+        ["_o", "_d", "vcenter", "name"], na_position="last", kind="stable").drop(
+        columns=["_o", "_d"]).reset_index(drop=True)
+
+
+def trend(capacity: pd.DataFrame, kind: str, metric: str, moid: str) -> tuple:
+    """(days, daily peak use, capacity) of one series, as the forecast reads them."""
+    spec = next(m for m in METRICS[kind] if m[0] == metric)
+    _, (base, base_side, minus, minus_side), cap_metric, _ = spec
+    mine = capacity[capacity["moid"] == moid]
+    if not len(mine):
+        return [], [], []
+    wide = mine.pivot_table(index="time", columns="metric", values=["low", "high"],
+                            aggfunc="first")
+    need = [(base_side, base), ("low", cap_metric)] + ([(minus_side, minus)] if minus else [])
+    if any(c not in wide.columns for c in need):
+        return [], [], []
+    demand = wide[(base_side, base)] - (wide[(minus_side, minus)] if minus else 0)
+    both = pd.DataFrame({"used": demand, "cap": wide[("low", cap_metric)]}).dropna()
+    return ([t.to_pydatetime() for t in both.index], both["used"].astype(float).tolist(),
+            both["cap"].astype(float).tolist())
+
+
+class CapacityPage(Page):
+    slug = "capacity"
+    title = "Capacity"
+    icon = "trend"
+    query = {"kind": None, "vcenter": None, "name": None, "metric": None, "within": None}
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        args = ctx.args
+        self.wanted = (args.get("vcenter", ""), args.get("name", ""), args.get("metric", ""))
+        kind = args.get("kind", "")
+        common = {"margin": (4, 8, 4, 4)}
+        self.kind = pn.widgets.RadioButtonGroup(
+            options=KINDS, value=kind if kind in KINDS.values() else "datastore",
+            button_type="primary", button_style="outline", **common)
+        within = args.get("within", "")
+        self.within = pn.widgets.Select(
+            name="", options=WITHIN, width=130, **common,
+            value=int(within) if within.isdigit() and int(within) in WITHIN.values()
+            else 30)
+        self.vcenters = pn.widgets.MultiChoice(placeholder="All vCenters", options=[],
+                                               width=220, **common)
+        self.spinner = pn.indicators.LoadingSpinner(value=False, size=20, color="primary",
+                                                    margin=(8, 4), visible=False)
+        self.cards = html_pane("")
+        self.chart = CapacityTrend(self.palette)
+        self.count = html_pane("", margin=(8, 8, 0, 4))
+        self.problem = html_pane("", visible=False)
+        self.table = table(page_size=12, sortable=True, selectable=1,
+                           stylesheets=[TABLE_CSS, LINK_CSS, SELECTED_CSS],
+                           header_filters=False, layout="fit_columns")
+        self.downloads = DownloadButtons(self.table, "capacity")
+        self.background = Background(self._busy)
+        self.reader: HistoryReader | None = None
+        self.rows: pd.DataFrame | None = None
+        self.selected = ""  # key of the row drawn
+        self.loaded_mark = object()
+        for widget in (self.kind, self.within, self.vcenters):
+            widget.param.watch(self._filters_changed, "value")
+        self.table.on_click(self._clicked)
+        self.layout.objects = [
+            self.problem, self.cards,
+            pn.FlexBox(self.kind, self.vcenters,
+                       pn.Row(html_pane('<div class="status-line">Full within</div>',
+                                        margin=(10, 0, 0, 4), sizing_mode="fixed",
+                                        width=80), self.within, margin=0),
+                       self.spinner, flex_wrap="wrap", align_items="center",
+                       sizing_mode="stretch_width", margin=0),
+            card(self.chart.pane),
+            pn.Row(self.count, self.downloads.row, sizing_mode="stretch_width", margin=0),
+            self.table]
+
+    # --- data -----------------------------------------------------------------------
+
+    def update(self, frames) -> None:
+        names = [str(v) for v in frames.status["vcenter"]] if len(frames.status) else []
+        self.vcenters.options = names
+        self.vcenters.value = [v for v in self.vcenters.value if v in names]
+        self.reader = history_reader(self.ctx.data, frames)
+        if not self.reader.available:
+            self._say("The history is turned off", "Set history.enabled to true in the "
+                      "configuration: forecasts come from the recorded capacity.")
+            return
+        reader = self.reader
+        if self.rows is None:
+            self._load()
+        else:
+            self.background.run(reader.newest, lambda newest: self._load()
+                                if newest != self.loaded_mark else None,
+                                name="history-mark")
+
+    def _load(self) -> None:
+        reader = self.reader
+        if reader is None:
+            return
+
+        def read():
+            return reader.newest(), reader.forecasts()
+
+        self.background.run(read, self._loaded, self._failed, name="forecasts")
+
+    def _loaded(self, result) -> None:
+        newest, forecasts = result
+        self.loaded_mark = newest
+        self.rows = rows_of(forecasts, datetime.now(timezone.utc))
+        self.problem.visible = False
+        if newest is None:
+            self._say("No recording yet", "Forecasts need a few days of recordings "
+                      "(docs/history.md, Who records).")
+        self._apply_wanted()
+        self._draw()
+
+    def _failed(self, exc: Exception) -> None:
+        self._say("The history could not be read", str(exc))
+
+    def _say(self, title: str, text: str) -> None:
+        self.problem.object = info_banner(f"<b>{escape(title)}.</b> {escape(text)}",
+                                          "warning")
+        self.problem.visible = True
+
+    # --- drawing --------------------------------------------------------------------
+
+    def _mine(self) -> pd.DataFrame:
+        rows = self.rows
+        rows = rows[rows["kind"] == self.kind.value]
+        if self.vcenters.value:
+            rows = rows[rows["vcenter"].isin(self.vcenters.value)]
+        return rows
+
+    def _shown(self) -> pd.DataFrame:
+        rows = self._mine()
+        within = self.within.value
+        if within:
+            soon = (rows["days_low"].astype("float64") <= within) | \
+                (rows["status_key"] == "full")
+            rows = rows[soon.fillna(False).to_numpy(dtype=bool)]
+        return rows
+
+    def _draw(self) -> None:
+        if self.rows is None:
+            return
+        p = self.palette
+        mine, shown = self._mine(), self._shown()
+        noun = "datastores" if self.kind.value == "datastore" else "cluster resources"
+        counts = mine["status_key"].value_counts()
+        within = self.within.value
+        horizon = within or 365
+        soon = (mine["days_low"].astype("float64") <= horizon).fillna(False) | \
+            (mine["status_key"] == "full")
+        soon = int(soon.sum())
+        self.cards.object = kpi_grid([
+            kpi(f"Full within {horizon} days", num(soon, "capacity-soon"), noun,
+                "critical" if soon else "ok"),
+            kpi("Growing", num(int(counts.get("growing", 0)), "capacity-growing"),
+                "growth is significant", "warning" if counts.get("growing", 0) else ""),
+            kpi("Stable", num(int(counts.get("stable", 0)), "capacity-stable"),
+                "no significant growth", "ok"),
+            kpi("Not enough data", num(int(counts.get("insufficient data", 0)),
+                                       "capacity-insufficient"),
+                "too few days since the window start")])
+        frame = shown[COLUMNS].reset_index(drop=True)
+        setup = column_setup(frame, None, TITLES)
+        setup["header_tooltips"].update(TIPS)
+        setup["widths"] = WIDTHS
+        setup["formatters"].update({
+            "name": link_formatter("moid"),
+            "status": status_formatter(p, {"Full": p.critical, "Growing": p.warning,
+                                           "Stable": p.ok, "Not enough data": p.off})})
+        with pn.io.hold():
+            self.table.param.update(value=frame, hidden_columns=HIDDEN, **setup)
+        what = "within " + f"{within} days" if within else "in all"
+        self.count.object = (f'<div class="status-line" data-rows="{len(frame)}">'
+                             f'{len(frame):,} of {len(mine):,} {noun} {escape(what)} · '
+                             f'click a row for its trend</div>')
+        self._select(self._initial(shown, mine))
+
+    def _initial(self, shown: pd.DataFrame, mine: pd.DataFrame) -> str:
+        """The row to draw: the one chosen (URL or click), else the soonest."""
+        if self.selected and self.selected in set(mine["key"]):
+            return self.selected
+        pool = shown if len(shown) else mine
+        return str(pool.iloc[0]["key"]) if len(pool) else ""
+
+    def _apply_wanted(self) -> None:
+        """The row the URL names: its kind, and every row listed if it would not be."""
+        vcenter, name, metric = self.wanted
+        self.wanted = ("", "", "")
+        if not (vcenter and name):
+            return
+        hit = self.rows[(self.rows["vcenter"] == vcenter) & (self.rows["name"] == name)]
+        if metric:
+            hit = hit[hit["metric_key"] == metric]
+        if not len(hit):
+            return
+        row = hit.iloc[0]
+        self.selected = str(row["key"])
+        self._quiet = True
+        try:
+            self.kind.value = row["kind"]
+            low = row["days_low"]
+            if self.within.value and row["status_key"] != "full" and (
+                    low is None or pd.isna(low) or low > self.within.value):
+                self.within.value = 0  # list every one, this one too
+        finally:
+            self._quiet = False
+
+    def _select(self, key: str) -> None:
+        self.selected = key
+        if not key:
+            self.chart.update("Nothing to show", [], [], [], "", 1.0, None)
+            return
+        row = self.rows[self.rows["key"] == key].iloc[0]
+        shown = self.table.value
+        where = shown.index[shown["key"] == key].tolist() if shown is not None and \
+            len(shown) else []
+        self.table.selection = where[:1]
+        reader = self.reader
+        days = int(self.ctx.data.config.get("history.forecast_window_days"))
+        kind = row["kind"]
+
+        def read():
+            return reader.capacity(f"{kind}s", since=f"{days}d", vcenter=row["vcenter"],
+                                   resolution="day")
+
+        self.background.run(read, lambda frame: self._draw_trend(row, frame),
+                            self._failed, name="capacity")
+
+    def _draw_trend(self, row, frame: pd.DataFrame) -> None:
+        days, used, capacity = trend(frame, row["kind"], row["metric_key"], row["moid"])
+        scale, unit = scale_of(row["kind"], row["metric_key"],
+                               row["capacity"] or (capacity[-1] if capacity else 0))
+        title = (f'{row["name"]} · {row["vcenter"]} · {row["metric"].lower()}: '
+                 f'{row["status"].lower()}')
+        if row["full_in"] not in ("–", "no growth"):
+            title += f' ({row["full_in"]})'
+        forecast = None
+        if row["status_key"] in ("growing", "stable", "full") and row["used"] is not None:
+            forecast = {"used": row["used"], "capacity": row["capacity"],
+                        "days_low": row["days_low"], "days_high": row["days_high"]}
+        start = row["window_start"]
+        first = days[0] if days else None
+        self.chart.update(title, days, used, capacity, unit, scale, forecast,
+                          start if pd.notna(start) and first is not None
+                          and pd.Timestamp(start) > pd.Timestamp(first) else None,
+                          now=datetime.now(timezone.utc))
+
+    # --- events ---------------------------------------------------------------------
+
+    def _busy(self, busy: bool) -> None:
+        self.spinner.value = busy
+        self.spinner.visible = busy
+
+    _quiet = False  # widgets set by the page itself: one redraw after
+
+    def _filters_changed(self, event) -> None:
+        if self._quiet:
+            return
+        self._draw()
+        if pn.state.location is not None:
+            pn.state.location.update_query(kind=self.kind.value,
+                                           within=str(self.within.value))
+
+    def _clicked(self, event) -> None:
+        shown = self.table.value
+        if shown is None or event.row is None or event.row >= len(shown):
+            return
+        if event.column == "name":
+            return  # the link opens the object page
+        row = self.rows[self.rows["key"] == shown.iloc[event.row]["key"]].iloc[0]
+        self._select(str(row["key"]))
+        if pn.state.location is not None:
+            pn.state.location.update_query(vcenter=row["vcenter"], name=row["name"],
+                                           metric=row["metric_key"])
