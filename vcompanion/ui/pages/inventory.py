@@ -4,6 +4,10 @@ One Tabulator with remote pagination (only the visible page travels to the
 browser), header filters, a vCenter filter, a quick filter over every text
 column, a column chooser, and CSV / Excel downloads of exactly the rows the
 filters leave.  ``?table=hosts&vcenter=prod&q=esx`` opens it that way.
+
+"As of…" swaps the table for the history's (``asof.py``): VMs, hosts,
+clusters, datastores and networks as they were at a chosen time, with a
+banner saying so and a way back to now (``?as_of=2025-03-01T06:00``).
 """
 
 from __future__ import annotations
@@ -11,10 +15,12 @@ from __future__ import annotations
 import pandas as pd
 import panel as pn
 
+from ...history.tracked import TRACKED
 from ...tables import TABLES
 from .. import labels
 from ..fragments import html_pane
 from ..links import LINK_CSS, link_formatter
+from .asof import AsOf
 from .base import TABLE_CSS, DownloadButtons, Page, column_setup, table
 
 KINDS = {"VMs": "vms", "Hosts": "hosts", "Clusters": "clusters",
@@ -88,6 +94,7 @@ class InventoryPage(Page):
         self.table.add_filter(self.vcenters.param.value, "vcenter")
         self.table.add_filter(pn.bind(self._quick_filter, query=self.quick.param.value_input))
         self.frames = None
+        self.as_of = AsOf(ctx, self._as_of_changed)
         self.kind.param.watch(self._kind_changed, "value")
         self.columns.param.watch(self._columns_changed, "value")
         for widget in (self.vcenters, self.quick):
@@ -95,11 +102,11 @@ class InventoryPage(Page):
         self.quick.param.watch(self._count_changed, "value_input")
         self.table.param.watch(self._count_changed, "filters")
         self.layout.objects = [
-            pn.FlexBox(self.kind, self.vcenters, self.quick,
+            pn.FlexBox(self.kind, self.vcenters, self.quick, self.as_of.control,
                        pn.Row(self.choose, *self.downloads.row.objects, margin=0),
                        flex_wrap="wrap", align_items="center",
                        sizing_mode="stretch_width", margin=0),
-            self.columns, self.count, self.table]
+            self.as_of.banner, self.columns, self.count, self.table]
 
     # --- data ---------------------------------------------------------------------
 
@@ -108,18 +115,28 @@ class InventoryPage(Page):
         names = list(frames.status["vcenter"]) if len(frames.status) else []
         self.vcenters.options = names
         self.vcenters.value = [v for v in self.vcenters.value if v in names]
+        self.as_of.update(frames)
         self._load(keep_columns=True)
 
     def _load(self, keep_columns: bool) -> None:
         name = self.kind.value
         decl = TABLES[name]
+        self.as_of.sync(name)
         frame = self.frames.display(name)
+        if self.as_of.active and self.as_of.offers(name):
+            past = self.as_of.frame(name)
+            if past is None:
+                self.as_of.load(name)  # drawn when read (_as_of_changed)
+                past = frame.iloc[0:0][[c for c in frame.columns if c in set(
+                    TRACKED[name].shown.names)]]
+            frame = past
         setup = column_setup(frame, decl)
         if name in LINKS:
             column, moid = LINKS[name]
             setup["formatters"][column] = link_formatter(moid)
         chosen = self.columns.value if keep_columns and self.columns.value and \
-            set(self.columns.value) <= set(frame.columns) else decl.brief_names
+            set(self.columns.value) <= set(frame.columns) else \
+            [c for c in decl.brief_names if c in frame.columns]
         if "vcenter" not in chosen:
             chosen = ["vcenter", *chosen]
         options = {setup["titles"][c]: c for c in frame.columns}
@@ -135,7 +152,9 @@ class InventoryPage(Page):
         query = (query or "").strip().lower()
         if not query or self.frames is None:
             return df
-        hay = haystack(self.frames, self.kind.value)
+        name = self.kind.value
+        hay = self.as_of.haystack(name) if self.as_of.active and \
+            self.as_of.frame(name) is not None else haystack(self.frames, name)
         mask = hay.reindex(df.index).str.contains(query, regex=False).fillna(False)
         return df[mask.to_numpy(dtype=bool)]
 
@@ -146,6 +165,12 @@ class InventoryPage(Page):
             self.table.filters = []
             self._load(keep_columns=False)
         pn.state.location.update_query(table=event.new)
+
+    def _as_of_changed(self) -> None:
+        """An as-of read arrived, or the view went back to now."""
+        if self.frames is not None:
+            self.table.filters = []
+            self._load(keep_columns=True)
 
     def _columns_changed(self, event) -> None:
         frame = self.table.value
@@ -161,5 +186,8 @@ class InventoryPage(Page):
         one, many = NOUN[self.kind.value]
         text = (f"{total:,} {many}" if shown == total else
                 f"{shown:,} of {total:,} {many} match the filters")
+        when = f"read {labels.ago(self.frames.refreshed_at)}"
+        if self.as_of.active and self.as_of.offers(self.kind.value):
+            when = f"as of {labels.utc_text(self.as_of.when)}"
         self.count.object = (f'<div class="status-line" data-rows="{shown}">{text} · '
-                             f'read {labels.ago(self.frames.refreshed_at)}</div>')
+                             f'{when}</div>')
