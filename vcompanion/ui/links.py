@@ -11,7 +11,9 @@ is built with ``urlencode`` and the text escaped, so a name like
   the cell's text to the object named by the row's ``vcenter`` and ``moid``
   columns (which the table must hold, hidden or not); rows without a moid
   show the text alone.  Both are escaped in the browser (``<%- %>``,
-  ``encodeURIComponent``).
+  ``encodeURIComponent``);
+- ``history_formatter(kind)``: a row's links to its changes (and a
+  datastore's capacity trend), the Hosts and Datastores pages' History column.
 """
 
 from __future__ import annotations
@@ -65,4 +67,28 @@ def link_formatter(moid: str = "moid", vcenter: str = "vcenter") -> HTMLTemplate
     return HTMLTemplateFormatter(template=template)
 
 
-__all__ = ["LINK_CSS", "PATH", "link_formatter", "object_link", "object_url"]
+def history_formatter(kind: str, trend: bool = False, since: str = "30d",
+                      moid: str = "moid", vcenter: str = "vcenter",
+                      name: str = "name") -> HTMLTemplateFormatter:
+    """A Tabulator cell formatter linking a row's object to its changes
+    (``/changes?vcenter=&kind=&moid=&since=``) and, with ``trend``, to its
+    capacity trend (``/capacity?vcenter=&name=``); escaped in the browser."""
+    for column in (moid, vcenter, name):
+        if not column.isidentifier():
+            raise ValueError(f"column name {column!r} cannot be used in a template")
+    if kind not in ("vm", "host", "datastore", "cluster", "network") or \
+            not since.isalnum():
+        raise ValueError(f"not a history link: {kind!r}, {since!r}")
+    changes = (f'<a class="obj" href="/changes?vcenter=<%- encodeURIComponent({vcenter}) %>'
+               f'&amp;kind={kind}&amp;moid=<%- encodeURIComponent({moid}) %>&amp;since='
+               f'{since}" data-history="<%- {moid} %>">Changes</a>')
+    more = (f' · <a class="obj" href="/capacity?vcenter=<%- encodeURIComponent({vcenter}) %>'
+            f'&amp;name=<%- encodeURIComponent({name}) %>" data-trend="<%- {moid} %>">'
+            f'Trend</a>' if trend else "")
+    template = (f'<% if ({moid} && {vcenter}) {{ %><span>{changes}{more}</span>'
+                f'<% }} else {{ %><span></span><% }} %>')
+    return HTMLTemplateFormatter(template=template)
+
+
+__all__ = ["LINK_CSS", "PATH", "history_formatter", "link_formatter", "object_link",
+           "object_url"]

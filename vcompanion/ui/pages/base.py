@@ -174,7 +174,11 @@ def to_csv(frame: pd.DataFrame) -> io.BytesIO:
 
 
 class DownloadButtons:
-    """CSV and Excel downloads of a Tabulator's filtered rows and shown columns."""
+    """CSV and Excel downloads of a Tabulator's filtered rows and shown columns
+    (but for columns that are only links, such as the Hosts and Datastores
+    pages' History)."""
+
+    LINKS_ONLY = ("history",)
 
     def __init__(self, tabulator: pn.widgets.Tabulator, stem: str):
         self.tabulator, self.stem = tabulator, stem
@@ -189,7 +193,8 @@ class DownloadButtons:
     def view(self) -> tuple[pd.DataFrame, dict[str, str]]:
         """The rows the filters leave, the columns shown, and their titles."""
         view = self.tabulator.current_view
-        columns = [c for c in view.columns if c not in self.tabulator.hidden_columns]
+        columns = [c for c in view.columns if c not in self.tabulator.hidden_columns
+                   and c not in self.LINKS_ONLY]
         return view[columns], {c: self.tabulator.titles.get(c, c) for c in columns}
 
     def frame(self) -> pd.DataFrame:

@@ -12,11 +12,11 @@ from ...tables import TABLES
 from .. import labels
 from ..charts import Bars, StackedBars
 from ..fragments import kpi_grid, html_pane, kpi, num
-from ..links import LINK_CSS, link_formatter
+from ..links import LINK_CSS, history_formatter, link_formatter
 from .base import (TABLE_CSS, DownloadButtons, Page, card, column_setup, flex, percent_bar,
                    status_formatter, table)
 
-COLUMNS = ["vcenter", "name", "used_pct", "free_pct", "capacity_bytes", "free_bytes",
+COLUMNS = ["vcenter", "name", "history", "used_pct", "free_pct", "capacity_bytes", "free_bytes",
            "used_bytes", "provisioned_bytes", "provisioned_pct", "type", "accessible",
            "maintenance_mode", "host_count", "vm_count", "datacenter", "overall_status",
            "url", "moid"]
@@ -95,8 +95,10 @@ class DatastoresPage(Page):
                               "free": [c["free_bytes"] / 1024 ** 4 for c in per]})
         self.vcenters.options = list(frames.status["vcenter"]) if len(frames.status) else []
         frame = frames.display("datastores").assign(
-            used_pct=lambda f: 100 - f["free_pct"])[COLUMNS]
-        setup = column_setup(frame, TABLES["datastores"])
+            used_pct=lambda f: 100 - f["free_pct"], history="Changes · Trend")[COLUMNS]
+        setup = column_setup(frame, TABLES["datastores"], {"history": "History"})
+        setup["header_tooltips"]["history"] = ("Its changes on the Changes page, its "
+                                               "capacity trend on the Capacity page.")
         setup["titles"]["used_pct"] = "Used %"
         setup["header_tooltips"]["used_pct"] = "Space in use as a share of capacity."
         warn, crit = 100 - warn_free, 100 - crit_free
@@ -105,7 +107,8 @@ class DatastoresPage(Page):
             "accessible": status_formatter(p, {"Yes": p.ok, "No": p.critical}),
             "overall_status": status_formatter(p, {"Normal": p.ok, "Warning": p.warning,
                                                    "Critical": p.critical}),
-            "name": link_formatter("moid")})
+            "name": link_formatter("moid"), "history": history_formatter("datastore",
+                                                                         trend=True)})
         setup["widths"] = {"used_pct": 140}
         self.table.param.update(value=frame.sort_values("used_pct", ascending=False),
                                 hidden_columns=["moid"], **setup)

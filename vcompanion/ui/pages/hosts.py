@@ -12,12 +12,12 @@ import panel as pn
 from ...tables import TABLES
 from ..charts import Bars
 from ..fragments import kpi_grid, short_host, html_pane, kpi, num, usage_bars
-from ..links import LINK_CSS, link_formatter, object_url
+from ..links import LINK_CSS, history_formatter, link_formatter, object_url
 from ..pagedata.objects import object_ids
 from .base import (TABLE_CSS, DownloadButtons, Page, card, column_setup, flex, percent_bar,
                    status_formatter, table)
 
-COLUMNS = ["vcenter", "name", "cluster", "connection_state", "in_maintenance",
+COLUMNS = ["vcenter", "name", "history", "cluster", "connection_state", "in_maintenance",
            "cpu_usage_pct", "memory_usage_pct", "vm_count", "version", "build", "vendor",
            "model", "cpu_model", "cpu_cores", "memory_gb", "uptime_hours",
            "overall_status", "config_issues", "alarm_count", "moid", "cluster_moid"]
@@ -90,8 +90,10 @@ class HostsPage(Page):
         clusters = object_ids(frames)
         frame = display.assign(cluster_moid=[
             clusters.get((vc, "cluster"), {}).get(name, "")
-            for vc, name in zip(display["vcenter"], display["cluster"])])[COLUMNS]
-        setup = column_setup(frame, TABLES["hosts"])
+            for vc, name in zip(display["vcenter"], display["cluster"])],
+            history="Changes")[COLUMNS]
+        setup = column_setup(frame, TABLES["hosts"], {"history": "History"})
+        setup["header_tooltips"]["history"] = "Its changes on the Changes page."
         setup["formatters"].update({
             "cpu_usage_pct": percent_bar(p), "memory_usage_pct": percent_bar(p),
             "connection_state": status_formatter(p, {"Connected": p.ok,
@@ -99,7 +101,8 @@ class HostsPage(Page):
                                                      "Not responding": p.critical}),
             "overall_status": status_formatter(p, {"Normal": p.ok, "Warning": p.warning,
                                                    "Critical": p.critical}),
-            "name": link_formatter("moid"), "cluster": link_formatter("cluster_moid")})
+            "name": link_formatter("moid"), "cluster": link_formatter("cluster_moid"),
+            "history": history_formatter("host")})
         setup["widths"] = {"cpu_usage_pct": 130, "memory_usage_pct": 130}
         self.table.param.update(value=frame, hidden_columns=HIDDEN, **setup)
 
