@@ -1,7 +1,8 @@
 """/reports: generate and download Excel workbooks.
 
-The inventory workbook (RVTools-style sheets over every vCenter) or the
-critical-events workbook, written by ``Companion.report``.  With a service
+The inventory workbook (RVTools-style sheets over every vCenter), the
+critical-events workbook or the changes workbook (the history's change log
+of the last hours), written by ``Companion.report``.  With a service
 account the workbooks are kept in data_dir/reports next to the scheduled
 exports and listed here; with personal logins they go to the browser only.
 """
@@ -23,7 +24,9 @@ from .base import Page, card, section
 log = logging.getLogger(__name__)
 
 KINDS = {"Inventory workbook (RVTools-style, every vCenter)": "inventory",
-         "Critical events and problems": "events"}
+         "Critical events and problems": "events",
+         "Changes: who changed what, old and new values (from the history)": "changes"}
+PERIOD = ("events", "changes")  # the kinds covering the last hours
 
 
 class ReportsPage(Page):
@@ -36,8 +39,8 @@ class ReportsPage(Page):
         self.keep = ctx.runtime.mode != "user"
         self.kind = pn.widgets.RadioBoxGroup(options=KINDS, value="inventory",
                                              margin=(4, 8))
-        self.hours = pn.widgets.IntInput(name="Events of the last (hours)", value=24,
-                                         start=1, end=24 * 31, width=200, margin=(4, 8),
+        self.hours = pn.widgets.IntInput(name="The last (hours)", value=24,
+                                         start=1, end=24 * 366, width=200, margin=(4, 8),
                                          visible=False)
         self.generate = pn.widgets.Button(name="Generate workbook", button_type="primary",
                                           width=200, margin=(8, 8))
@@ -48,7 +51,7 @@ class ReportsPage(Page):
                                                 auto=True)
         self.files = pn.Column(sizing_mode="stretch_width", margin=0)
         self.kind.param.watch(lambda e: setattr(self.hours, "visible",
-                                                e.new == "events"), "value")
+                                                e.new in PERIOD), "value")
         self.generate.on_click(self._generate)
         intro = html_pane(
             '<div class="status-line">Workbooks have bold frozen headers, AutoFilter, '
@@ -69,7 +72,7 @@ class ReportsPage(Page):
 
     async def _generate(self, event) -> None:
         kind = self.kind.value
-        hours = self.hours.value if kind == "events" else None
+        hours = self.hours.value if kind in PERIOD else None
         self.generate.loading = True
         self.generate.disabled = True
         self.result.object = ('<div class="status-line">Writing the workbook… this '
