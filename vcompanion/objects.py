@@ -44,6 +44,8 @@ class Section:
 
     ``columns``: the ones worth showing first (default: the brief columns of
     the table named like the section, else all); see ``shown_columns``.
+    ``always``: those shown even when every row repeats the object (a change's
+    new name is the object's name).
     """
 
     name: str
@@ -51,6 +53,7 @@ class Section:
     build: Callable[[Any, ObjectView], pd.DataFrame]
     description: str = ""
     columns: tuple[str, ...] = ()
+    always: tuple[str, ...] = ()
 
 
 SECTIONS: dict[str, Section] = {}
@@ -148,7 +151,7 @@ def shown_columns(view: ObjectView, name: str, frame: pd.DataFrame) -> list[str]
     related = name in RELATED
 
     def repeats(column: str) -> bool:
-        if column == "name" and related:
+        if (column == "name" and related) or (section and column in section.always):
             return False
         if column in _SELF and not related:
             return True
@@ -264,7 +267,8 @@ def _history(vc, view: ObjectView) -> pd.DataFrame:
 
 register(Section("history", ALL, _history,
                  "What changed, when and who did it (the history's change log).",
-                 ("time", "change", "property", "old", "new", "user", "event")))
+                 ("time", "change", "property", "old", "new", "user", "event"),
+                 always=("change", "property", "old", "new")))
 
 
 __all__ = ["RELATED", "SECTIONS", "TABLE_OF", "ObjectView", "Section", "gather", "register",

@@ -341,6 +341,9 @@ class CapacityPage(Page):
         shown = self.table.value
         where = shown.index[shown["key"] == key].tolist() if shown is not None and \
             len(shown) else []
+        if where:  # its page of the table, the row highlighted
+            position = shown.index.get_loc(where[0])
+            self.table.page = position // self.table.page_size + 1
         self.table.selection = where[:1]
         reader = self.reader
         days = int(self.ctx.data.config.get("history.forecast_window_days"))

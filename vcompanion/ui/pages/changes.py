@@ -107,7 +107,10 @@ def display(frame: pd.DataFrame) -> pd.DataFrame:
         "moid": frame["moid"].astype(object),
         "_kind": frame["kind"].astype(object), "_change": frame["change"].astype(object),
         "_time": frame["time"]}, index=frame.index)
-    out["_text"] = out[list(SEARCHED)].astype(str).agg("\u241f".join, axis=1).str.lower()
+    # (a list, not agg: an empty frame's agg is a frame, not a series)
+    out["_text"] = pd.Series(["\u241f".join(map(str, values)).lower()
+                              for values in out[list(SEARCHED)].itertuples(index=False)],
+                             index=out.index, dtype=object)
     return out
 
 
