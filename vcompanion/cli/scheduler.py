@@ -1,6 +1,6 @@
-"""``vcompanion scheduler [--list]``: run the alerts and the report exports on
-their schedules (``jobs/``), in the foreground, until Ctrl+C or a service
-manager stops it."""
+"""``vcompanion scheduler [--list]``: run the alerts, the report exports and
+the history recordings on their schedules (``jobs/``), in the foreground,
+until Ctrl+C or a service manager stops it."""
 
 from __future__ import annotations
 
@@ -11,20 +11,21 @@ from .common import EXIT_OK, EXIT_USAGE, Fail, console_logging, open_config
 from .output import render
 
 # Besides warnings, the console shows the progress lines of these loggers.
-PROGRESS_LOGGERS = ("vcompanion.jobs.scheduler", "vcompanion.jobs.alerts")
+PROGRESS_LOGGERS = ("vcompanion.jobs.scheduler", "vcompanion.jobs.alerts",
+                    "vcompanion.jobs.history")
 
 
 def register(subparsers) -> None:
     sched = subparsers.add_parser(
-        "scheduler", help="run alerts and report exports on their schedules "
-                          "(keeps running; Ctrl+C stops)")
+        "scheduler", help="run alerts, report exports and history recordings on "
+                          "their schedules (keeps running; Ctrl+C stops)")
     sched.add_argument("--list", action="store_true",
                        help="print the jobs and their next run, then exit")
     sched.set_defaults(handler=cmd_scheduler)
 
 
 def _on_console(record: logging.LogRecord) -> bool:
-    """Warnings, plus the scheduler's and alert job's own progress lines."""
+    """Warnings, plus the scheduler's, alert and history jobs' progress lines."""
     return record.levelno >= logging.WARNING or record.name in PROGRESS_LOGGERS
 
 
