@@ -138,6 +138,16 @@ def test_capacity_rows_and_trend_match_the_forecasts(demo):
     days, used, cap = capacity.trend(frame, "datastore", "space", row["moid"])
     assert len(days) >= 50 and used[-1] == pytest.approx(row["used"])
     assert cap[-1] == pytest.approx(row["capacity"])
+    # A grown datastore's trend never shows a day's use above its capacity (the
+    # day it grew mixes the old capacity's free space with the new capacity).
+    every = demo.history.capacity("datastores", since="90d", resolution="day")
+    grown = 0
+    for moid in every["moid"].unique():
+        mine = every[(every["moid"] == moid) & (every["metric"] == "capacity_bytes")]
+        grown += int(mine["value"].nunique() > 1)
+        days, used, cap = capacity.trend(every, "datastore", "space", moid)
+        assert all(u <= c for u, c in zip(used, cap)), moid
+    assert grown >= 1
     assert capacity.full_in("growing", 9.6, 11.2) == "10–11 days"
     assert capacity.full_in("stable", 900.0, None) == "not before 900 days"
     assert capacity.full_in("stable", None, None) == "no growth"

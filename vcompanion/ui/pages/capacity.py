@@ -40,9 +40,11 @@ SELECTED_CSS = """
 .tabulator-row { cursor: pointer; }
 """
 HIDDEN = ["moid", "key", "days_of_data"]  # (the window in the chart)
-WIDTHS = {"vcenter": 92, "name": 175, "metric": 100, "status": 150, "full_in": 115,
-          "full_by": 100, "used_pct": 88, "used_text": 95, "capacity_text": 100,
-          "growth_text": 110}
+# Every title fits (with its sort arrow) and the clusters' table fits 1366 px;
+# a datastore's resource is always its space (that column hidden).
+WIDTHS = {"vcenter": 100, "name": 145, "metric": 110, "status": 120, "full_in": 110,
+          "full_by": 95, "used_pct": 95, "used_text": 95, "capacity_text": 115,
+          "growth_text": 100}
 WITHIN = {"7 days": 7, "30 days": 30, "90 days": 90, "180 days": 180, "1 year": 365,
           "Any time": 0}
 STATUS_WORD = {"full": "Full", "growing": "Growing", "stable": "Stable",
@@ -142,6 +144,12 @@ def trend(capacity: pd.DataFrame, kind: str, metric: str, moid: str) -> tuple:
         return [], [], []
     demand = wide[(base_side, base)] - (wide[(minus_side, minus)] if minus else 0)
     both = pd.DataFrame({"used": demand, "cap": wide[("low", cap_metric)]}).dropna()
+    if minus and ("low", base) in wide.columns:
+        # A day the capacity changed (a datastore grown): the day's highest
+        # capacity less its lowest free space mixes before and after, so its
+        # "peak" is no use.  Left out (the forecast's window starts after it).
+        moved = (wide[("high", base)] != wide[("low", base)]).reindex(both.index)
+        both = both[~moved.fillna(False).astype(bool)]
     return ([t.to_pydatetime() for t in both.index], both["used"].astype(float).tolist(),
             both["cap"].astype(float).tolist())
 
@@ -295,11 +303,14 @@ class CapacityPage(Page):
             "status": status_formatter(p, {"Full": p.critical, "Growing": p.warning,
                                            "Stable": p.ok, "Not enough data": p.off})})
         with pn.io.hold():
-            self.table.param.update(value=frame, hidden_columns=HIDDEN, **setup)
+            self.table.param.update(value=frame, **setup, hidden_columns=HIDDEN + (
+                ["metric"] if self.kind.value == "datastore" else []))
         what = "within " + f"{within} days" if within else "in all"
+        hint = "click a row for its trend" if len(frame) or not len(mine) else \
+            "the chart shows the soonest of all; Any time lists every one"
         self.count.object = (f'<div class="status-line" data-rows="{len(frame)}">'
                              f'{len(frame):,} of {len(mine):,} {noun} {escape(what)} · '
-                             f'click a row for its trend</div>')
+                             f'{hint}</div>')
         self._select(self._initial(shown, mine))
 
     def _initial(self, shown: pd.DataFrame, mine: pd.DataFrame) -> str:
