@@ -20,7 +20,6 @@ from datetime import timedelta, timezone
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import test_dashboards as dash
 from conftest import PASSWORD, USERNAME
@@ -112,6 +111,7 @@ def wait_rows(page, n: int, timeout: float = 30) -> None:
 def follow(page, link, pattern: str) -> None:
     """Click ``link`` and wait for the page it leads to; clicked again when a
     refresh redrew its table under the pointer (the click then lands nowhere)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     for attempt in range(3):
         link.first.click()
         try:
