@@ -257,3 +257,25 @@ def test_the_resolution_the_history_answers_at(since, vcenter_interval, expected
 def test_backfill_intervals():
     assert [coarse_interval(d * DAY_US) for d in (0.5, 1, 3, 7, 8, 30, 40)] == \
         [300, 300, 1800, 1800, 7200, 7200, 7200]
+
+
+def test_the_history_job_stores_the_statistics_after_the_changes(tmp_path, sim_config,
+                                                                 sim_env):
+    from vcompanion.config import load_config
+    from vcompanion.jobs import history as history_jobs
+    data = json.loads(sim_config.read_text(encoding="utf-8"))
+    for name, metrics in (("on", {"backfill_days": 1}), ("off", {"enabled": False})):
+        data.update(data_dir=str(tmp_path / name / "data"),
+                    history={"metrics": metrics})
+        path = tmp_path / name / "config.json"
+        path.parent.mkdir()
+        path.write_text(json.dumps(data), encoding="utf-8")
+        result = history_jobs.run_recording(str(path))
+        assert {o.status for o in result.outcomes} == {"baseline"}
+        with Companion(load_config(path)) as vc:
+            series = rows(vc, select(func.count()).select_from(metric_series)).iloc[0, 0]
+            if name == "on":
+                assert series > 0 and all(marks(vc, n)["read_until"] for n in
+                                          ("prod", "dr", "lab"))
+            else:
+                assert series == 0
