@@ -173,6 +173,21 @@ def test_a_gap_is_backfilled_from_vcenters_rollups(sim_config, vcsims, tmp_path,
             assert (after["value"] == 25).all()  # esx-dr-01 runs at 25 % CPU
 
 
+def test_a_backfill_beyond_a_week_takes_2_hour_then_30_minute_then_5_minute_samples(
+        sim_config, vcsims, tmp_path):
+    url = f"sqlite:///{tmp_path / 'history.sqlite'}"
+    with companion(sim_config, tmp_path, url, backfill_days=9, vm_summaries=False) as vc:
+        now = to_us(utc_now())
+        vc.record_metrics()
+        rows_ = samples(vc, "dr", "cluster", "DR-Cluster", "mem.usage.average")
+        assert list(dict.fromkeys(rows_["count"])) == [24, 6, 1]  # oldest first
+        assert (rows_["time"] - rows_["count"] * 300 * US).iloc[1:].tolist() == \
+            rows_["time"].iloc[:-1].tolist()  # every period once, none missing
+        assert rows_[rows_["count"] == 24]["time"].max() <= now - 7 * DAY_US + 7200 * US
+        assert rows_["time"].min() - 7200 * US >= now - 9 * DAY_US - 60 * US
+        assert vc.history.vm_days(since="10d").empty  # vm_summaries: false
+
+
 def test_retention_prunes_each_resolution_after_its_days(sim_config, vcsims, tmp_path,
                                                        history_url):
     with companion(sim_config, tmp_path, history_url, samples_days=2, hourly_days=10,

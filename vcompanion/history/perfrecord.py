@@ -54,6 +54,7 @@ OVERLAP_US = 15 * 60 * US  # each read starts this long before the last one ende
 LAG_US = 15 * 60 * US      # a day is summarised this long after it ended
 VM_CHUNK = 1000            # VMs per read of the daily summaries
 STORED = ("hosts", "clusters", "datastores")
+SAMPLE_COLUMNS = ["moid", "name", "counter", "unit", "time", "value", "low", "high", "count"]
 FINE = 300
 
 
@@ -198,26 +199,37 @@ class MetricsRecorder:
         mark = known["read_until"]
         start = oldest if mark is None else max(oldest, mark - OVERLAP_US)
         span = now_us - start
+        # vCenter's 5-minute samples for the last day, its 30-minute ones for the
+        # rest of the week, its 2-hour ones before: each tier up to the first
+        # boundary of the next after the finer one begins (no period missing or
+        # stored twice).
+        tiers = [FINE] + [c for c, finer in ((1800, FINE), (7200, 1800))
+                          if span > _kept(finer) * US]
+        begin = mark if mark is not None else start
         out: dict[str, pd.DataFrame] = {}
         ends = []
         for kind in STORED:
-            fine = self._read(reading, kind, -(-span // US), FINE)
-            answer = fine.answers.get(reading.vcenter)
-            parts = [_samples_of(fine, FINE)]
-            if answer is not None:
-                ends.append(to_us(answer.end))
-                fine_start = to_us(answer.start)
-                if span > _kept(FINE) * US:  # older than vCenter's 5-minute samples
-                    coarse = coarse_interval(span)
-                    older = _samples_of(self._read(reading, kind, -(-span // US), coarse),
-                                        coarse)
-                    # Coarse periods up to the first boundary after the fine ones
-                    # begin, fine samples after it: no period missing or twice.
-                    edge = -(-fine_start // (coarse * US)) * coarse * US
-                    begin = mark if mark is not None else start
-                    keep = (older["time"] <= edge) & (older["time"] - coarse * US >= begin)
-                    parts = [older[keep], parts[0][parts[0]["time"] > edge]]
-            out[kind] = pd.concat(parts, ignore_index=True)
+            pieces: list[pd.DataFrame] = []
+            finer_start = None
+            for interval in tiers:
+                results = self._read(reading, kind, -(-span // US), interval)
+                answer = results.answers.get(reading.vcenter)
+                if answer is None:  # no objects of the kind: nothing was asked
+                    break
+                frame = _samples_of(results, interval)
+                if interval == FINE:
+                    ends.append(to_us(answer.end))
+                else:
+                    edge = -(-finer_start // (interval * US)) * interval * US
+                    pieces[-1] = pieces[-1][pieces[-1]["time"] > edge]
+                    frame = frame[frame["time"] <= edge]
+                pieces.append(frame)
+                finer_start = to_us(answer.start)
+            if len(pieces) > 1:  # the oldest tier: whole periods after what is stored
+                oldest = pieces[-1]
+                pieces[-1] = oldest[oldest["time"] - tiers[len(pieces) - 1] * US >= begin]
+            out[kind] = pd.concat(pieces, ignore_index=True) if pieces else \
+                pd.DataFrame(columns=SAMPLE_COLUMNS)
         return out, (min(ends) if ends else None)
 
     # --- VMs ---------------------------------------------------------------------------
@@ -276,7 +288,7 @@ def _samples_of(results: metrics.Results, interval: int) -> pd.DataFrame:
     """SAMPLE rows of a read: one per object, counter and time; a datastore's
     hosts averaged (low and high their extremes)."""
     frame = metrics.tidy(results)
-    columns = ["moid", "name", "counter", "unit", "time", "value", "low", "high", "count"]
+    columns = SAMPLE_COLUMNS
     frame = frame[frame["value"].notna()]
     if frame.empty:
         return pd.DataFrame(columns=columns)

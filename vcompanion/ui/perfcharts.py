@@ -42,8 +42,11 @@ def _rgb(color: str) -> tuple[int, int, int]:
 
 def heat_palette(p: Palette, steps: int = 101) -> list[str]:
     """Cool at 0 %, the palette's ok at 50 %, warning at 80 %, critical from 90 %."""
-    cool = "#1f4b73" if p.name == "dark" else "#b9d3ee"
-    stops = [(0, cool), (50, p.ok), (80, p.warning), (90, p.critical), (100, p.critical)]
+    if p.name == "dark":
+        cool, ok, warm, hot = "#1f4b73", p.ok, p.warning, p.critical
+    else:  # the light palette's text colours are too dark to fill with
+        cool, ok, warm, hot = "#b6d4f2", "#4ac26b", "#eac54f", "#e5534b"
+    stops = [(0, cool), (50, ok), (80, warm), (90, hot), (100, hot)]
     out = []
     for i in range(steps):
         pct = 100 * i / (steps - 1)
@@ -56,8 +59,13 @@ def heat_palette(p: Palette, steps: int = 101) -> list[str]:
     return out
 
 
-def unique_labels(labels: list[str]) -> list[str]:
-    """Bokeh factors must be unique: repeated labels get (2), (3) ..."""
+def unique_labels(labels: list[str], groups: list[str] | None = None) -> list[str]:
+    """Bokeh factors must be unique: a label found more than once gets its group
+    (the vCenter) added, then (2), (3) ..."""
+    if groups is not None:
+        counts = {label: labels.count(label) for label in labels}
+        labels = [f"{label} ({group})" if counts[label] > 1 else label
+                  for label, group in zip(labels, groups)]
     seen: dict[str, int] = {}
     out = []
     for label in labels:
@@ -102,7 +110,8 @@ class HeatMap(Chart):
     def update(self, rows: list[dict]) -> None:
         """rows: host, vcenter, cluster, cpu, memory (% or None), why (no statistics),
         url."""
-        labels = unique_labels([short_host(r["host"]) for r in rows])
+        labels = unique_labels([short_host(r["host"]) for r in rows],
+                               [str(r["vcenter"]) for r in rows])
         data = {k: [] for k in self.source.data}
         for label, r in zip(labels, rows):
             for row, key in (("CPU", "cpu"), ("Memory", "memory")):
@@ -152,6 +161,7 @@ class Lines(Chart):
         fig.xaxis.formatter = DatetimeTickFormatter(hours="%H:%M", days="%b %d",
                                                     months="%b %d")
         fig.y_range.start = 0
+        fig.y_range.range_padding = 0.08  # the highest line clear of the top
         fig.yaxis.axis_label = unit
         fig.yaxis.formatter.use_scientific = False
         self.note = Label(x=10, y=10, x_units="screen", y_units="screen", text="",

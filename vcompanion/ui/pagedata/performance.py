@@ -133,17 +133,22 @@ def unavailable(frame: pd.DataFrame, column: str, failures: dict[str, str],
     return out
 
 
-def heat_rows(hosts: pd.DataFrame, inventory: pd.DataFrame) -> list[dict]:
-    """The heat map's hosts: every host of the inventory (by vCenter, cluster and
-    name), its CPU and memory use from ``hosts`` (vc.performance) or why not."""
+def heat_rows(hosts: pd.DataFrame, inventory: pd.DataFrame,
+              vcenters: list[str]) -> list[dict]:
+    """The heat map's hosts: every host of the inventory of ``vcenters`` (in their
+    order, then by cluster and name), its CPU and memory use from ``hosts``
+    (vc.performance) or why not."""
+    inventory = inventory[inventory["vcenter"].isin(vcenters)]
     if inventory.empty:
         return []
     figures = {}
     if not hosts.empty:
         for r in hosts.to_dict("records"):
             figures[(r["vcenter"], r["moid"])] = r
-    ordered = inventory.assign(_c=inventory["cluster"].fillna("~")).sort_values(
-        ["vcenter", "_c", "name"], kind="stable")
+    rank = {v: i for i, v in enumerate(vcenters)}
+    ordered = inventory.assign(_r=inventory["vcenter"].map(rank),
+                               _c=inventory["cluster"].fillna("~")).sort_values(
+        ["_r", "_c", "name"], kind="stable")
     rows = []
     for r in ordered.to_dict("records"):
         f = figures.get((r["vcenter"], r["moid"]), {})

@@ -92,8 +92,10 @@ class PerformancePage(Page):
         self.chart_note = html_pane("", margin=(0, 6))
         self.charts = {"usage": Lines(p, "CPU and memory", unit="%"),
                        "latency": Lines(p, "Latency", unit="ms")}
-        for chart in self.charts.values():
-            chart.pane.styles = {"flex": "1 1 420px", "min-width": "0"}
+        # (visibility is toggled on a box: toggling a Bokeh pane's trips Panel 1.10)
+        self.boxes = {key: pn.Column(chart.pane, margin=0, sizing_mode="stretch_width",
+                                     styles={"flex": "1 1 420px", "min-width": "0"})
+                      for key, chart in self.charts.items()}
         for widget in (self.kind, self.object, self.window):
             widget.param.watch(self._on_chart_change, "value")
         window = f"last {self.minutes:g} minutes"
@@ -109,7 +111,7 @@ class PerformancePage(Page):
                             flex_wrap="wrap", align_items="center", margin=0,
                             sizing_mode="stretch_width"),
                  self.chart_note,
-                 pn.FlexBox(*(c.pane for c in self.charts.values()), flex_wrap="wrap",
+                 pn.FlexBox(*self.boxes.values(), flex_wrap="wrap",
                             gap="8px", sizing_mode="stretch_width", margin=0),
                  title="Charts · one host, cluster or datastore")]
 
@@ -188,9 +190,8 @@ class PerformancePage(Page):
             self.tops[key].object = self._top_html(key, vms, column, unit, positive,
                                                    figures.failures)
         self.kpis.object = self._kpis(figures)
-        hosts = self.frames.tables["hosts"]
         rows = data.heat_rows(figures.frames.get("hosts", pd.DataFrame()),
-                              hosts[hosts["vcenter"].isin(self.vcenters)])
+                              self.frames.tables["hosts"], self.vcenters)
         for row in rows:
             if row["vcenter"] in failed:
                 row["why"] = "statistics could not be read"
@@ -240,9 +241,11 @@ class PerformancePage(Page):
         limit = limits["host_usage_pct"]
         hot = int(((values(hosts, "cpu_usage_pct") > limit)
                    | (values(hosts, "mem_usage_pct") > limit)).sum())
+        hosts_measured = int(values(hosts, "cpu_usage_pct").notna().sum())
         lat = limits["disk_latency_warning_ms"]
         slow = int(((values(stores, "read_latency_ms") > lat)
                     | (values(stores, "write_latency_ms") > lat)).sum())
+        stores_measured = int(values(stores, "read_latency_ms").notna().sum())
         return kpi_grid([
             kpi("Waiting for CPU", num(waiting, "perf-ready"),
                 f'VMs above {limits["cpu_ready_warning_pct"]:g} % ready per vCPU · '
@@ -252,10 +255,10 @@ class PerformancePage(Page):
                 f"VMs: {balloon} ballooning · {swap} swapping",
                 "warning" if pressed else "ok"),
             kpi("Busy hosts", num(hot, "perf-hosts"),
-                f"CPU or memory above {limit:g} % · of {len(hosts)} measured",
+                f"CPU or memory above {limit:g} % · of {hosts_measured} measured",
                 "warning" if hot else "ok"),
             kpi("Slow datastores", num(slow, "perf-datastores"),
-                f"read or write above {lat:g} ms · of {len(stores)} measured",
+                f"read or write above {lat:g} ms · of {stores_measured} measured",
                 "warning" if slow else "ok")])
 
     # --- charts -----------------------------------------------------------------------
@@ -268,8 +271,9 @@ class PerformancePage(Page):
         if kind == "hosts":
             table = table.assign(_u=pd.to_numeric(table["cpu_usage_pct"], errors="coerce"))
             table = table.sort_values("_u", ascending=False, na_position="last")
-        else:
-            table = table.sort_values(["vcenter", "name"])
+        else:  # in the vCenters' order, then by name
+            rank = {v: i for i, v in enumerate(self.vcenters)}
+            table = table.assign(_r=table["vcenter"].map(rank)).sort_values(["_r", "name"])
         options = {}
         for r in table[["vcenter", "name", "moid"]].itertuples(index=False):
             label = f"{r.name} · {r.vcenter}"
@@ -319,7 +323,7 @@ class PerformancePage(Page):
                   in data.CHARTS[kind]}
         points = 0
         for key, chart in self.charts.items():
-            chart.pane.visible = key in charts
+            self.boxes[key].visible = key in charts
             if key in charts:
                 title, unit, counters = charts[key]
                 series = series_of(frame, counters) if not frame.empty else []
