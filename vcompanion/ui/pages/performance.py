@@ -82,7 +82,10 @@ class PerformancePage(Page):
         self.kind = pn.widgets.RadioButtonGroup(
             options={"Hosts": "hosts", "Clusters": "clusters", "Datastores": "datastores"},
             value="hosts", button_style="outline", button_type="primary", margin=(4, 6))
-        self.object = pn.widgets.Select(options={}, width=380, margin=(4, 6))
+        # at most 380 px, narrower on a phone (never past its card)
+        self.object = pn.widgets.Select(options={}, sizing_mode="stretch_width",
+                                        max_width=380, margin=(4, 6),
+                                        styles={"flex": "1 1 240px"})
         self.window = pn.widgets.RadioButtonGroup(options=list(data.WINDOWS), value="24h",
                                                   button_style="outline",
                                                   button_type="primary", margin=(4, 6))
