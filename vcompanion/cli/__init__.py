@@ -26,12 +26,14 @@ import sys
 
 from .. import __version__
 from ..errors import VCompanionError
-from . import alerts, inventory, notebook, objects, reports, scheduler, serve, settings
+from . import (alerts, inventory, metrics, notebook, objects, reports, scheduler, serve,
+               settings)
 from .common import EXIT_OK, EXIT_USAGE, Fail
 
 COMMAND_GROUPS = (
     inventory,   # check, inventory, search, problems
     objects,     # object
+    metrics,     # metrics, performance
     settings,    # credentials, config, docs
     alerts,      # alerts run|history|pending|test
     scheduler,   # scheduler

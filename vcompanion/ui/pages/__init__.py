@@ -14,14 +14,15 @@ from .hosts import HostsPage
 from .inventory import InventoryPage
 from .object import ObjectPage
 from .overview import OverviewPage
+from .performance import PerformancePage
 from .problems import ProblemsPage
 from .reports import ReportsPage
 from .search import SearchPage
 from .snapshots import SnapshotsPage
 
 PAGES: tuple[type[Page], ...] = (
-    OverviewPage, InventoryPage, SearchPage, ProblemsPage, HostsPage, DatastoresPage,
-    SnapshotsPage, AlertsPage, ReportsPage, ObjectPage)
+    OverviewPage, InventoryPage, SearchPage, ProblemsPage, PerformancePage, HostsPage,
+    DatastoresPage, SnapshotsPage, AlertsPage, ReportsPage, ObjectPage)
 SLUGS: tuple[str, ...] = tuple(page.slug for page in PAGES)
 
 _BY_SLUG = {page.slug: page for page in PAGES}
