@@ -112,10 +112,27 @@ def _v2_capacity(conn: Connection) -> None:
     md.tables["history_samples"].create(conn)
 
 
+def _v3_audit(conn: Connection) -> None:
+    """The audit trail: one append-only row per sign-in, sign-out, workbook, ..."""
+    md = MetaData()
+    Table("history_audit", md,
+          Column("id", _ID, primary_key=True, autoincrement=True),
+          Column("time", BigInteger, nullable=False),
+          Column("event", String(32), nullable=False),
+          Column("username", String(200)), Column("client", String(200)),
+          Column("outcome", String(64)), Column("vcenters", Text),
+          Column("detail", Text), Column("machine", String(200)),
+          Column("process", String(200)),
+          Index("history_audit_time", "time"),
+          Index("history_audit_event", "event", "time"))
+    md.create_all(conn)
+
+
 # (version, what it adds, step): never edit a released step, append a new one.
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "change log", _v1_change_log),
     (2, "capacity series", _v2_capacity),
+    (3, "audit trail", _v3_audit),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -13,6 +13,8 @@
                          per property), with the vCenter user and event
     history_series       one capacity series: vCenter, kind, object, metric
     history_samples      its values: raw (every recording), hourly, daily
+    history_audit        the audit trail: sign-ins, sign-outs, workbooks, ...
+                         (append-only; ``vcompanion/audit.py``)
 
 Times are whole microseconds since 1970-01-01 UTC in BIGINT columns: exact,
 compact and compared the same way by SQLite and PostgreSQL (``times.py``).
@@ -137,5 +139,23 @@ samples = Table(
     sqlite_with_rowid=False,
 )
 
-__all__ = ["DAY", "HOUR", "RAW", "changes", "coverage", "meta", "metadata", "objects",
+# The audit trail (vcompanion/audit.py): one row per event, never updated; only
+# the retention (history.retention.audit_days) deletes rows.
+audit = Table(
+    "history_audit", metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("time", BigInteger, nullable=False),
+    Column("event", String(32), nullable=False),  # sign_in, sign_in_failed, lockout, ...
+    Column("username", String(200)),  # the user name as typed (control chars escaped)
+    Column("client", String(200)),    # the client address, or "local"
+    Column("outcome", String(64)),    # accepted, invalid, sent, failed, ...
+    Column("vcenters", Text),         # JSON list: the vCenters that accepted
+    Column("detail", Text),           # one line
+    Column("machine", String(200)),
+    Column("process", String(200)),
+    Index("history_audit_time", "time"),
+    Index("history_audit_event", "event", "time"),
+)
+
+__all__ = ["DAY", "HOUR", "RAW", "audit", "changes", "coverage", "meta", "metadata", "objects",
            "recordings", "samples", "series", "vcenters"]
