@@ -353,7 +353,7 @@ def config_invalid(path: Path, error: BaseException, process: str) -> bool:
             found = AuditTrail(None, process, url=URL.create("sqlite", database=str(db)))
             try:
                 if found.record("config_invalid", local_user(), LOCAL, "exit 2",
-                                detail=f"{path}: {message}"):
+                                detail=message):
                     return True
             finally:
                 found.close()

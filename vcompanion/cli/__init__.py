@@ -26,7 +26,8 @@ import sys
 
 from .. import __version__
 from ..errors import VCompanionError
-from . import alerts, inventory, notebook, objects, reports, scheduler, serve, settings
+from . import (alerts, audit, inventory, notebook, objects, reports, scheduler, serve,
+               settings)
 from .common import EXIT_OK, EXIT_USAGE, Fail
 
 COMMAND_GROUPS = (
@@ -38,6 +39,7 @@ COMMAND_GROUPS = (
     reports,     # report
     serve,       # serve
     notebook,    # notebook
+    audit,       # audit
 )
 
 
