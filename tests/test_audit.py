@@ -280,7 +280,7 @@ def _wait_rows(config: Path, event: str, n: int = 1, timeout: float = 30):
 @pytest.mark.browser
 def test_sign_ins_downloads_and_sign_outs_of_the_dashboards(dash, tmp_path):
     from playwright.sync_api import sync_playwright
-    from test_dashboards import CHROMIUM, CHROMIUM_ARGS, LAPTOP, login, wait_page
+    from test_dashboards import CHROMIUM, CHROMIUM_ARGS, LAPTOP, login, shoot, wait_page
     wrong = "wrong-" + PASSWORD
     # A hostile user name posted straight to the form (a browser field has no newline).
     form = urllib.parse.urlencode({"username": HOSTILE, "password": wrong}).encode()
@@ -316,6 +316,7 @@ def test_sign_ins_downloads_and_sign_outs_of_the_dashboards(dash, tmp_path):
         assert '<img src=x onerror="window.__pwned=1">\\x0alogin accepted' in text
         assert page.locator(".tabulator img").count() == 0
         assert page.evaluate("window.__pwned") is None
+        shoot(page, "alerts-audit")
         page.locator('.tabulator-col[tabulator-field="event"] input').click()
         page.keyboard.type("download")
         deadline = time.monotonic() + 20

@@ -113,7 +113,8 @@ class AuditTrail:
         self.process = clean(f"{process} (pid {os.getpid()})", 200)
         self.machine = clean(socket.gethostname(), 200)
         self._store: Store | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the counters and warnings (held briefly)
+        self._open_lock = threading.Lock()  # opening the database (may take seconds)
         self._pool = (ThreadPoolExecutor(1, thread_name_prefix="vcompanion-audit")
                       if background else None)
         self._pending = 0
@@ -145,11 +146,13 @@ class AuditTrail:
         if self._pool is None:
             return self._write(row)
         with self._lock:
-            if self._pending >= MAX_PENDING:
-                self._warn(f"audit: {MAX_PENDING} rows wait for {self.where}: "
-                           f"{row['event']} dropped")
-                return False
-            self._pending += 1
+            full = self._pending >= MAX_PENDING
+            if not full:
+                self._pending += 1
+        if full:
+            self._warn(f"audit: {MAX_PENDING} rows wait for {self.where}: "
+                       f"{row['event']} dropped")
+            return False
         self._pool.submit(self._write, row, True)
         return True
 
@@ -188,13 +191,13 @@ class AuditTrail:
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True)
-        with self._lock:
+        with self._open_lock:
             if self._store is not None:
                 self._store.close()
             self._store = None
 
     def _open(self, create: bool) -> Store | None:
-        with self._lock:
+        with self._open_lock:
             if self._store is None:
                 store = open_store(self.url, create=create)
                 if store is None:
