@@ -452,6 +452,9 @@ RETENTION = Section(
         Field("changes_days", (int, float), "The change log, the recordings and the "
               "object versions older than it (as_of further back shows nothing).",
               default=730, minimum=1, maximum=36500),
+        Field("audit_days", (int, float), "The audit trail: sign-ins, sign-outs, "
+              "workbooks, alert tests (`vcompanion audit`).", default=365, minimum=1,
+              maximum=36500),
     ),
 )
 

@@ -26,7 +26,7 @@ import sys
 
 from .. import __version__
 from ..errors import VCompanionError
-from . import (alerts, inventory, metrics, notebook, objects, reports, scheduler, serve,
+from . import (alerts, audit, inventory, metrics, notebook, objects, reports, scheduler, serve,
                settings)
 from .common import EXIT_OK, EXIT_USAGE, Fail
 
@@ -40,6 +40,7 @@ COMMAND_GROUPS = (
     reports,     # report
     serve,       # serve
     notebook,    # notebook
+    audit,       # audit
 )
 
 

@@ -161,11 +161,28 @@ def _v3_metrics(conn: Connection) -> None:
         md.tables[name].create(conn)
 
 
+def _v4_audit(conn: Connection) -> None:
+    """The audit trail: one append-only row per sign-in, sign-out, workbook, ..."""
+    md = MetaData()
+    Table("history_audit", md,
+          Column("id", _ID, primary_key=True, autoincrement=True),
+          Column("time", BigInteger, nullable=False),
+          Column("event", String(32), nullable=False),
+          Column("username", String(200)), Column("client", String(200)),
+          Column("outcome", String(64)), Column("vcenters", Text),
+          Column("detail", Text), Column("machine", String(200)),
+          Column("process", String(200)),
+          Index("history_audit_time", "time"),
+          Index("history_audit_event", "event", "time"))
+    md.create_all(conn)
+
+
 # (version, what it adds, step): never edit a released step, append a new one.
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "change log", _v1_change_log),
     (2, "capacity series", _v2_capacity),
     (3, "performance statistics", _v3_metrics),
+    (4, "audit trail", _v4_audit),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -18,6 +18,8 @@
     history_metric_marks    per vCenter: read up to, rolled up to, VM days summarised
     history_vm_days         a VM's daily summary per counter: average, p95, maximum
     history_vm_latest       a VM's latest window per counter (replaced each time)
+    history_audit           the audit trail: sign-ins, sign-outs, workbooks, ...
+                            (append-only; ``vcompanion/audit.py``)
 
 Times are whole microseconds since 1970-01-01 UTC in BIGINT columns: exact,
 compact and compared the same way by SQLite and PostgreSQL (``times.py``).
@@ -213,6 +215,24 @@ vm_latest = Table(
     Column("count", Integer, nullable=False),
 )
 
-__all__ = ["DAY", "HOUR", "RAW", "SAMPLE", "changes", "coverage", "meta", "metadata",
+# The audit trail (vcompanion/audit.py): one row per event, never updated; only
+# the retention (history.retention.audit_days) deletes rows.
+audit = Table(
+    "history_audit", metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("time", BigInteger, nullable=False),
+    Column("event", String(32), nullable=False),  # sign_in, sign_in_failed, lockout, ...
+    Column("username", String(200)),  # the user name as typed (control chars escaped)
+    Column("client", String(200)),    # the client address, or "local"
+    Column("outcome", String(64)),    # accepted, invalid, sent, failed, ...
+    Column("vcenters", Text),         # JSON list: the vCenters that accepted
+    Column("detail", Text),           # one line
+    Column("machine", String(200)),
+    Column("process", String(200)),
+    Index("history_audit_time", "time"),
+    Index("history_audit_event", "event", "time"),
+)
+
+__all__ = ["DAY", "HOUR", "RAW", "SAMPLE", "audit", "changes", "coverage", "meta", "metadata",
            "metric_marks", "metric_samples", "metric_series", "objects", "recordings",
            "samples", "series", "vcenters", "vm_days", "vm_latest"]
