@@ -66,8 +66,9 @@ def test_the_demo_copy_is_moved_forward_by_whole_days(tmp_path, monkeypatch):
     old = demo.seed(url)
     monkeypatch.setattr(demo, "utc_now", lambda: now)
     new = demo.seed(url)
-    assert old.database != new.database and (tmp_path / "history-demo-v99-template.sqlite"
+    assert old.database != new.database and (tmp_path / demo.file_name("template")
                                              ).exists()
+    assert "-v99-" in demo.file_name("template")
     config = Config.from_dict({"vcenters": [{"name": "x", "host": "h"}],
                                "data_dir": str(tmp_path),
                                "history": {"database_url": str(new)}})

@@ -128,14 +128,18 @@ def test_a_locked_sqlite_file_is_named(tmp_path, monkeypatch):
     assert "\n" not in message and "Traceback" not in message
 
 
-def test_a_read_only_sqlite_file_is_named(tmp_path):
+def test_a_read_only_sqlite_file_is_named(tmp_path, monkeypatch):
     path = tmp_path / "h.sqlite"
+    work = tmp_path / "cwd"
+    work.mkdir()
+    monkeypatch.chdir(work)  # a URI file name is the file, not a folder "file:" made here
     _recorded(tmp_path, f"sqlite:///{path}").close()
     # As root, file permissions do not apply: open it read-only through SQLite itself.
     url = f"sqlite:///file:{path}?mode=ro&uri=true"
     with pytest.raises(HistoryError, match=r"\) is read-only: vCompanion needs to write"):
         History(config(tmp_path, url)).record(
             [reading("prod", tables("prod", vms=[vm("vm-1", "x")]), at(15))], now=at(15))
+    assert list(work.iterdir()) == []
 
 
 def test_a_corrupt_sqlite_file_is_named_and_left_as_it_is(tmp_path):

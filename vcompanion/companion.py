@@ -42,14 +42,13 @@ from .cache import TableCache
 from .config import Config, load_config
 from .errors import ConfigError, VCompanionError
 from .fleet import STATUS_COLUMNS, Fleet, VCenterState
-from .history import History, RecordResult, readings_of
+from .history import History, MetricsResult, RecordResult, perfrecord, readings_of
 from .objects import ObjectView
 from .search import SearchIndex
 from .sources import Inventory, Source
 from .sources.vcenter import ReadSettings, VCenterSource
 
 log = logging.getLogger(__name__)
-
 
 
 def _table(name: str, doc: str):
@@ -332,10 +331,10 @@ class Companion:
         """
         return objects.gather(self, vcenter, moid, hours)
     # --- performance statistics ----------------------------------------------------
-
     def metrics(self, kind: str, counters: list[str] | None = None,
                 since: str | float | timedelta = "1h", interval: int | None = None, *,
-                quiet: bool = False) -> pd.DataFrame:
+                quiet: bool = False, vcenter: str | list[str] | None = None,
+                moids: list[str] | None = None) -> pd.DataFrame:
         """Every sample of ``counters`` of every object of ``kind`` (vms, hosts,
         clusters, datastores) over the last ``since`` ("15m", "1h", "7d", "30d",
         seconds), one row each: vcenter, kind, name, moid, counter, instance,
@@ -343,27 +342,49 @@ class Companion:
 
         ``counters``: vCenter counter names (default: those of
         ``performance(kind)``); ``interval``: the sample period (default: the
-        finest vCenter keeps for the window).  A vCenter whose statistics fail
+        finest vCenter keeps for the window, or the history's when finer:
+        ``frame.attrs["history"]`` names the vCenters it answered for);
+        ``vcenter``, ``moids``: only these.  A vCenter whose statistics fail
         is in ``failures`` and ``status()`` and has no rows, unless ``quiet``:
         then only ``frame.attrs["failures"]`` names it.
         """
         request = metrics.Request.make(kind, counters, since, interval)
-        return metrics.tidy(self._read_metrics(request, quiet))
+        names = metrics.vcenters(self.config, self._states, vcenter)
+        stored = None if self._history_seed is not None or not self.config.get(
+            "history.enabled") else self.history.stored_metrics(request, names, moids)
+        done = stored.attrs["history"] if stored is not None else []
+        frame = metrics.tidy(self._read_metrics(
+            request, quiet, [n for n in names if n not in done], moids))
+        return metrics.combine([frame, stored], names) if done else frame
 
     def performance(self, kind: str, since: str | float | timedelta = "1h",
-                    interval: int | None = None, *, quiet: bool = False) -> pd.DataFrame:
-        """One row per object of ``kind`` with the figures people sort by, each
-        as the window's average and maximum (``cpu_ready_pct``,
-        ``cpu_ready_pct_max``...); a figure without samples is NA and
-        ``missing`` says why.  Arguments as for ``metrics``.
-        """
+                    interval: int | None = None, *, quiet: bool = False,
+                    vcenter: str | list[str] | None = None,
+                    moids: list[str] | None = None) -> pd.DataFrame:
+        """One row per object of ``kind`` with the figures people sort by, each as
+        the window's average and maximum (``cpu_ready_pct``, ``cpu_ready_pct_max``
+        ...); a figure without samples is NA and ``missing`` says why.  Arguments
+        as for ``metrics`` (always read from vCenter)."""
+        names = metrics.vcenters(self.config, self._states, vcenter)
         request = metrics.Request.make(kind, None, since, interval)
-        return metrics.summary(self._read_metrics(request, quiet))
+        return metrics.summary(self._read_metrics(request, quiet, names, moids))
 
-    def _read_metrics(self, request: metrics.Request, quiet: bool) -> metrics.Results:
+    def _read_metrics(self, request: metrics.Request, quiet: bool,
+                      vcenters: list[str] | None = None, moids=None) -> metrics.Results:
         frames = {name: self.table(name) for name in request.tables}
+        main = request.tables[0]
+        frames[main] = metrics.select(frames[main], vcenters, moids)
         return metrics.read(request, frames, self._fleet, self._answers,
                             self.config.get("metrics.cache_seconds"), quiet)
+
+    def record_metrics(self) -> MetricsResult:
+        """Store the hosts', clusters' and datastores' 5-minute samples since the last
+        time (backfilled after a gap), the VMs' daily summaries and latest window
+        (docs/metrics.md).  Reads the inventory only if never read."""
+        self._ensure_collected()
+        return self.history.record_metrics(perfrecord.readings_of(
+            list(self._fleet), lambda name, request, moids: self._read_metrics(
+                request, True, [name], moids), self.table("vms")))
 
     # --- health -------------------------------------------------------------------
 

@@ -12,8 +12,9 @@ other view::
 
 ``SECTIONS`` declares each section once: its name, the kinds that have it
 and how its rows are found.  Later capabilities add theirs with
-``register(Section(...))`` (history of a VM, its metrics, ...) and every
-page shows them, with no change here.  A section that cannot be read (a
+``register(Section(...))`` (history of a VM, ...) and every page shows them,
+with no change here.  ``performance`` (VMs, hosts, clusters, datastores) is
+the object's statistics, one row per sample (``vc.metrics``).  A section that cannot be read (a
 device read that failed, events of a vCenter that stopped answering) is an
 empty frame plus a note in ``errors``; an object no longer in the inventory
 raises ``NotFoundError``.
@@ -254,6 +255,35 @@ for _section in (
     register(_section)
 
 
+# --- performance statistics -------------------------------------------------------------
+
+# kind -> (vc.metrics kind, window): a VM's last hour is read from vCenter (20 s
+# samples, every counter); the others' last week comes from the history's 5-minute
+# samples where it has them, else from vCenter's 30-minute ones.
+PERFORMANCE = {"vm": ("vms", "1h"), "host": ("hosts", "7d"),
+               "cluster": ("clusters", "7d"), "datastore": ("datastores", "7d")}
+
+
+def _performance(vc, view: ObjectView) -> pd.DataFrame:
+    kind, since = PERFORMANCE[view.kind]
+    frame = vc.metrics(kind, since=since, quiet=True, vcenter=view.vcenter,
+                       moids=[view.moid])
+    failure = frame.attrs.get("failures", {}).get(view.vcenter)
+    if failure:
+        raise VCompanionError(failure)
+    return frame
+
+
+register(Section("performance", tuple(PERFORMANCE), _performance,
+                 "Its performance statistics: a VM's last hour (20-second samples, from "
+                 "vCenter), a host's, cluster's or datastore's last 7 days (5-minute "
+                 "samples from the history where it has them, else vCenter's 30-minute "
+                 "ones).", ("counter", "instance", "time", "value", "unit", "interval")))
+
+
+# --- history ---------------------------------------------------------------------------
+
+
 def _history(vc, view: ObjectView) -> pd.DataFrame:
     """The object's changes, newest first (every one the history keeps; none when
     the history is turned off)."""
@@ -271,5 +301,5 @@ register(Section("history", ALL, _history,
                  always=("change", "property", "old", "new")))
 
 
-__all__ = ["RELATED", "SECTIONS", "TABLE_OF", "ObjectView", "Section", "gather", "register",
-           "section_table", "shown_columns"]
+__all__ = ["PERFORMANCE", "RELATED", "SECTIONS", "TABLE_OF", "ObjectView", "Section",
+           "gather", "register", "section_table", "shown_columns"]

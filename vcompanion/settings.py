@@ -452,6 +452,34 @@ RETENTION = Section(
         Field("changes_days", (int, float), "The change log, the recordings and the "
               "object versions older than it (as_of further back shows nothing).",
               default=730, minimum=1, maximum=36500),
+        Field("audit_days", (int, float), "The audit trail: sign-ins, sign-outs, "
+              "workbooks, alert tests (`vcompanion audit`).", default=365, minimum=1,
+              maximum=36500),
+    ),
+)
+
+METRICS_HISTORY = Section(
+    "metrics",
+    "Performance statistics in the history (docs/metrics.md): every scheduled "
+    "recording stores the hosts', clusters' and datastores' 5-minute samples since the "
+    "last one (after a gap, from vCenter's 30-minute or 2-hour rollups), the VMs' daily "
+    "summaries and their latest window; rolled up hourly and daily, pruned by these.",
+    fields=(
+        Field("enabled", bool, "Store performance statistics with each recording.",
+              default=True),
+        Field("samples_days", (int, float), "5-minute samples of hosts, clusters and "
+              "datastores.", default=30, minimum=1, maximum=3650),
+        Field("hourly_days", (int, float), "Their hourly rollups (average, lowest, "
+              "highest).", default=365, minimum=1, maximum=3650),
+        Field("daily_days", (int, float), "Their daily rollups.", default=1825,
+              minimum=1, maximum=36500),
+        Field("vm_summaries", bool, "Keep each VM's daily summary per counter (average, "
+              "95th percentile, maximum) and its latest window.", default=True),
+        Field("vm_days", (int, float), "VM daily summaries.", default=365, minimum=1,
+              maximum=36500),
+        Field("backfill_days", (int, float), "How far back the first recording, or one "
+              "after downtime, reads vCenter's rollups (vCenter keeps 2-hour samples for "
+              "30 days).", default=7, minimum=1, maximum=30),
     ),
 )
 
@@ -477,6 +505,7 @@ HISTORY = Section(
         Field("forecast_min_days", (int, float), "Fewer days of data than this give "
               "the status 'insufficient data'.", default=7, minimum=2, maximum=365),
         RETENTION,
+        METRICS_HISTORY,
     ),
 )
 

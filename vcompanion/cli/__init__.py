@@ -26,13 +26,14 @@ import sys
 
 from .. import __version__
 from ..errors import VCompanionError
-from . import (alerts, history, inventory, notebook, objects, reports, scheduler, serve,
-               settings)
+from . import (alerts, audit, history, inventory, metrics, notebook, objects, reports,
+               scheduler, serve, settings)
 from .common import EXIT_OK, EXIT_USAGE, Fail
 
 COMMAND_GROUPS = (
     inventory,   # check, inventory, search, problems
     objects,     # object
+    metrics,     # metrics, performance
     settings,    # credentials, config, docs
     alerts,      # alerts run|history|pending|test
     scheduler,   # scheduler
@@ -40,6 +41,7 @@ COMMAND_GROUPS = (
     reports,     # report
     serve,       # serve
     notebook,    # notebook
+    audit,       # audit
 )
 
 

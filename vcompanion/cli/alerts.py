@@ -12,7 +12,8 @@ from __future__ import annotations
 import sys
 from types import SimpleNamespace
 
-from .common import (EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, Fail, csv_options,
+from ..audit import LOCAL, local_user
+from .common import (EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, Fail, audit_trail, csv_options,
                      open_companion, open_config, report_failures, select_columns,
                      table_options)
 from .output import FORMATS, render
@@ -142,7 +143,10 @@ def cmd_test(args) -> int:
         what = f"no notifier named '{args.notifier}'" if args.notifier else \
             "no notifier is set up (alerts.email, alerts.webhooks)"
         raise Fail(f"{what} in {config.where}", EXIT_USAGE)
+    trail = audit_trail(args, config)
     for d in results:
+        trail.alert_test_sent(local_user(), LOCAL, d.description, d.recipients, d.ok,
+                              None if d.ok else d.error)
         if d.ok:
             print(f"sent: {d.description} -> {d.recipients}")
         else:

@@ -16,7 +16,7 @@ import logging
 import sys
 from collections.abc import Callable
 
-from ..config import Config, load_config
+from ..config import Config, find_config, load_config
 from ..errors import (AuthenticationError, ConfigError, CredentialsError,
                       NoPermissionError)
 from ..logs import SecretFilter, setup_from_config
@@ -60,8 +60,16 @@ def csv_options(p: argparse.ArgumentParser) -> None:
 
 
 def open_config(args) -> Config:
-    """Load the config named by --config (or the defaults) and start logging."""
-    config = load_config(args.config)
+    """Load the config named by --config (or the defaults) and start logging;
+    a file that fails validation is recorded in the audit trail (audit.py)."""
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        path = find_config(args.config).expanduser()
+        if path.is_file():
+            from ..audit import config_invalid
+            config_invalid(path, exc, f"vcompanion {getattr(args, 'command', '')}")
+        raise
     try:
         setup_from_config(config)
     except OSError as exc:
@@ -121,3 +129,10 @@ def console_logging(show: Callable[[logging.LogRecord], bool],
     handler.addFilter(show)
     logging.getLogger("vcompanion").addHandler(handler)
     return handler
+
+
+def audit_trail(args, config):
+    """This command's audit trail (``audit.trail``): user and client for its rows
+    are the account running it and ``local``."""
+    from ..audit import trail
+    return trail(config, f"vcompanion {args.command}")

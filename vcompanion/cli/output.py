@@ -53,7 +53,7 @@ def to_table(frame: pd.DataFrame, max_width: int = 40) -> str:
     if frame.empty:
         return "(no rows)\n"
     header = list(frame.columns)
-    wide = [2 * max_width + 20 if c in ("message", "description") else max_width
+    wide = [2 * max_width + 20 if c in ("message", "description", "detail") else max_width
             for c in frame.columns]  # messages may run longer
     rows = [[_cell(v, wide[i]) for i, v in enumerate(row)]
             for row in frame.itertuples(index=False, name=None)]

@@ -14,7 +14,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .common import (EXIT_OK, EXIT_USAGE, Fail, open_companion, open_config,
+from ..audit import LOCAL, local_user
+from .common import (EXIT_OK, EXIT_USAGE, Fail, audit_trail, open_companion, open_config,
                      report_failures)
 
 
@@ -75,6 +76,8 @@ def cmd_report(args) -> int:
                 raise Fail(f"cannot write {args.out or 'the report'}: "
                            f"{exc.strerror or exc}", EXIT_USAGE) from None
         print(path)
+        audit_trail(args, config).workbook_generated(
+            local_user(), LOCAL, args.schedule or args.kind, str(path))
         if history_only and not args.schedule:
             return EXIT_OK  # from the history alone: no vCenter was read
         code = report_failures(companion)

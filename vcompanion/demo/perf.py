@@ -213,17 +213,7 @@ class Statistics:
             interval = choose_interval(query.seconds, query.realtime, DEFAULT_INTERVALS)
         window = min(query.seconds, interval.length)
         answer = PerfAnswer(self.vcenter, interval, now - timedelta(seconds=window), now, {})
-        for name in dict.fromkeys(query.counters):
-            info = CATALOG.get(name)
-            if info is None:
-                answer.missing.append(Missing(None, name, "not in this vCenter's counter "
-                                                          "catalog"))
-            elif not interval.realtime and info.level > interval.level:
-                answer.missing.append(Missing(None, name, (
-                    f"not collected: a level {info.level} counter, and the "
-                    f"{interval.seconds} s interval keeps level {interval.level}")))
-            else:
-                answer.counters[name] = info
+        answer.take_counters(query.counters, CATALOG)
         step = interval.seconds
         last = int(now.timestamp()) // step * step
         count = max(1, window // step)

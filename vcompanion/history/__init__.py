@@ -9,6 +9,9 @@ capacity trends and forecasts (docs/history.md).
     recorder.py     a recording: what changed since the previous one
     attribution.py  who made a change: the vCenter event that explains it
     capacity.py     capacity samples and their hourly and daily rollups
+    perfstore.py    performance statistics: samples, rollups, VM daily summaries
+    perfrecord.py   the metrics recording: vCenter's samples since the last one
+    perfread.py     when vc.metrics() answers from the history
     queries.py      changes, as_of, capacity series, gaps, status
     forecast.py     days until full, as a range and a status
     retention.py    pruning by the retention settings
@@ -28,16 +31,18 @@ from datetime import datetime, timedelta
 import pandas as pd
 
 from ..clock import utc_now
-from ..errors import ConfigError
+from ..errors import ConfigError, HistoryError
 from . import forecast as forecast_module
-from . import migrations, queries, retention
+from . import migrations, perfread, perfstore, queries, retention
+from .perfrecord import MetricReading, MetricsRecorder, MetricsResult
 from .recorder import Outcome, Reading, Recorder, RecordResult
 from .store import Store, database_url, describe, open_store
 from .times import from_us, parse_when, to_us
 
 log = logging.getLogger(__name__)
 
-__all__ = ["History", "Outcome", "Reading", "RecordResult", "readings_of"]
+__all__ = ["History", "MetricReading", "MetricsResult", "Outcome", "Reading", "RecordResult",
+           "readings_of"]
 
 
 class History:
@@ -53,7 +58,9 @@ class History:
         self._seed = seed
         self._store: Store | None = None
         self._recorder: Recorder | None = None
+        self._metrics: MetricsRecorder | None = None
         self._lock = threading.RLock()
+        self._metrics_lock = threading.Lock()  # one metrics recording at a time
 
     # --- the database ---------------------------------------------------------------
 
@@ -87,7 +94,7 @@ class History:
         with self._lock:
             if self._store is not None:
                 self._store.close()
-            self._store, self._recorder = None, None
+            self._store, self._recorder, self._metrics = None, None, None
 
     # --- recording --------------------------------------------------------------------
 
@@ -104,12 +111,25 @@ class History:
             self.purge(now)
         return result
 
+    def record_metrics(self, readings: list[MetricReading],
+                       now: datetime | None = None) -> MetricsResult:
+        """Store every vCenter's statistics since the last time (perfrecord.py)."""
+        store = self.store()
+        with self._metrics_lock:
+            if self._metrics is None or self._metrics.store is not store:
+                self._metrics = MetricsRecorder(store)
+            return self._metrics.record(readings, self.config.get("history.metrics"),
+                                        self.config.get("history.interval_minutes") or 15,
+                                        now)
+
     def purge(self, now: datetime | None = None) -> dict[str, int]:
         """Delete what the retention settings no longer keep; rows per table."""
         store = self.store()
+        now = now or utc_now()
         with store.write("pruning by the retention settings") as conn:
-            counts = retention.purge(conn, self.config.get("history.retention"),
-                                     now or utc_now())
+            counts = retention.purge(conn, self.config.get("history.retention"), now)
+            counts.update(perfstore.purge(conn, self.config.get("history.metrics"),
+                                          to_us(now)))
         log.info("history: pruned %s", ", ".join(f"{n} {k}" for k, n in counts.items()
                                                  if n) or "nothing")
         return counts
@@ -167,6 +187,46 @@ class History:
         if span <= timedelta(days=min(60, keep["hourly_samples_days"])):
             return queries.HOUR
         return queries.DAY
+
+    def stored_metrics(self, request, vcenters: list[str], moids=None,
+                       now: datetime | None = None) -> pd.DataFrame | None:
+        """``vc.metrics()`` rows of the vCenters the history answers ``request``
+        (a ``metrics.Request``) for, or None (perfread.py)."""
+        settings = self.config.get("history.metrics")
+        resolution = perfread.resolution_for(request, settings) \
+            if settings["enabled"] else None
+        try:
+            if resolution is None or self.store(create=False) is None:
+                return None
+        except HistoryError as exc:
+            log.warning("statistics from the history unavailable: %s", exc)
+            return None
+        minutes = max(60.0, 2 * float(self.config.get("history.interval_minutes") or 0))
+        now_us = to_us(now or utc_now())
+        try:
+            return self._read("reading stored statistics", lambda c: perfread.stored_frame(
+                c, request, resolution, vcenters, moids, now_us, int(minutes * 60e6)),
+                lambda: None)
+        except HistoryError as exc:  # vCenter still answers
+            log.warning("statistics from the history unavailable (read from vCenter "
+                        "instead): %s", exc)
+            return None
+
+    def vm_days(self, since="30d", until=None, vcenter=None, moids=None) -> pd.DataFrame:
+        """VM daily summaries (perfstore.VM_DAY_COLUMNS) of the days from ``since``."""
+        now = utc_now()
+        start = to_us(parse_when(since, now, "since"))
+        end = to_us(parse_when(until, now, "until")) if until is not None else to_us(now)
+        start = start // perfstore.DAY_US * perfstore.DAY_US
+        return self._read("reading VM daily summaries", lambda c: perfstore.vm_days_frame(
+            c, start, end, vcenter, moids), lambda: pd.DataFrame(
+            columns=perfstore.VM_DAY_COLUMNS))
+
+    def vm_latest(self, vcenter=None) -> pd.DataFrame:
+        """Every VM's latest window per counter (perfstore.VM_LATEST_COLUMNS)."""
+        return self._read("reading the VMs' latest windows", lambda c: perfstore.
+                          vm_latest_frame(c, vcenter), lambda: pd.DataFrame(
+                              columns=perfstore.VM_LATEST_COLUMNS))
 
     def forecasts(self, now: datetime | None = None) -> pd.DataFrame:
         """One row per datastore and cluster metric (forecast.py)."""

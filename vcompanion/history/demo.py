@@ -11,9 +11,11 @@ one of them (the fullest with room to spare) fast enough to be full in about
 ten days; cluster memory creeps up; dr is down one night and branch never
 answers, so the gaps show.
 
-The recordings are made once per machine (``history-demo-vN-template.sqlite``
-in the demo's data folder, about half a minute); every day gets a copy whose
-times are moved forward by whole days (``history-demo-vN-DATE.sqlite``).
+The recordings are made once per machine (``history-demo-vN-sM-template.sqlite``
+in the demo's data folder, about half a minute; N is this generator's version,
+M the schema's, so two versions of vCompanion on one machine never open each
+other's file); every day gets a copy whose times are moved forward by whole
+days (``history-demo-vN-sM-DATE.sqlite``).
 Each file is written under a temporary name and then moved into place:
 processes that start together never see half of one.
 """
@@ -37,6 +39,7 @@ from sqlalchemy.engine import URL
 from ..clock import utc_now
 from ..demo import SITES, generate
 from .capacity import DAY_US
+from .migrations import LATEST
 from . import retention
 from .recorder import Reading, Recorder
 from .schema import meta
@@ -67,22 +70,27 @@ def seed(url: URL) -> URL:
         return url
     now = utc_now()
     folder = Path(url.database).parent
-    path = folder / f"history-demo-v{VERSION}-{now:%Y%m%d}.sqlite"
+    path = folder / file_name(f"{now:%Y%m%d}")
     if path.exists():
         return URL.create("sqlite", database=str(path))
     folder.mkdir(parents=True, exist_ok=True)
-    template = folder / f"history-demo-v{VERSION}-template.sqlite"
+    template = folder / file_name("template")
     if not template.exists():
         log.info("demo: recording %d days of synthetic history (once)", DAYS)
         _atomic(template, lambda tmp: build(URL.create("sqlite", database=str(tmp)), now))
     _atomic(path, lambda tmp: _shifted_copy(template, tmp, now))
-    for old in folder.glob(f"history-demo-v{VERSION}-2*.sqlite*"):
+    for old in folder.glob(file_name("2*") + "*"):
         if not old.name.startswith(path.name):
             try:
                 old.unlink()
             except OSError:
                 pass
     return URL.create("sqlite", database=str(path))
+
+
+def file_name(part: str) -> str:
+    """The name of one of the demo's files: versions of the generator and the schema."""
+    return f"history-demo-v{VERSION}-s{LATEST}-{part}.sqlite"
 
 
 def _atomic(path: Path, make) -> None:

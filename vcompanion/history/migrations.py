@@ -112,10 +112,77 @@ def _v2_capacity(conn: Connection) -> None:
     md.tables["history_samples"].create(conn)
 
 
+def _v3_metrics(conn: Connection) -> None:
+    """Performance statistics: series, samples and rollups, marks, VM daily
+    summaries and latest windows."""
+    md = MetaData()
+    Table("history_vcenters", md, Column("id", _ID, primary_key=True))  # referenced
+    Table("history_metric_series", md,
+          Column("id", _ID, primary_key=True, autoincrement=True),
+          Column("vcenter_id", ForeignKey("history_vcenters.id"), nullable=False),
+          Column("kind", String(16), nullable=False),
+          Column("moid", String(100), nullable=False),
+          Column("counter", String(100), nullable=False),
+          Column("name", String(400)), Column("unit", String(16)),
+          UniqueConstraint("vcenter_id", "kind", "moid", "counter",
+                           name="history_metric_series_identity"))
+    Table("history_metric_samples", md,
+          Column("series_id", ForeignKey("history_metric_series.id", ondelete="CASCADE"),
+                 nullable=False),
+          Column("resolution", SmallInteger, nullable=False),
+          Column("time", BigInteger, nullable=False),
+          Column("value", Float), Column("low", Float), Column("high", Float),
+          Column("count", Integer, nullable=False),
+          PrimaryKeyConstraint("resolution", "time", "series_id"),
+          sqlite_with_rowid=False)
+    Table("history_metric_marks", md,
+          Column("vcenter_id", ForeignKey("history_vcenters.id"), primary_key=True,
+                 autoincrement=False),
+          Column("read_until", BigInteger), Column("rolled_hour", BigInteger),
+          Column("rolled_day", BigInteger), Column("vm_day", BigInteger))
+    Table("history_vm_days", md,
+          Column("series_id", ForeignKey("history_metric_series.id", ondelete="CASCADE"),
+                 nullable=False),
+          Column("day", BigInteger, nullable=False),
+          Column("average", Float), Column("p95", Float), Column("maximum", Float),
+          Column("count", Integer, nullable=False),
+          Column("interval", Integer, nullable=False),
+          PrimaryKeyConstraint("day", "series_id"),
+          sqlite_with_rowid=False)
+    Table("history_vm_latest", md,
+          Column("series_id", ForeignKey("history_metric_series.id", ondelete="CASCADE"),
+                 primary_key=True, autoincrement=False),
+          Column("start", BigInteger, nullable=False),
+          Column("time", BigInteger, nullable=False),
+          Column("average", Float), Column("maximum", Float),
+          Column("count", Integer, nullable=False))
+    for name in ("history_metric_series", "history_metric_samples", "history_metric_marks",
+                 "history_vm_days", "history_vm_latest"):
+        md.tables[name].create(conn)
+
+
+def _v4_audit(conn: Connection) -> None:
+    """The audit trail: one append-only row per sign-in, sign-out, workbook, ..."""
+    md = MetaData()
+    Table("history_audit", md,
+          Column("id", _ID, primary_key=True, autoincrement=True),
+          Column("time", BigInteger, nullable=False),
+          Column("event", String(32), nullable=False),
+          Column("username", String(200)), Column("client", String(200)),
+          Column("outcome", String(64)), Column("vcenters", Text),
+          Column("detail", Text), Column("machine", String(200)),
+          Column("process", String(200)),
+          Index("history_audit_time", "time"),
+          Index("history_audit_event", "event", "time"))
+    md.create_all(conn)
+
+
 # (version, what it adds, step): never edit a released step, append a new one.
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "change log", _v1_change_log),
     (2, "capacity series", _v2_capacity),
+    (3, "performance statistics", _v3_metrics),
+    (4, "audit trail", _v4_audit),
 ]
 LATEST = MIGRATIONS[-1][0]
 

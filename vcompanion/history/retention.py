@@ -6,6 +6,7 @@ daily rows), daily ones after ``daily_samples_days``.  Changes, recordings
 (with their coverage) and object versions that ended before
 ``changes_days`` go together: ``as_of`` further back than that shows
 nothing, and says so in the docs.  The current versions always stay.
+Audit rows (``history_audit``) go after ``audit_days``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy import and_, delete, select
 from sqlalchemy.engine import Connection
 
 from . import capacity
-from .schema import DAY, HOUR, RAW, changes, objects, recordings, samples
+from .schema import DAY, HOUR, RAW, audit, changes, objects, recordings, samples
 from .times import to_us
 
 
@@ -27,7 +28,8 @@ def cutoffs(settings: dict, now: datetime) -> dict[str, int]:
     return {"raw": before(settings["raw_samples_days"]),
             "hour": before(settings["hourly_samples_days"]),
             "day": before(settings["daily_samples_days"]),
-            "changes": before(settings["changes_days"])}
+            "changes": before(settings["changes_days"]),
+            "audit": before(settings.get("audit_days") or 36500)}
 
 
 def purge(conn: Connection, settings: dict, now: datetime) -> dict[str, int]:
@@ -54,6 +56,8 @@ def purge(conn: Connection, settings: dict, now: datetime) -> dict[str, int]:
         and_(recordings.c.time < limit["changes"],
              ~select(changes.c.id).where(changes.c.recording_id == recordings.c.id)
              .exists()))).rowcount
+    counts["audit rows"] = conn.execute(delete(audit).where(
+        audit.c.time < limit["audit"])).rowcount
     return counts
 
 

@@ -13,6 +13,13 @@
                          per property), with the vCenter user and event
     history_series       one capacity series: vCenter, kind, object, metric
     history_samples      its values: raw (every recording), hourly, daily
+    history_metric_series   one performance series: vCenter, kind, object, counter
+    history_metric_samples  its values: vCenter's 5-minute samples, hourly, daily
+    history_metric_marks    per vCenter: read up to, rolled up to, VM days summarised
+    history_vm_days         a VM's daily summary per counter: average, p95, maximum
+    history_vm_latest       a VM's latest window per counter (replaced each time)
+    history_audit           the audit trail: sign-ins, sign-outs, workbooks, ...
+                            (append-only; ``vcompanion/audit.py``)
 
 Times are whole microseconds since 1970-01-01 UTC in BIGINT columns: exact,
 compact and compared the same way by SQLite and PostgreSQL (``times.py``).
@@ -137,5 +144,95 @@ samples = Table(
     sqlite_with_rowid=False,
 )
 
-__all__ = ["DAY", "HOUR", "RAW", "changes", "coverage", "meta", "metadata", "objects",
-           "recordings", "samples", "series", "vcenters"]
+# Performance statistics (perfstore.py).  One series per object and counter
+# (``kind``: host, cluster, datastore, vm); values in the unit of ``unit``.
+metric_series = Table(
+    "history_metric_series", metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("vcenter_id", ForeignKey("history_vcenters.id"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("moid", String(100), nullable=False),
+    Column("counter", String(100), nullable=False),  # group.name.rollup
+    Column("name", String(400)),  # the object's name, last seen
+    Column("unit", String(16)),
+    UniqueConstraint("vcenter_id", "kind", "moid", "counter",
+                     name="history_metric_series_identity"),
+)
+
+# resolution: SAMPLE (vCenter's samples: 5-minute, or coarser when backfilled), HOUR,
+# DAY.  time: the END of the period (as vCenter stamps samples).  count: the
+# 5-minute periods it stands for (a backfilled 30-minute sample: 6).  low/high:
+# null for a sample that is one value (a datastore's: its hosts' lowest and highest).
+SAMPLE = 0
+metric_samples = Table(
+    "history_metric_samples", metadata,
+    Column("series_id", ForeignKey("history_metric_series.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("resolution", SmallInteger, nullable=False),
+    Column("time", BigInteger, nullable=False),
+    Column("value", Float),
+    Column("low", Float),
+    Column("high", Float),
+    Column("count", Integer, nullable=False),
+    PrimaryKeyConstraint("resolution", "time", "series_id"),
+    sqlite_with_rowid=False,
+)
+
+metric_marks = Table(
+    "history_metric_marks", metadata,
+    Column("vcenter_id", ForeignKey("history_vcenters.id"), primary_key=True,
+           autoincrement=False),
+    Column("read_until", BigInteger),   # samples stored up to here (vCenter's clock)
+    Column("rolled_hour", BigInteger),  # samples up to here are in hourly rows
+    Column("rolled_day", BigInteger),   # hourly rows up to here are in daily rows
+    Column("vm_day", BigInteger),       # VM days summarised up to here (a day's end)
+)
+
+# day: the START of the UTC day.  interval: seconds per sample summarised (300,
+# or 1800 / 7200 for a day backfilled after downtime); count: how many.
+vm_days = Table(
+    "history_vm_days", metadata,
+    Column("series_id", ForeignKey("history_metric_series.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("day", BigInteger, nullable=False),
+    Column("average", Float),
+    Column("p95", Float),
+    Column("maximum", Float),
+    Column("count", Integer, nullable=False),
+    Column("interval", Integer, nullable=False),
+    PrimaryKeyConstraint("day", "series_id"),
+    sqlite_with_rowid=False,
+)
+
+vm_latest = Table(
+    "history_vm_latest", metadata,
+    Column("series_id", ForeignKey("history_metric_series.id", ondelete="CASCADE"),
+           primary_key=True, autoincrement=False),
+    Column("start", BigInteger, nullable=False),
+    Column("time", BigInteger, nullable=False),  # the window's end
+    Column("average", Float),
+    Column("maximum", Float),
+    Column("count", Integer, nullable=False),
+)
+
+# The audit trail (vcompanion/audit.py): one row per event, never updated; only
+# the retention (history.retention.audit_days) deletes rows.
+audit = Table(
+    "history_audit", metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("time", BigInteger, nullable=False),
+    Column("event", String(32), nullable=False),  # sign_in, sign_in_failed, lockout, ...
+    Column("username", String(200)),  # the user name as typed (control chars escaped)
+    Column("client", String(200)),    # the client address, or "local"
+    Column("outcome", String(64)),    # accepted, invalid, sent, failed, ...
+    Column("vcenters", Text),         # JSON list: the vCenters that accepted
+    Column("detail", Text),           # one line
+    Column("machine", String(200)),
+    Column("process", String(200)),
+    Index("history_audit_time", "time"),
+    Index("history_audit_event", "event", "time"),
+)
+
+__all__ = ["DAY", "HOUR", "RAW", "SAMPLE", "audit", "changes", "coverage", "meta", "metadata",
+           "metric_marks", "metric_samples", "metric_series", "objects", "recordings",
+           "samples", "series", "vcenters", "vm_days", "vm_latest"]

@@ -26,6 +26,7 @@ import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
+from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
@@ -84,7 +85,7 @@ class Store:
     @property
     def path(self) -> Path | None:
         """The SQLite file (None for PostgreSQL)."""
-        return Path(self.url.database) if self.dialect == "sqlite" else None
+        return sqlite_path(self.url) if self.dialect == "sqlite" else None
 
     @contextmanager
     def read(self, what: str = "reading") -> Iterator[Connection]:
@@ -116,11 +117,20 @@ class Store:
         self.engine.dispose()
 
 
+def sqlite_path(url: URL) -> Path:
+    """The file of a SQLite URL, also in SQLite's URI form
+    (``sqlite:///file:/path/h.sqlite?mode=ro&uri=true``)."""
+    database = url.database or ""
+    if str(url.query.get("uri", "")).lower() in ("true", "1") and database.startswith("file:"):
+        return Path(unquote(urlsplit(database).path))
+    return Path(database)
+
+
 def open_store(url: URL, create: bool = True) -> Store | None:
     """The database at ``url``; None when it is a SQLite file that does not exist
     and ``create`` is False (readers then answer "nothing recorded yet")."""
     if url.get_backend_name() == "sqlite":
-        path = Path(url.database)
+        path = sqlite_path(url)
         if not path.exists():
             if not create:
                 return None

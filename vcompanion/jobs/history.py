@@ -1,7 +1,10 @@
 """The scheduler's history job: record every vCenter every ``history.interval_minutes``.
 
 Each run loads the config afresh (edits apply without a restart), reads every
-vCenter, records what changed (``Companion.record``) and applies the
+vCenter, records what changed (``Companion.record``), stores the performance
+statistics since the last run (``Companion.record_metrics``, unless
+``history.metrics.enabled`` is false: vCenter's 5-minute samples, so the
+history keeps 5-minute resolution whatever the interval) and applies the
 retention settings.  The ``History`` is kept between runs (per config file
 and database) so a recording compares with the previous one in memory
 instead of reading the last state back from the database.
@@ -69,6 +72,11 @@ def run_recording(config_path: str | None):
     config = load_config(config_path)
     with Companion(config, history=_history(config)) as companion:
         result = companion.record()
+        if config.get("history.metrics.enabled"):
+            try:  # statistics must not cost the change log its recording
+                companion.record_metrics()
+            except Exception:  # noqa: BLE001 - logged; the next run reads the gap
+                log.exception("history: statistics not recorded")
         companion.history.purge()
     for outcome in result.incomplete:
         log.warning("history: vCenter '%s' not recorded: %s", outcome.vcenter,

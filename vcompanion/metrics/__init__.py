@@ -15,10 +15,10 @@ The columns are declared in ``tables/performance.py`` (docs/tables.md).
 """
 
 from .cache import AnswerCache
-from .frames import Results, summary, tidy
+from .frames import Results, combine, summary, tidy
 from .reading import read
-from .request import REALTIME_SECONDS, Request, Target, targets
+from .request import REALTIME_SECONDS, Request, Target, select, targets, vcenters
 from .units import NO_SAMPLE, scale
 
 __all__ = ["NO_SAMPLE", "REALTIME_SECONDS", "AnswerCache", "Request", "Results", "Target",
-           "read", "scale", "summary", "targets", "tidy"]
+           "combine", "read", "scale", "select", "summary", "targets", "tidy", "vcenters"]

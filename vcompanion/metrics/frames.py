@@ -146,6 +146,26 @@ def tidy(results: Results) -> pd.DataFrame:
     frame.attrs["failures"] = dict(results.failures)
     frame.attrs["missing"] = _missing_notes(results)
     frame.attrs["cost"] = _cost(results)
+    frame.attrs["history"] = []  # vCenters answered from the history (combine)
+    return frame
+
+
+def combine(frames: list[pd.DataFrame], order: list[str]) -> pd.DataFrame:
+    """Tidy frames of different vCenters as one, in ``order`` of vCenters (the label
+    columns stay categories); attrs of the first, plus each one's ``history``."""
+    frames = [f for f in frames if f is not None]
+    data = {}
+    for column in METRICS.columns:
+        values = [f[column.name] for f in frames]
+        if column.dtype == "category":
+            values = [v.astype(str) for v in values]
+        data[column.name] = pd.concat(values, ignore_index=True)
+    frame = METRICS.columns_frame(data, sum(len(f) for f in frames))
+    rank = {name: i for i, name in enumerate(order)}
+    position = frame["vcenter"].astype(str).map(rank).fillna(len(order)).to_numpy()
+    frame = frame.iloc[np.argsort(position, kind="stable")].reset_index(drop=True)
+    frame.attrs.update(frames[0].attrs)
+    frame.attrs["history"] = [n for f in frames for n in f.attrs.get("history", ())]
     return frame
 
 
@@ -272,4 +292,4 @@ def _missing_text(missing: dict[str, list[str]], figures: int) -> str:
     return "; ".join(parts)
 
 
-__all__ = ["Results", "summary", "tidy"]
+__all__ = ["Results", "combine", "summary", "tidy"]

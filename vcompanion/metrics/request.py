@@ -152,6 +152,25 @@ def targets(request: Request, frames: dict[str, pd.DataFrame]) -> dict[str, Targ
     return out
 
 
+def vcenters(config, known, wanted: str | list[str] | None) -> list[str]:
+    """The vCenters of ``known`` (names, in order) that ``wanted`` names (None: all);
+    an unknown name is a ConfigError naming the configured ones."""
+    names = [wanted] if isinstance(wanted, str) else wanted
+    for name in names or ():
+        config.vcenter(name)
+    return [n for n in known if names is None or n in names]
+
+
+def select(frame: pd.DataFrame, vcenters: list[str] | None = None,
+           moids=None) -> pd.DataFrame:
+    """The rows of an inventory table of these vCenters and objects (None: all)."""
+    if vcenters is not None:
+        frame = frame[frame["vcenter"].isin(list(vcenters))]
+    if moids is not None:
+        frame = frame[frame["moid"].isin(list(moids))]
+    return frame
+
+
 def _skip_reason(kind: Kind, row: dict, realtime: bool) -> str | None:
     """Why an object has no statistics to read, or None."""
     if not realtime:
@@ -175,4 +194,4 @@ def _url_instance(url: str | None) -> str | None:
     return url.rstrip("/").rpartition("/")[2] or None
 
 
-__all__ = ["REALTIME_SECONDS", "Request", "Target", "targets"]
+__all__ = ["REALTIME_SECONDS", "Request", "Target", "select", "targets", "vcenters"]

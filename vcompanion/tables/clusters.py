@@ -5,8 +5,8 @@ from __future__ import annotations
 from pyVmomi import vim
 
 from . import enums
-from .context import Inventory, as_list, attribute_labels, get, moid, tag_labels
-from .schema import (BOOL, CAPACITY, FLOAT, IDENTITY, INT, LIST, STRING, TRACKED,
+from .context import Inventory, as_list, attribute_labels, get, moid, own_alarm_count, tag_labels
+from .schema import (BOOL, CAPACITY, FLOAT, IDENTITY, INT, LABELS, MOID, STRING, TRACKED,
                      TRACKED_CAPACITY, Column, Table)
 
 GIB = 1024 ** 3
@@ -45,11 +45,8 @@ TABLE = Table("clusters", "cluster", (
     Column("overall_status", STRING, "vCenter's health colour.",
            rvtools="OverallStatus", values=enums.STATUS),
     Column("alarm_count", INT, "Triggered alarms on the cluster."),
-    Column("tags", LIST, "Tags as Category:Tag (vSphere Automation API; empty where "
-           "tags are unavailable: see status())."),
-    Column("attributes", LIST, "Custom attributes as Name=value (one column each in "
-           "the workbook)."),
-    Column("moid", STRING, "Managed object id, unique within the vCenter.", history=IDENTITY),
+    *LABELS,
+    MOID,
 ), brief=("vcenter", "name", "datacenter", "host_count", "vm_count", "cpu_usage_pct",
           "memory_usage_pct", "ha_enabled", "drs_enabled", "overall_status"),
    history="cluster")
@@ -88,8 +85,7 @@ def build(inv: Inventory) -> list[dict]:
             "drs_enabled": get(config, "drsConfig.enabled"),
             "drs_behavior": get(config, "drsConfig.defaultVmBehavior"),
             "overall_status": p.get("overallStatus"),
-            "alarm_count": sum(1 for s in as_list(p.get("triggeredAlarmState"))
-                               if moid(get(s, "entity")) == oid),
+            "alarm_count": own_alarm_count(p, oid),
             "tags": tag_labels(inv, oid),
             "attributes": attribute_labels(inv, p),
             "moid": oid,

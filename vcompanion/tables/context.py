@@ -32,6 +32,12 @@ KINDS = {"VirtualMachine": "vm", "HostSystem": "host", "Datastore": "datastore",
 CUSTOM_VALUE = "customValue"
 
 
+def own_alarm_count(props: dict, oid: str) -> int:
+    """Triggered alarms on the object itself (not inherited from its children)."""
+    return sum(1 for s in as_list(props.get("triggeredAlarmState"))
+               if moid(get(s, "entity")) == oid)
+
+
 def tag_labels(inv: Inventory, oid: str) -> list[str]:
     """An object's tags as "Category:Tag", sorted (empty until tags are read)."""
     if inv.tags is None:

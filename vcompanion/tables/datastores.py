@@ -5,8 +5,8 @@ from __future__ import annotations
 from pyVmomi import vim
 
 from . import enums
-from .context import Inventory, as_list, attribute_labels, get, moid, tag_labels
-from .schema import (BOOL, CAPACITY, FLOAT, IDENTITY, INT, LIST, STRING, TRACKED,
+from .context import Inventory, as_list, attribute_labels, get, own_alarm_count, tag_labels
+from .schema import (BOOL, CAPACITY, FLOAT, IDENTITY, INT, LABELS, LIST, MOID, STRING, TRACKED,
                      TRACKED_CAPACITY, Column, Table)
 
 PARTS = ("tags",)  # the tags column (see tables.PARTS)
@@ -41,11 +41,8 @@ TABLE = Table("datastores", "datastore", (
     Column("vm_count", INT, "VMs with files on it.", rvtools="# VMs"),
     Column("overall_status", STRING, "vCenter's health colour.", values=enums.STATUS),
     Column("alarm_count", INT, "Triggered alarms on the datastore."),
-    Column("tags", LIST, "Tags as Category:Tag (vSphere Automation API; empty where "
-           "tags are unavailable: see status())."),
-    Column("attributes", LIST, "Custom attributes as Name=value (one column each in "
-           "the workbook)."),
-    Column("moid", STRING, "Managed object id, unique within the vCenter.", history=IDENTITY),
+    *LABELS,
+    MOID,
 ), brief=("vcenter", "name", "type", "capacity_bytes", "free_bytes", "free_pct",
           "accessible", "host_count", "vm_count"),
    history="datastore")
@@ -81,8 +78,7 @@ def build(inv: Inventory) -> list[dict]:
                                           for m in as_list(p.get("host"))))),
             "vm_count": len(as_list(p.get("vm"))),
             "overall_status": p.get("overallStatus"),
-            "alarm_count": sum(1 for s in as_list(p.get("triggeredAlarmState"))
-                               if moid(get(s, "entity")) == oid),
+            "alarm_count": own_alarm_count(p, oid),
             "tags": tag_labels(inv, oid),
             "attributes": attribute_labels(inv, p),
             "moid": oid,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pyVmomi import vim
 
-from .context import Inventory, as_list, attribute_labels, get, moid, tag_labels, utc
+from .context import Inventory, as_list, attribute_labels, get, own_alarm_count, tag_labels, utc
 from . import enums
-from .schema import (BOOL, CAPACITY, FLOAT, IDENTITY, INT, LIST, STRING, TIME, TRACKED,
-                     Column, Table)
+from .schema import (BOOL, CAPACITY, FLOAT, IDENTITY, INT, LABELS, LIST, MOID, STRING, TIME,
+                     TRACKED, Column, Table)
 
 GIB = 1024 ** 3
 
@@ -64,11 +64,8 @@ TABLE = Table("hosts", "ESXi host", (
     Column("config_issues", INT, "Configuration issues vCenter reports for the host."),
     Column("config_issue_messages", LIST, "Those issues, as vCenter words them."),
     Column("alarm_count", INT, "Triggered alarms on the host."),
-    Column("tags", LIST, "Tags as Category:Tag (vSphere Automation API; empty where "
-           "tags are unavailable: see status())."),
-    Column("attributes", LIST, "Custom attributes as Name=value (one column each in "
-           "the workbook)."),
-    Column("moid", STRING, "Managed object id, unique within the vCenter.", history=IDENTITY),
+    *LABELS,
+    MOID,
 ), brief=("vcenter", "name", "connection_state", "in_maintenance", "cluster", "version",
           "cpu_usage_pct", "memory_usage_pct", "vm_count", "overall_status"),
    history="host")
@@ -133,8 +130,7 @@ def build(inv: Inventory) -> list[dict]:
             "config_issue_messages": [
                 (get(i, "fullFormattedMessage") or getattr(i, "_wsdlName", "issue")).strip()
                 for i in as_list(p.get("configIssue"))],
-            "alarm_count": sum(1 for s in as_list(p.get("triggeredAlarmState"))
-                               if moid(get(s, "entity")) == oid),
+            "alarm_count": own_alarm_count(p, oid),
             "tags": tag_labels(inv, oid),
             "attributes": attribute_labels(inv, p),
             "moid": oid,

@@ -7,7 +7,7 @@ from pyVmomi import vim
 from .context import Inventory, as_list, attribute_labels, get, tag_labels
 from .hosts import portgroup_vlans
 from . import enums
-from .schema import (IDENTITY, INT, LIST, STRING, TRACKED, Column, Table)
+from .schema import IDENTITY, INT, LABELS, MOID, STRING, TRACKED, Column, Table
 
 PARTS = ("tags",)  # the tags column (see tables.PARTS)
 PATHS = {
@@ -32,11 +32,8 @@ TABLE = Table("networks", "network: standard portgroup, distributed portgroup or
     Column("host_count", INT, "Hosts with this network."),
     Column("vm_count", INT, "VMs attached."),
     Column("overall_status", STRING, "vCenter's health colour.", values=enums.STATUS),
-    Column("tags", LIST, "Tags as Category:Tag (vSphere Automation API; empty where "
-           "tags are unavailable: see status())."),
-    Column("attributes", LIST, "Custom attributes as Name=value (one column each in "
-           "the workbook)."),
-    Column("moid", STRING, "Managed object id, unique within the vCenter.", history=IDENTITY),
+    *LABELS,
+    MOID,
 ), brief=("vcenter", "name", "kind", "switch", "vlan", "datacenter", "host_count", "vm_count"),
    history="network")
 

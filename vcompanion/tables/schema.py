@@ -76,6 +76,17 @@ class Column:
         return self.history in (CAPACITY, TRACKED_CAPACITY)
 
 
+
+# Columns every inventory object table ends with (in this order where it has all three).
+LABELS = (
+    Column("tags", LIST, "Tags as Category:Tag (vSphere Automation API; empty where "
+           "tags are unavailable: see status())."),
+    Column("attributes", LIST, "Custom attributes as Name=value (one column each in "
+           "the workbook)."),
+)
+MOID = Column("moid", STRING, "Managed object id, unique within the vCenter.", history=IDENTITY)
+
+
 @dataclass(frozen=True)
 class Table:
     """A table: its columns and what each row is."""

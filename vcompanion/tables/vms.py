@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from pyVmomi import vim
 
-from .context import Inventory, as_list, attribute_labels, get, moid, tag_labels, utc
+from .context import Inventory, as_list, attribute_labels, get, own_alarm_count, tag_labels, utc
 from . import enums
-from .schema import (BOOL, FLOAT, IDENTITY, INT, LIST, STRING, TIME, TRACKED, Column,
-                     Table)
+from .schema import BOOL, FLOAT, IDENTITY, INT, LABELS, LIST, STRING, TIME, TRACKED, Column, Table
 
 GIB = 1024 ** 3
 PARTS = ("tags",)  # built with Inventory.tags as well (see tables.PARTS)
@@ -98,10 +97,7 @@ TABLE = Table("vms", "virtual machine or template", (
     Column("moid", STRING, "Managed object id, unique within the vCenter.",
            rvtools="VM ID", history=IDENTITY),
     Column("annotation", STRING, "Notes.", rvtools="Annotation", history=TRACKED),
-    Column("tags", LIST, "Tags as Category:Tag (vSphere Automation API; empty where "
-           "tags are unavailable: see status())."),
-    Column("attributes", LIST, "Custom attributes as Name=value (one column each in "
-           "the workbook)."),
+    *LABELS,
     Column("is_template", BOOL, "True for a template.", rvtools="Template", history=TRACKED),
     Column("consolidation_needed", BOOL, "Disks need consolidation.",
            rvtools="Consolidation Needed"),
@@ -175,8 +171,7 @@ def build(inv: Inventory) -> list[dict]:
             "tools_version_status": p.get("summary.guest.toolsVersionStatus2"),
             "overall_status": p.get("summary.overallStatus"),
             "config_status": p.get("configStatus"),
-            "alarm_count": sum(1 for s in as_list(p.get("triggeredAlarmState"))
-                               if moid(get(s, "entity")) == oid),
+            "alarm_count": own_alarm_count(p, oid),
             "instance_uuid": p.get("summary.config.instanceUuid"),
             "bios_uuid": p.get("summary.config.uuid"),
             "moid": oid,

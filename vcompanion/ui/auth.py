@@ -177,6 +177,7 @@ class LoginHandler(panel_compat.LoginHandlerBase):
         result = self._result
         audit.info("login %s: user=%s source=%s %s", "accepted" if ok else "refused",
                    username or "-", source, result.outcome)
+        runtime_module.current().audit_login(result, source)
         if not ok:
             await asyncio.sleep(1.0)  # slows down guessing, never blocks the server
             code = result.failure_code

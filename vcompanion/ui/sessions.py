@@ -57,9 +57,10 @@ class Login:
 class Logins:
     """The logins of this server process, with the idle timeout applied."""
 
-    def __init__(self, idle_seconds: float, max_seconds: float):
+    def __init__(self, idle_seconds: float, max_seconds: float, on_end=None):
         self.idle_seconds = float(idle_seconds)  # 0 = no idle timeout
         self.max_seconds = float(max_seconds)
+        self.on_end = on_end  # on_end(login, reason) after a login ends (the audit)
         self._logins: dict[str, Login] = {}
         self._ended: OrderedDict[str, str] = OrderedDict()  # recent id -> why it ended
         self._lock = threading.Lock()
@@ -97,6 +98,8 @@ class Logins:
             threading.Thread(target=data.stop, name="vcompanion-logout",
                              daemon=True).start()
         log.info("dashboard session of %s ended (%s)", login.user, reason)
+        if self.on_end is not None:
+            self.on_end(login, reason)
         return login
 
     def idle_for(self, login: Login, now: float | None = None) -> float:

@@ -48,6 +48,7 @@ ICONS = {
     "history": '<path d="M3.5 12a8.5 8.5 0 1 0 2.5-6"/><path d="M3 4v4h4"/>'
                '<path d="M12 7.5V12l3 2"/>',
     "trend": '<path d="M3 20h18"/><path d="M4 16l5-5 4 3 7-7"/><path d="M15 7h5v5"/>',
+    "activity": '<path d="M3 12h4l3-7 4 14 3-7h4"/>',
 }
 
 

@@ -166,17 +166,7 @@ def read(conn: VCenterConnection, query: PerfQuery,
     window = min(query.seconds, interval.length)
     answer = PerfAnswer(conn.name, interval, end - timedelta(seconds=window), end, {},
                         stats=stats)
-    for name in dict.fromkeys(query.counters):
-        info = cat.counters.get(name)
-        if info is None:
-            answer.missing.append(Missing(None, name, "not in this vCenter's counter "
-                                                      "catalog"))
-        elif not interval.realtime and info.level > interval.level:
-            answer.missing.append(Missing(None, name, (
-                f"not collected: a level {info.level} counter, and the "
-                f"{interval.seconds} s interval keeps level {interval.level}")))
-        else:
-            answer.counters[name] = info
+    answer.take_counters(query.counters, cat.counters)
     if answer.counters and query.moids:
         _Batches(conn, cat, query, answer, settings,
                  max(1, math.ceil(window / interval.seconds))).run()

@@ -187,6 +187,23 @@ class PerfAnswer:
     missing: list[Missing] = field(default_factory=list)
     stats: PerfStats = field(default_factory=PerfStats)
 
+    def take_counters(self, names, catalog: dict[str, CounterInfo]) -> None:
+        """Sort the counters ``names`` asked for into ``counters`` (those this
+        vCenter has and keeps at this interval's statistics level) and
+        ``missing`` (with the reason), in the order asked, each once."""
+        interval = self.interval
+        for name in dict.fromkeys(names):
+            info = catalog.get(name)
+            if info is None:
+                self.missing.append(Missing(None, name, "not in this vCenter's counter "
+                                                        "catalog"))
+            elif not interval.realtime and info.level > interval.level:
+                self.missing.append(Missing(None, name, (
+                    f"not collected: a level {info.level} counter, and the "
+                    f"{interval.seconds} s interval keeps level {interval.level}")))
+            else:
+                self.counters[name] = info
+
 
 __all__ = ["DAY", "DEFAULT_INTERVALS", "REALTIME", "REALTIME_INTERVAL", "CounterInfo",
            "Interval", "Missing", "PerfAnswer", "PerfData", "PerfQuery", "PerfStats",

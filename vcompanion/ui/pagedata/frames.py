@@ -56,6 +56,7 @@ class FrameSet:
     index: SearchIndex | None = None
     notes: tuple[str, ...] = field(default=())  # e.g. vCenters this user cannot use
     alerts: AlertHistory | None = None  # None: the alerts database is not readable
+    audit: pd.DataFrame | None = None  # the newest audit rows (None: not readable)
     # Derived frames made once and shared by every session (see display()).
     cache: dict = field(default_factory=dict, compare=False, repr=False)
 

@@ -17,14 +17,16 @@ from .inventory import InventoryPage
 from .object import ObjectPage
 from . import objecthistory  # noqa: F401 - the history on object pages (registers itself)
 from .overview import OverviewPage
+from .performance import PerformancePage
 from .problems import ProblemsPage
 from .reports import ReportsPage
 from .search import SearchPage
 from .snapshots import SnapshotsPage
 
 PAGES: tuple[type[Page], ...] = (
-    OverviewPage, InventoryPage, SearchPage, ProblemsPage, HostsPage, DatastoresPage,
-    SnapshotsPage, ChangesPage, CapacityPage, AlertsPage, ReportsPage, ObjectPage)
+    OverviewPage, InventoryPage, SearchPage, ProblemsPage, PerformancePage, HostsPage,
+    DatastoresPage, SnapshotsPage, ChangesPage, CapacityPage, AlertsPage, ReportsPage,
+    ObjectPage)
 SLUGS: tuple[str, ...] = tuple(page.slug for page in PAGES)
 
 _BY_SLUG = {page.slug: page for page in PAGES}

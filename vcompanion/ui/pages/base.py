@@ -16,7 +16,7 @@ from bokeh.models.widgets.tables import HTMLTemplateFormatter
 
 from ...frames import csv_text
 from ...reports.framebook import frame_workbook
-from .. import labels
+from .. import audit, labels
 from ..theme import Palette
 
 
@@ -210,9 +210,12 @@ class DownloadButtons:
 
     def _csv(self):
         self.csv.filename = f"vcompanion-{self.stem}-{self._stamp()}.csv"
-        return to_csv(self.frame())
+        frame = self.frame()
+        audit.downloaded(self.csv.filename, len(frame))
+        return to_csv(frame)
 
     def _xlsx(self):
         self.xlsx.filename = f"vcompanion-{self.stem}-{self._stamp()}.xlsx"
         view, titles = self.view()
+        audit.downloaded(self.xlsx.filename, len(view))
         return io.BytesIO(frame_workbook(view, sheet=self.stem, titles=titles))

@@ -43,6 +43,7 @@ from ..labels import display_frame
 from ..links import LINK_CSS, link_formatter
 from ..objectparts import GoneObject
 from ..pagedata.objects import FAST, find, resolve
+from ..perfcharts import section_view
 from .base import TABLE_CSS, Page, card, column_setup, table
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,9 @@ SECTION_LOOKS: dict[str, SectionLook] = {}
 
 # Sections drawn as chips, side by side, rather than as tables.
 CHIPS = {"tags": ("category", "tag", ": "), "attributes": ("attribute", "value", " = ")}
+# Sections drawn by a function (view, rows, palette) -> a Panel object (charts).
+SECTION_VIEWS: dict[str, Callable[[Any, pd.DataFrame, Any], Any]] = {
+    "performance": section_view}
 ROWS_PER_PAGE = 10
 
 
@@ -199,6 +203,9 @@ class ObjectPage(Page):
             body = html_pane('<div class="none">none</div>',
                              stylesheets=[parts.OBJECT_CSS])
             basis = "260px"
+        elif name in SECTION_VIEWS:
+            body = SECTION_VIEWS[name](view, frame, self.palette)
+            basis = "100%"
         else:
             body = self._table(view, name, frame)
             basis = "100%"
@@ -291,4 +298,4 @@ def _card_styles(basis: str) -> dict:
             "flex": f"1 1 {basis}", "min-width": "0"}
 
 
-__all__ = ["GONE_OBJECT_HOOKS", "ObjectPage", "SECTION_LOOKS", "SectionLook"]
+__all__ = ["GONE_OBJECT_HOOKS", "ObjectPage", "SECTION_LOOKS", "SECTION_VIEWS", "SectionLook"]
