@@ -108,6 +108,17 @@ def wait_rows(page, n: int, timeout: float = 30) -> None:
     page.locator(f'.status-line[data-rows="{n}"]').first.wait_for(timeout=timeout * 1000)
 
 
+def wait_chart(page, n: int, timeout: float = 30) -> None:
+    """The Changes chart's counts add up to ``n`` (its update may reach the
+    browser after the table's)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    try:
+        page.wait_for_function(f"() => ({CHART_COUNT})() === {n}", timeout=timeout * 1000)
+    except PlaywrightTimeout:
+        assert page.evaluate(CHART_COUNT) == n  # says what it counted
+        raise
+
+
 def follow(page, link, pattern: str) -> None:
     """Click ``link`` and wait for the page it leads to; clicked again when a
     refresh redrew its table under the pointer (the click then lands nowhere)."""
@@ -138,7 +149,7 @@ def test_changes_page_filters_chart_gaps_and_links(server, page, vc):
     expected = vc.changes(since="30d")
     expected = expected[expected["vcenter"].isin(visible(vc))]
     assert rows(page) == len(expected) > 20
-    assert page.evaluate(CHART_COUNT) == len(expected)  # the chart counts every row
+    wait_chart(page, len(expected))  # the chart counts every row
     # The periods without data: dr's night down, branch never read.
     gaps = page.locator("[data-gap]")
     assert page.locator('[data-gap="dr"]').count() >= 1
@@ -152,7 +163,7 @@ def test_changes_page_filters_chart_gaps_and_links(server, page, vc):
     select(page, "All changes").select_option(label="Removed")
     removed = expected[expected["change"] == "removed"]
     wait_rows(page, len(removed))
-    assert page.evaluate(CHART_COUNT) == len(removed)
+    wait_chart(page, len(removed))
     user = removed["user"].dropna().iloc[0]
     page.get_by_placeholder("Name, user, property, value…").fill(user)
     wait_rows(page, int((removed["user"] == user).sum()))
