@@ -30,6 +30,7 @@ import (
 //	           [&severity=S&event_type_id=ID]    (EventEx)
 //	           [&alarm=A&from=green&to=red]      (AlarmStatusChangedEvent)
 //	POST /alarm?entity=NAME&alarm=ALARM&status=red|yellow|green[&entity_type=T]
+//	GET  /logins                                 (SessionManager.Login calls, per user)
 //	GET  /health
 //
 // Answers are JSON: 200 {"ok": true, ...}; 4xx {"ok": false, "error": "..."}.
@@ -68,6 +69,9 @@ func controlHandler(inv *inventory) http.Handler {
 	post("/datastore/free", inv.datastoreFree)
 	post("/event", inv.postEventRequest)
 	post("/alarm", inv.alarmRequest)
+	mux.HandleFunc("/logins", func(w http.ResponseWriter, r *http.Request) {
+		serve(w, r, logins.report)
+	})
 	mux.HandleFunc("/health", func(w http.ResponseWriter, r *http.Request) {
 		serve(w, r, func(*http.Request) (map[string]interface{}, error) {
 			return map[string]interface{}{"topology": inv.topo.Name, "vms": len(inv.vms), "hosts": len(inv.hosts)}, nil
