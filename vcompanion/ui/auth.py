@@ -83,8 +83,13 @@ def idle_text(seconds: float) -> str:
 
 
 def safe_next(url: str | None) -> str:
-    """A same-site path to go to after login (never the login page itself)."""
-    if not url:
+    """A same-site path to go to after login (never the login page itself).
+
+    What comes back is plain printable ASCII (spaces and other characters a
+    URL must not hold are %-escaped), fit for a cookie and a Location header;
+    control characters (``?next=/a%0d%0aX:y``) give the home page.
+    """
+    if not url or len(url) > 2000 or any(ord(c) < 32 or ord(c) == 127 for c in url):
         return HOME
     parsed = urlparse(url)
     if parsed.scheme or parsed.netloc or "\\" in url or not url.startswith("/") \
@@ -92,7 +97,7 @@ def safe_next(url: str | None) -> str:
         return HOME
     if parsed.path in (LOGIN_URL, LOGOUT_URL, "/"):
         return HOME
-    return url
+    return quote(url, safe="/?&=%:;,+@!$'()*~#[]")
 
 
 def _secret() -> str:

@@ -149,6 +149,7 @@ class Shell:
         self.ctx, self.slug = ctx, slug
         rt, p = ctx.runtime, ctx.palette
         self.page = None
+        self.drawn = ""  # "drawn" or "failed" once the page is made (data-page)
         self.seen_version = -1
         idle = rt.idle_seconds
         self.beacon = Beacon(theme=p.name,
@@ -207,11 +208,14 @@ class Shell:
                 self.body.objects = [self.page]
             else:
                 self.page.update(frames)
+            self.drawn = "drawn"
         except Exception:  # noqa: BLE001 - one page's bug must not kill the session
             log.exception("page %s failed to render", self.slug)
+            self.drawn = "failed"
             self.body.objects = [fragments.html_pane(fragments.empty(
                 "This page could not be drawn",
                 "The error is in the log file; the other pages still work."))]
+        self._update_status(frames)
 
     def _leave(self, url: str) -> None:
         if self.callback is not None:
@@ -249,7 +253,8 @@ class Shell:
                      f"{self.ctx.runtime.refresh_seconds:g} s")
         else:
             state = "Collecting…"
-        text = (f'<div class="who"><span class="state" data-refreshed="{frames.version}">'
+        text = (f'<div class="who" data-page="{self.drawn}"><span class="state" '
+                f'data-refreshed="{frames.version}">'
                 f'{escape(state)}</span><span class="user" title="Signed in as '
                 f'{escape(self.ctx.user)}">{escape(self.ctx.user)}</span></div>')
         if text != self.status.object:

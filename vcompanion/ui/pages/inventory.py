@@ -53,9 +53,13 @@ class InventoryPage(Page):
     slug = "inventory"
     title = "Inventory"
     icon = "table"
+    query = {"table": tuple(KINDS.values()), "vcenter": None, "q": None}
 
     def __init__(self, ctx):
         super().__init__(ctx)
+        # Before the filters below: Tabulator applies them as they are added
+        # (?q= gives the quick filter a value at once).
+        self.frames = None
         args = ctx.args
         kind = args.get("table", "vms")
         self.kind = pn.widgets.RadioButtonGroup(
@@ -82,7 +86,6 @@ class InventoryPage(Page):
         self.downloads = DownloadButtons(self.table, self.kind.value)
         self.table.add_filter(self.vcenters.param.value, "vcenter")
         self.table.add_filter(pn.bind(self._quick_filter, query=self.quick.param.value_input))
-        self.frames = None
         self.kind.param.watch(self._kind_changed, "value")
         self.columns.param.watch(self._columns_changed, "value")
         for widget in (self.vcenters, self.quick):
