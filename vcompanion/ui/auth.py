@@ -39,6 +39,7 @@ from panel.io.state import state
 from tornado.web import RequestHandler, decode_signed_value
 
 from .. import __version__
+from ..logs import clean, secret_held
 from . import panel_compat
 from . import runtime as runtime_module
 from .sessions import COOKIE, NOTICE_COOKIE, cookie_value, parse_cookie
@@ -176,12 +177,14 @@ class LoginHandler(panel_compat.LoginHandlerBase):
         username = self.get_argument("username", "").strip()
         password = self.get_argument("password", "")
         source = self.request.remote_ip or "?"
-        loop = asyncio.get_running_loop()
-        ok = await loop.run_in_executor(None, self.check_password, username,
-                                        password)
-        result = self._result
-        audit.info("login %s: user=%s source=%s %s", "accepted" if ok else "refused",
-                   username or "-", source, result.outcome)
+        with secret_held(password):  # masked in the logs during this attempt only
+            loop = asyncio.get_running_loop()
+            ok = await loop.run_in_executor(None, self.check_password, username,
+                                            password)
+            result = self._result
+            # Request values are logged on one line, whatever they hold.
+            audit.info("login %s: user=%s source=%s %s", "accepted" if ok else "refused",
+                       clean(username[:200]) or "-", clean(source), clean(result.outcome))
         if not ok:
             await asyncio.sleep(1.0)  # slows down guessing, never blocks the server
             code = result.failure_code
@@ -214,7 +217,8 @@ class LogoutHandler(RequestHandler):
         rt = runtime_module.current()
         if login_id:
             rt.logins.end(login_id, "logout")
-            audit.info("logout: user=%s source=%s", user, self.request.remote_ip)
+            audit.info("logout: user=%s source=%s", clean(user),
+                       clean(self.request.remote_ip))
         clear_cookies(self)
         reason = self.get_argument("reason", "logout")
         reason = reason if reason in NOTICES else "logout"

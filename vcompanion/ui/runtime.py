@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from .. import credentials
 from ..config import Config, load_config
 from ..demo import DEMO_PASSWORD, DEMO_USERNAME
+from ..logs import hold_secret, secret_held
 from ..sources.vcenter import check_login
 from ..errors import (AuthenticationError, CredentialsError, NoPermissionError,
                       VCompanionError)
@@ -160,6 +161,10 @@ class Runtime:
         Accepted where the login works and the user holds System.View on the
         root folder.  The password is only used for these logins.
         """
+        with secret_held(password):  # masked in the logs for this attempt only
+            return self._authenticate(username, password)
+
+    def _authenticate(self, username: str, password: str) -> AuthResult:
         result = AuthResult(username)
         if not username or not password:
             result.refused["*"] = Refusal("missing", "user name and password are required")
@@ -198,7 +203,11 @@ class Runtime:
         """Create the login for an accepted user (and its own data in user mode)."""
         data = None
         creds = None
+        release = None
         if self.mode == "user":
+            # The personal password is used as long as the login lasts: masked in
+            # the logs that long, then no more.
+            release = hold_secret(password)
             from ..companion import Companion
             creds = credentials.Credentials(result.user, password, "login form")
             # The user's own name on every vCenter: per-vCenter service user
@@ -210,7 +219,8 @@ class Runtime:
             notes = tuple(f"Your account cannot read vCenter '{name}' ({reason})."
                           for name, reason in result.refused.items())
             data = DashboardData(vc, notes=notes, refresh_seconds=self.refresh_seconds)
-        login = self.logins.create(result.user, source, credentials=creds, data=data)
+        login = self.logins.create(result.user, source, credentials=creds, data=data,
+                                   vcenters=tuple(result.accepted), on_end=release)
         if data is not None:
             data.start()
         return login
