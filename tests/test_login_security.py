@@ -132,3 +132,110 @@ def test_service_secrets_stay_masked_and_a_held_one_is_not_kept():
         assert logs.scrub("Service-Secret-1 Typed-Secret-2") == "*** ***"
     assert logs.scrub("Service-Secret-1 Typed-Secret-2") == "*** Typed-Secret-2"
     assert logs.clean("a\nb\tc\x1bd\u2028") == "a\\nb\\tc\\x1bd\\u2028"
+
+
+# --- the throttle of failed sign-ins -----------------------------------------------------
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def throttle(**kwargs):
+    from vcompanion.ui.throttle import LoginThrottle
+    clock = Clock()
+    return LoginThrottle(clock=clock, **{"max_failures": 5, "window": 900,
+                                         "lockout": 900, **kwargs}), clock
+
+
+def fail(t, user="alice", address="10.0.0.1"):
+    attempt = t.attempt(user, address)
+    if not attempt.refused:
+        attempt.failed()
+    return attempt
+
+
+def test_five_failures_lock_the_user_and_the_address_for_the_lockout():
+    t, clock = throttle()
+    for _ in range(4):
+        assert not fail(t).refused and not t.attempt("bob", "10.0.0.9").refused
+        clock.now += 60
+    last = t.attempt("alice", "10.0.0.1")
+    lockouts = last.failed()
+    assert {(x.kind, x.value, x.failures) for x in lockouts} == {
+        ("user", "alice", 5), ("address", "10.0.0.1", 5)}
+    # Locked: refused at once, whoever the user / wherever from.
+    assert t.attempt("ALICE ", "10.9.9.9").wait == pytest.approx(900)
+    assert t.attempt("carol", "10.0.0.1").refused
+    assert t.report_due(("user:alice",)) >= 1 and t.report_due(("user:alice",)) == 0
+    clock.now += 899
+    assert t.attempt("alice", "10.9.9.9").refused
+    clock.now += 2
+    assert not t.attempt("alice", "10.9.9.9").refused  # the lockout is over
+
+
+def test_failures_older_than_the_window_do_not_count():
+    t, clock = throttle(window=600)
+    for _ in range(4):
+        fail(t)
+    clock.now += 601
+    for _ in range(4):
+        assert not fail(t).refused
+    assert not t.attempt("alice", "10.0.0.1").refused
+
+
+def test_parallel_guesses_cannot_outrun_the_count():
+    t, _ = throttle()
+    started = [t.attempt("alice", f"10.0.0.{n}") for n in range(20)]
+    assert sum(not a.refused for a in started) == 5  # at most 5 reach a vCenter
+    for attempt in started:
+        attempt.failed()
+    assert t.attempt("alice", "10.1.1.1").refused
+
+
+def test_a_success_forgets_only_that_address_failures_of_that_user():
+    t, _ = throttle()
+    for _ in range(2):
+        fail(t, "alice", "10.0.0.66")  # someone else guessing
+    for _ in range(2):
+        fail(t, "alice", "10.0.0.1")   # alice's own typos
+    ok = t.attempt("alice", "10.0.0.1")
+    assert not ok.refused
+    ok.succeeded()
+    # The guesser's failures still count against alice and against that address.
+    for _ in range(2):
+        assert not fail(t, "alice", "10.0.0.66").refused
+    fifth = t.attempt("alice", "10.0.0.66")
+    assert {x.kind for x in fifth.failed()} == {"user", "address"}
+    assert t.attempt("alice", "10.0.0.1").refused
+    assert t.attempt("mallory", "10.0.0.66").refused
+    assert not t.attempt("bob", "10.0.0.1").refused  # alice's typos there are forgotten
+
+
+def test_attempts_that_are_not_guesses_do_not_count():
+    t, _ = throttle()
+    for _ in range(10):
+        t.attempt("alice", "10.0.0.1").uncounted()  # e.g. every vCenter unreachable
+    assert not t.attempt("alice", "10.0.0.1").refused
+
+
+def test_ipv6_clients_count_by_their_64_and_mapped_ipv4_as_ipv4():
+    from vcompanion.ui.throttle import address_key
+    assert address_key("2001:db8:1:2::5") == address_key("2001:db8:1:2:ffff::9")
+    assert address_key("2001:db8:1:2::5") != address_key("2001:db8:1:3::5")
+    assert address_key("::ffff:10.0.0.1") == address_key("10.0.0.1")
+    t, _ = throttle()
+    for n in range(5):
+        fail(t, f"user{n}", f"2001:db8:1:2::{n + 1}")
+    assert t.attempt("someone", "2001:db8:1:2::99").refused
+
+
+def test_a_flood_of_user_names_keeps_the_counters_bounded():
+    t, clock = throttle(max_counters=1000)
+    for n in range(5000):
+        fail(t, f"user{n}", f"10.{n // 65536}.{n // 256 % 256}.{n % 256}")
+        clock.now += 0.01
+    assert len(t) <= 1000 + 256 * 2

@@ -236,6 +236,16 @@ SESSION = Section(
         Field("cookie_days", (int, float), "Longest life of a login, idle or not: "
               "the signed login cookie expires after this many days.", default=7,
               minimum=0.001),
+        Field("lockout_failures", int, "Failed sign-ins (wrong user name or password) "
+              "that lock out that user name, and separately that client address, "
+              "for lockout_minutes: locked sign-ins are answered at once (HTTP 429) "
+              "and never reach a vCenter, so guessing cannot lock the account out "
+              "of vCenter SSO. Counted in the server's memory.", default=5,
+              minimum=1),
+        Field("lockout_window_minutes", (int, float), "The failures count within this "
+              "many minutes.", default=15, minimum=0.1),
+        Field("lockout_minutes", (int, float), "How long a user name or client address "
+              "stays locked out.", default=15, minimum=0.1),
     ),
 )
 
@@ -250,6 +260,18 @@ DASHBOARD = Section(
               "toggle in the header.", default="dark", choices=("dark", "light")),
         Field("title", str, "Title in the header and the browser tab.",
               default="vCompanion"),
+        Field("tls_certfile", (str, type(None)), "Serve HTTPS with this certificate "
+              "(PEM, the server's certificate then any intermediates). Relative to the "
+              "config file. Without TLS (or behind_proxy) `vcompanion serve` listens "
+              "on loopback only.", default=None, is_path=True),
+        Field("tls_keyfile", (str, type(None)), "The certificate's private key (PEM, "
+              "not encrypted; readable by the service account only). Relative to the "
+              "config file.", default=None, is_path=True),
+        Field("behind_proxy", bool, "A reverse proxy that terminates TLS is in front: "
+              "serve plain HTTP to it, trust its X-Forwarded-For (the client's "
+              "address, in logs and the sign-in throttle) and X-Forwarded-Proto (cookies "
+              "marked Secure). Let only the proxy reach the port (listen on 127.0.0.1).",
+              default=False),
     ),
 )
 

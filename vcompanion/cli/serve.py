@@ -21,7 +21,8 @@ def register(subparsers) -> None:
                     "with their vSphere SSO account.")
     serve.add_argument("--address", default="127.0.0.1",
                        help="address to listen on (default 127.0.0.1; 0.0.0.0 for every "
-                            "interface)")
+                            "interface, which needs dashboard.tls_certfile and "
+                            "tls_keyfile, or dashboard.behind_proxy)")
     serve.add_argument("--port", type=int, default=5006, help="TCP port (default 5006)")
     serve.add_argument("--demo", action="store_true",
                        help="serve the synthetic demo data (login demo / demo); no "
@@ -58,16 +59,21 @@ def cmd_serve(args) -> int:
         config = _demo_config(args)
     else:
         config = open_config(args)
+    from ..ui.app import listen_problem, serve, tls_files
+    # Before anything starts: no SSO password in clear text beyond loopback.
+    problem = listen_problem(config, args.address, args.demo)
+    if problem:
+        raise Fail(problem, EXIT_USAGE)
+    scheme = "https" if tls_files(config) else "http"
     _console_logging()
-    from ..ui.app import serve
     companion = None
     if args.demo:
         from ..companion import Companion
         companion = Companion.demo()
         if config is None:
             config = companion.config
-    where = f"http://{'localhost' if args.address in ('127.0.0.1', '::1') else args.address}" \
-            f":{args.port}/"
+    host = 'localhost' if args.address in ('127.0.0.1', '::1') else args.address
+    where = f"{scheme}://{host}:{args.port}/"
     how = "demo: sign in with demo / demo" if args.demo else \
         "sign in with your vSphere account"
     print(f"vcompanion: serving the dashboards on {where} ({how}); Ctrl+C stops",

@@ -30,6 +30,7 @@ from ..sources.vcenter import check_login
 from ..errors import (AuthenticationError, CredentialsError, NoPermissionError,
                       VCompanionError)
 from .sessions import Logins, cookie_secret
+from .throttle import LoginThrottle
 from .pagedata import DashboardData
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,12 @@ class AuthResult:
         return next((c for c in _REFUSAL_ORDER if c in codes), "invalid")
 
     @property
+    def guessed(self) -> bool:
+        """Refused for a wrong user name or password somewhere (a failed guess)."""
+        return not self.ok and any(r.code in ("invalid", "demo")
+                                   for r in self.refused.values())
+
+    @property
     def outcome(self) -> str:
         if self.ok:
             return "accepted by " + ", ".join(self.accepted)
@@ -98,6 +105,9 @@ class Runtime:
         self.cookie_days = float(config.get("session.cookie_days"))
         self.mode = mode or ("service" if self._has_service_account() else "user")
         self.logins = Logins(self.idle_seconds, self.cookie_days * 86400)
+        self.throttle = LoginThrottle(config.get("session.lockout_failures"),
+                                      config.get("session.lockout_window_minutes") * 60,
+                                      config.get("session.lockout_minutes") * 60)
         # The demo writes nothing to disk: its secret lives as long as the process.
         self.secret = (secrets.token_urlsafe(48) if self.mode == "demo"
                        else cookie_secret(config.data_dir))

@@ -101,6 +101,7 @@ class Logins:
             def close() -> None:
                 try:
                     data.stop()
+                    data.join(300)  # a refresh under way still uses the credentials
                 finally:
                     if done is not None:
                         done()

@@ -132,6 +132,14 @@ class DashboardData(param.Parameterized):
             except Exception:  # noqa: BLE001 - closing must not fail
                 log.debug("closing the companion failed", exc_info=True)
 
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait for the background refresh (after ``stop``) to end; True if it has."""
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+            return not thread.is_alive()
+        return True
+
     def wait_loaded(self, timeout: float = 60) -> bool:
         """Block until the first refresh has finished (for scripts and tests)."""
         deadline = time.monotonic() + timeout
