@@ -239,3 +239,13 @@ def test_a_flood_of_user_names_keeps_the_counters_bounded():
         fail(t, f"user{n}", f"10.{n // 65536}.{n // 256 % 256}.{n % 256}")
         clock.now += 0.01
     assert len(t) <= 1000 + 256 * 2
+
+
+def test_an_address_has_its_own_higher_limit():
+    t, _ = throttle(address_failures=8)
+    for n in range(7):
+        assert not fail(t, f"user{n}", "10.0.0.1").refused  # one try each: no user locked
+    last = t.attempt("user7", "10.0.0.1")
+    assert [x.kind for x in last.failed()] == ["address"]
+    assert t.attempt("user99", "10.0.0.1").refused
+    assert not t.attempt("user99", "10.0.0.2").refused

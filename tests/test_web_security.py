@@ -151,7 +151,8 @@ def proxied(vcsims, sim_config, tmp_path_factory):
 def throttled(vcsims, sim_config, tmp_path_factory):
     """Another such server, for lockouts (they last 15 minutes)."""
     folder = tmp_path_factory.mktemp("throttled")
-    config = write_config(sim_config, folder, dashboard={"behind_proxy": True})
+    config = write_config(sim_config, folder, dashboard={"behind_proxy": True},
+                          session={"lockout_address_failures": 8})
     srv = WebServer(config, service_env())
     yield srv
     srv.stop()
@@ -172,18 +173,25 @@ def test_failed_sign_ins_lock_out_without_asking_any_vcenter(throttled, vcsims):
         assert status == 302 and "error=invalid" in headers["Location"]
     assert sso_logins(vcsims) - before == 5 * len(vcsims)  # each guess: every vCenter
 
-    # Locked: even the right password is refused at once, and no vCenter is asked.
+    # The user is locked: even the right password is refused at once, from anywhere,
+    # and no vCenter is asked.
     asked = sso_logins(vcsims)
     started = time.monotonic()
     status, headers, html = guesser.login(USERNAME, PASSWORD)
     assert status == 429 and time.monotonic() - started < 1
     assert 800 < int(headers["Retry-After"]) <= 900
     assert "Too many failed sign-ins" in html and 'id="username"' in html
-    # The address is locked for other users, the user from other addresses.
-    assert guesser.login("someone@vsphere.local", "x")[0] == 429
     assert proxy_client(throttled, "198.51.100.7").login(USERNAME, PASSWORD)[0] == 429
     for _ in range(20):
         assert guesser.login(USERNAME, PASSWORD)[0] == 429
+    assert sso_logins(vcsims) == asked
+
+    # Spraying other user names from that address: locked at the address's limit (8).
+    for n in range(3):
+        assert guesser.login(f"user{n}@vsphere.local", "Spring2030!")[0] == 302
+    assert sso_logins(vcsims) == asked + 3 * len(vcsims)
+    asked = sso_logins(vcsims)
+    assert guesser.login("someone@vsphere.local", "x")[0] == 429
     assert sso_logins(vcsims) == asked
 
     # Another user from another address still gets through to the vCenters.
@@ -193,7 +201,7 @@ def test_failed_sign_ins_lock_out_without_asking_any_vcenter(throttled, vcsims):
 
     log = throttled.log_text()
     assert f"login lockout: user {USERNAME} locked for 15 minutes after 5 failed " in log
-    assert "login lockout: address 203.0.113.5 locked" in log
+    assert "login lockout: address 203.0.113.5 locked for 15 minutes after 8 " in log
     assert log.count("login lockout:") == 2  # one line per lockout
     assert "login throttled: user=" in log and log.count("login throttled:") < 6
 

@@ -237,11 +237,17 @@ SESSION = Section(
               "the signed login cookie expires after this many days.", default=7,
               minimum=0.001),
         Field("lockout_failures", int, "Failed sign-ins (wrong user name or password) "
-              "that lock out that user name, and separately that client address, "
-              "for lockout_minutes: locked sign-ins are answered at once (HTTP 429) "
-              "and never reach a vCenter, so guessing cannot lock the account out "
-              "of vCenter SSO. Counted in the server's memory.", default=5,
+              "that lock that user name out for lockout_minutes: its sign-ins are "
+              "answered at once (HTTP 429) and never reach a vCenter, so guessing "
+              "through the dashboards cannot keep the account locked in vCenter SSO "
+              "(whose default policy locks after 5 failures in 3 minutes: a lower value "
+              "here never reaches it). Counted in the server's memory.", default=5,
               minimum=1),
+        Field("lockout_address_failures", int, "Failed sign-ins, of any user names, "
+              "that lock one client address out the same way (password spraying). "
+              "Higher than lockout_failures: several users may share an address "
+              "(NAT; behind a proxy set dashboard.behind_proxy so that each user's own "
+              "address counts).", default=20, minimum=1),
         Field("lockout_window_minutes", (int, float), "The failures count within this "
               "many minutes.", default=15, minimum=0.1),
         Field("lockout_minutes", (int, float), "How long a user name or client address "

@@ -105,9 +105,11 @@ class Runtime:
         self.cookie_days = float(config.get("session.cookie_days"))
         self.mode = mode or ("service" if self._has_service_account() else "user")
         self.logins = Logins(self.idle_seconds, self.cookie_days * 86400)
-        self.throttle = LoginThrottle(config.get("session.lockout_failures"),
-                                      config.get("session.lockout_window_minutes") * 60,
-                                      config.get("session.lockout_minutes") * 60)
+        self.throttle = LoginThrottle(
+            config.get("session.lockout_failures"),
+            config.get("session.lockout_window_minutes") * 60,
+            config.get("session.lockout_minutes") * 60,
+            address_failures=config.get("session.lockout_address_failures"))
         # The demo writes nothing to disk: its secret lives as long as the process.
         self.secret = (secrets.token_urlsafe(48) if self.mode == "demo"
                        else cookie_secret(config.data_dir))

@@ -4,10 +4,11 @@ vCenter is asked.
 Every sign-in is checked with ``SessionManager.Login`` on every configured
 vCenter, so each guess at a password costs one SSO attempt per vCenter, and
 SSO locks accounts out after a few.  ``LoginThrottle`` stops guesses here:
-after ``max_failures`` failed sign-ins within ``window`` seconds, the user
-name (case-folded) and the client address (an IPv6 address by its /64) are
-each locked for ``lockout`` seconds; a locked attempt is answered at once
-(HTTP 429) and no vCenter is contacted.
+after ``max_failures`` failed sign-ins within ``window`` seconds the user
+name (case-folded) is locked for ``lockout`` seconds, and after
+``address_failures`` so is the client address (an IPv6 address by its /64;
+several users may share one address behind a NAT, hence its own limit); a
+locked attempt is answered at once (HTTP 429) and no vCenter is contacted.
 
 An attempt counts as a failure when it starts (so that guesses sent in
 parallel cannot outrun the count) and stops counting when it succeeds or
@@ -103,8 +104,10 @@ class LoginThrottle:
     """Failed sign-ins per user name and per address, and their lockouts."""
 
     def __init__(self, max_failures: int = 5, window: float = 900, lockout: float = 900,
+                 address_failures: int | None = None,
                  clock: Callable[[], float] = time.monotonic, max_counters: int = 100_000):
         self.max_failures = max(1, int(max_failures))
+        self.address_failures = max(1, int(address_failures or max_failures))
         self.window, self.lockout = float(window), float(lockout)
         self.clock, self.max_counters = clock, max_counters
         self._counters: dict[str, _Counter] = {}
@@ -121,7 +124,8 @@ class LoginThrottle:
                 self._prune(now)
             counters = [self._counter(key, now) for key in keys]
             wait = max(c.locked_until - now for c in counters)
-            if wait <= 0 and any(len(c.failures) >= self.max_failures for c in counters):
+            if wait <= 0 and any(len(c.failures) >= self._limit(key)
+                                 for key, c in zip(keys, counters)):
                 # As many attempts are still out as may fail: refuse until they are in.
                 wait = self.lockout
             if wait > 0:
@@ -158,6 +162,9 @@ class LoginThrottle:
 
     # --- internals ----------------------------------------------------------------------
 
+    def _limit(self, key: str) -> int:
+        return self.max_failures if key.startswith("user:") else self.address_failures
+
     def _counter(self, key: str, now: float) -> _Counter:
         c = self._counters.get(key)
         if c is None:
@@ -175,7 +182,7 @@ class LoginThrottle:
             now = self.clock()
             for key in entry[1:]:
                 c = self._counter(key, now)
-                if entry in c.failures and len(c.failures) >= self.max_failures \
+                if entry in c.failures and len(c.failures) >= self._limit(key) \
                         and c.locked_until <= now:
                     c.locked_until = now + self.lockout
                     kind, _, value = key.partition(":")
