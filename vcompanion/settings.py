@@ -273,6 +273,13 @@ DASHBOARD = Section(
         Field("tls_keyfile", (str, type(None)), "The certificate's private key (PEM, "
               "not encrypted; readable by the service account only). Relative to the "
               "config file.", default=None, is_path=True),
+        Field("share_all_vcenters", bool, "With a service account: show every "
+              "vCenter to anyone whom at least one accepts. Off (the default), each "
+              "user sees only the vCenters that accepted their sign-in with System.View "
+              "-- pages, counts, search, problems, downloads and workbooks -- and how "
+              "many others there are, nothing else: unlinked vCenters may belong to "
+              "different teams or customers. Turn on only when everyone who can sign in "
+              "anywhere may read everything.", default=False),
         Field("behind_proxy", bool, "A reverse proxy that terminates TLS is in front: "
               "serve plain HTTP to it, trust its X-Forwarded-For (the client's "
               "address, in logs and the sign-in throttle) and X-Forwarded-Proto (cookies "

@@ -6,7 +6,9 @@ process.  Three ways to get data:
 
 - ``service``: a service account is configured (``credentials.resolve``
   finds one): ONE shared ``DashboardData`` serves every user, refreshed on
-  one timer in one background thread;
+  one timer in one background thread; each user sees only the vCenters that
+  accepted their login (``data_for``: a ``LoginView``), unless
+  ``dashboard.share_all_vcenters``;
 - ``user``: no service account: each login gets its own data, collected
   with that user's own vCenter credentials, kept in memory only and dropped
   when the login ends;
@@ -31,7 +33,7 @@ from ..errors import (AuthenticationError, CredentialsError, NoPermissionError,
                       VCompanionError)
 from .sessions import Logins, cookie_secret
 from .throttle import LoginThrottle
-from .pagedata import DashboardData
+from .pagedata import DashboardData, LoginView, not_available
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +115,7 @@ class Runtime:
         # The demo writes nothing to disk: its secret lives as long as the process.
         self.secret = (secrets.token_urlsafe(48) if self.mode == "demo"
                        else cookie_secret(config.data_dir))
+        self.share_all = bool(config.get("dashboard.share_all_vcenters"))
         self.shared: DashboardData | None = None
         if self.mode in ("service", "demo"):
             from ..companion import Companion
@@ -228,20 +231,35 @@ class Runtime:
                 dataclasses.replace(vc, username=None) for vc in self.config.vcenters))
             vc = Companion(config, username=creds.username, password=creds.password,
                            vcenters=result.accepted)
-            notes = tuple(f"Your account cannot read vCenter '{name}' ({reason})."
-                          for name, reason in result.refused.items())
-            data = DashboardData(vc, notes=notes, refresh_seconds=self.refresh_seconds)
+            # The others are not named (finding: one vCenter's users learn
+            # nothing of another's), only counted.
+            notes = not_available(len([n for n in result.refused if n != "*"]))
+            data = DashboardData(vc, notes=notes, keeps_reports=False,
+                                 refresh_seconds=self.refresh_seconds)
         login = self.logins.create(result.user, source, credentials=creds, data=data,
                                    vcenters=tuple(result.accepted), on_end=release)
         if data is not None:
             data.start()
         return login
 
-    def data_for(self, login) -> DashboardData | None:
-        """The data a login sees."""
-        if self.shared is not None:
+    def data_for(self, login) -> DashboardData | LoginView | None:
+        """The data a login sees: only the vCenters that accepted it.
+
+        Its own data in user mode; in service mode the shared data, whole for
+        the demo, with dashboard.share_all_vcenters, or when every vCenter
+        accepted the login, else a ``LoginView`` of the vCenters that did.
+        """
+        if login is None:
+            return None
+        if self.shared is None:
+            return login.data
+        if self.mode == "demo" or self.share_all:
             return self.shared
-        return login.data if login is not None else None
+        names = set(self.shared.vcenter_names)
+        allowed = frozenset(names & set(login.vcenters))
+        if allowed == names:
+            return self.shared
+        return LoginView(self.shared, allowed)
 
 
 # --- the process-wide instance -----------------------------------------------------

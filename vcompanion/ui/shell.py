@@ -235,7 +235,7 @@ class Shell:
     # --- chrome -------------------------------------------------------------------
 
     def _loading(self):
-        n = len(self.ctx.data.companion.vcenter_names)
+        n = len(self.ctx.data.vcenter_names)
         return pn.Column(
             pn.indicators.LoadingSpinner(value=True, size=36, align="center",
                                          color="primary"),

@@ -6,6 +6,8 @@ Modules::
     frames.py   FrameSet: every table of one collection, never changed once made
     summary.py  summarize(): the overview's KPIs and chart data
     alerts.py   alert_history(): what the alerting has sent (its database)
+    access.py   LoginView: the data as a login sees it (the vCenters that
+                accepted it, nothing of the others)
 
 Views never fetch: a page reads the ``FrameSet`` it is given
 (``DashboardData.latest``), never a vCenter.
@@ -13,10 +15,12 @@ Views never fetch: a page reads the ``FrameSet`` it is given
 
 from __future__ import annotations
 
+from .access import LoginView, VCenterSubset, not_available, restrict
 from .alerts import AlertHistory, alert_history
 from .feed import DashboardData
 from .frames import FRAMES, INVENTORY, FrameSet, empty_frame, empty_frame_set
 from .summary import AGE_BINS, summarize
 
 __all__ = ["AGE_BINS", "AlertHistory", "DashboardData", "FRAMES", "FrameSet", "INVENTORY",
-           "alert_history", "empty_frame", "empty_frame_set", "summarize"]
+           "LoginView", "VCenterSubset", "alert_history", "empty_frame", "empty_frame_set",
+           "not_available", "restrict", "summarize"]
