@@ -302,3 +302,41 @@ def test_panel_reads_the_user_cookie_we_write(monkeypatch):
                              tornado.web.decode_signed_value(SECRET, name, value))
     provider = panel_auth.BasicAuthProvider()
     assert provider.get_user(reader) in (b"alice@vsphere.local", "alice@vsphere.local")
+
+
+# --- sessions: the per-document stores of panel.io.state ------------------------------
+
+def test_an_onload_callback_of_a_page_never_connected_keeps_its_document_until_forgotten():
+    """``state._onload`` is weak-keyed, but the callback holds the page and the
+    page its document: without ``forget_document`` it is never freed."""
+    import gc
+    import weakref
+
+    from bokeh.document import Document
+    from panel.io.state import set_curdoc
+    for name in ("_onload", "_loaded", "_connected"):
+        assert isinstance(getattr(state, name), weakref.WeakKeyDictionary), name
+    for name in panel_compat.DOCUMENT_STORES:
+        assert isinstance(getattr(state, name, {}), (dict, weakref.WeakKeyDictionary)), name
+
+    class SessionContext:  # a server session's (Panel waits for its load)
+        pass
+
+    context = SessionContext()
+    doc = Document()
+    doc._session_context = weakref.ref(context)
+    # A page whose models belong to the document, and its onload callback (the
+    # Shell's), never called: the page's websocket never connected.
+    shell = SimpleNamespace(page=SimpleNamespace(document=doc))
+    shell.connected = lambda shell=shell: shell.page.document
+
+    with set_curdoc(doc):
+        state.onload(shell.connected)
+    assert doc in state._onload
+    ref = weakref.ref(doc)
+    del doc, shell
+    gc.collect()
+    assert ref() is not None  # kept alive through its own weak-keyed entry
+    assert panel_compat.forget_document(ref()) >= 1
+    gc.collect()
+    assert ref() is None

@@ -8,6 +8,8 @@ no config file and no vCenter.
 from __future__ import annotations
 
 import logging
+import os
+import platform
 import sys
 
 from .common import EXIT_OK, EXIT_USAGE, Fail, console_logging, open_config
@@ -51,10 +53,34 @@ def _console_logging() -> None:
     logging.getLogger("vcompanion.ui").setLevel(logging.INFO)
 
 
+def _use_c_allocator() -> None:
+    """On Linux (glibc): run the server on the C allocator, PYTHONMALLOC=malloc.
+
+    After a burst of page requests, Python's own small-object allocator keeps
+    most of the memory the burst took: a 1 MiB arena stays as long as one
+    object in it lives, and a few long-lived ones are scattered over many.
+    With the C allocator the server gives that memory back once the pages'
+    sessions end (ui/pagesessions.py calls malloc_trim); BENCHMARKS.md,
+    "Dashboard sessions", has the figures.  Re-executes the same command once,
+    before anything is loaded; a PYTHONMALLOC set by the caller is kept.
+    """
+    if (sys.platform != "linux" or "PYTHONMALLOC" in os.environ
+            or "serve" not in sys.argv[1:] or platform.libc_ver()[0] != "glibc"):
+        return
+    env = dict(os.environ, PYTHONMALLOC="malloc")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        os.execve(sys.executable, [sys.executable, "-m", "vcompanion", *sys.argv[1:]], env)
+    except OSError:  # pragma: no cover - then serve on Python's allocator
+        pass
+
+
 def cmd_serve(args) -> int:
     if not 0 < args.port < 65536:
         raise Fail(f"--port must be between 1 and 65535, not {args.port}",
                    EXIT_USAGE)
+    _use_c_allocator()
     if args.demo:
         config = _demo_config(args)
     else:

@@ -20,6 +20,7 @@ import ipaddress
 import logging
 import socket
 import ssl
+import threading
 
 import panel as pn
 from tornado.web import RedirectHandler
@@ -29,6 +30,7 @@ from ..errors import ConfigError
 from . import panel_compat
 from . import runtime as runtime_module
 from .pages import PAGES, page_class
+from .pagesessions import CHECK_SECONDS, UNCONNECTED_SECONDS
 from .security import SecurityHeaders
 from .shell import render
 
@@ -48,10 +50,19 @@ def trim_resources() -> None:
     panel_compat.disable_mathjax()
 
 
+_making = threading.Lock()
+
+
 def page(slug: str):
-    """One session's page (the function Panel calls per browser session)."""
-    pn.extension(*(EXTENSIONS if page_class(slug).needs_tables else ()))
-    return render(slug)
+    """One session's page (the function Panel calls per browser session).
+
+    One page is made at a time: Bokeh makes sessions in worker threads, and
+    a burst of requests would otherwise make many at once, each with its
+    garbage, which the allocator keeps long after the burst (pagesessions.py).
+    """
+    with _making:
+        pn.extension(*(EXTENSIONS if page_class(slug).needs_tables else ()))
+        return render(slug)
 
 
 def apps() -> dict:
@@ -166,8 +177,9 @@ def serve(config: Config, address: str = "127.0.0.1", port: int = 5006,
         auth_provider=AuthProvider(), cookie_secret=rt.secret,
         websocket_origin=origins(address, port, allow_origins),
         extra_patterns=[(r"/", RedirectHandler, {"url": "/overview"})],
-        check_unused_sessions_milliseconds=10_000,
-        unused_session_lifetime_milliseconds=30_000,
+        # A page whose websocket does not connect ends within ~35 s (pagesessions.py).
+        check_unused_sessions_milliseconds=CHECK_SECONDS * 1000,
+        unused_session_lifetime_milliseconds=UNCONNECTED_SECONDS * 1000,
         # Behind a proxy: the client's address and scheme from X-Forwarded-*.
         use_xheaders=proxy,
         # gzip pages and the 3 MB of JavaScript for users across a WAN or VPN.

@@ -21,6 +21,9 @@ pyproject.toml keeps Panel and Bokeh to the minor versions tested here.
   parameters behind ``panel.config.oauth_provider`` / ``oauth_expiry``.
 - ``add_transform``: ``bokeh.server.server.Server._tornado`` (the Tornado
   application behind ``pn.serve``), for headers on every response.
+- ``forget_document``: the per-document stores of ``panel.io.state``
+  (``_onload``, ``_loaded``, ``_connected`` ...) that Panel's own clean-up
+  of an ended session leaves behind.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import json
 import logging
 import warnings
 from typing import Callable
+from weakref import WeakKeyDictionary
 
 import bokeh
 import panel
@@ -228,10 +232,45 @@ def add_transform(server, transform: type) -> None:
     app.add_transform(transform)
 
 
+# --- sessions ---------------------------------------------------------------------------
+
+# Panel's per-document stores (weak-keyed by the Bokeh Document).  Panel's
+# clean-up of an ended session (state._destroy_session) empties some; the
+# others keep entries whose values lead back to the document -- the onload
+# callbacks of a page that never connected hold the whole page -- so the
+# document, and everything on its page, is never freed.
+DOCUMENT_STORES = ("_onload", "_loaded", "_connected", "_browsers", "_change_callbacks",
+                   "_session_outputs", "_extensions_", "_thread_id_", "_rel_paths",
+                   "_base_urls", "_periodic", "_locations", "_notifications", "_templates",
+                   "_stylesheets", "_inline_stylesheets")
+
+
+def forget_document(document) -> int:
+    """Drop what Panel's state still holds for ``document`` once its session has
+    ended (after Panel's own clean-up ran); returns how many entries went."""
+    dropped = 0
+    for name in DOCUMENT_STORES:
+        store = getattr(state, name, None)
+        if store is None:
+            continue
+        if not isinstance(store, (dict, WeakKeyDictionary)):
+            raise _missing(f"panel.io.state.{name} as a mapping of documents")
+        if store.pop(document, _ABSENT) is not _ABSENT:
+            dropped += 1
+    launching = getattr(state, "_launching", None)
+    if isinstance(launching, set) and document in launching:
+        launching.discard(document)
+        dropped += 1
+    return dropped
+
+
+_ABSENT = object()
+
+
 check_versions()
 
 __all__ = ["AuthProviderBase", "INSTALLED", "LoginHandlerBase", "PanelCompatError",
            "TESTED", "UntestedPanelWarning", "active_sessions", "add_transform",
-           "check_versions",
-           "count_user", "disable_mathjax", "mathjax_disabled", "minor",
-           "offline_design", "on_oauth_provider", "version_problems"]
+           "check_versions", "count_user", "disable_mathjax", "forget_document",
+           "mathjax_disabled", "minor", "offline_design", "on_oauth_provider",
+           "version_problems"]
