@@ -13,9 +13,10 @@
 set -euo pipefail
 
 # Debian packages the tests need: Go and govmomi's source (the vCenter
-# simulator is built from them), Chromium (browser tests via Playwright) and
-# LibreOffice Calc (opens the Excel reports).
-APT_PACKAGES="golang-go golang-github-vmware-govmomi-dev chromium libreoffice-calc"
+# simulator is built from them), Chromium (browser tests via Playwright),
+# LibreOffice Calc (opens the Excel reports) and the PostgreSQL server (the
+# history tests run against SQLite and a private PostgreSQL they start).
+APT_PACKAGES="golang-go golang-github-vmware-govmomi-dev chromium libreoffice-calc postgresql"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -27,6 +28,7 @@ have_package() {
         golang-github-vmware-govmomi-dev) [[ -d /usr/share/gocode/src/github.com/vmware/govmomi ]] ;;
         chromium) command -v chromium >/dev/null 2>&1 ;;
         libreoffice-calc) command -v libreoffice >/dev/null 2>&1 ;;
+        postgresql) compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null ;;
         *) dpkg -s "$1" >/dev/null 2>&1 ;;
     esac
 }

@@ -74,3 +74,38 @@ def companion(vcsims, sim_config):
     assert not vc.failures, vc.failures
     yield vc
     vc.close()
+
+
+# --- the history's databases: SQLite and a private PostgreSQL --------------------------
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A private PostgreSQL server (tests/postgres.py), started once per session.
+
+    Missing PostgreSQL fails in CI (CI=true) and skips elsewhere: scripts/test.sh
+    installs Debian's postgresql package.
+    """
+    import os
+
+    import postgres as pg  # tests/postgres.py
+    if pg.binaries() is None:
+        message = ("PostgreSQL is not installed (apt-get install postgresql; "
+                   "scripts/test.sh does it)")
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    server = pg.PostgresServer.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def history_url(request, tmp_path) -> str:
+    """A fresh, empty history database: a SQLite file, or a PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'history.sqlite'}"
+        return
+    server = request.getfixturevalue("postgres")
+    url = server.create_database()
+    yield url
+    server.drop_database(url)

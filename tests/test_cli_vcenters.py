@@ -115,8 +115,12 @@ def test_table_and_csv_output(sim_config):
     assert names == sorted(names, key=lambda r: (r[0], r[1]))  # by vcenter, then name
     csv = run_cli("--config", str(sim_config), "inventory", "vms", "--format", "csv",
                   "--columns", "vcenter,name,ip_addresses", env=CREDS)
-    assert csv.stdout.splitlines()[0] == "vcenter,name,ip_addresses"
+    assert csv.stdout.splitlines()[0] == '"vcenter","name","ip_addresses"'  # text quoted
     assert any("10.10.110.11; 2001:db8:110::11" in line for line in csv.stdout.splitlines())
+    raw = run_cli("--config", str(sim_config), "inventory", "vms", "--format", "csv",
+                  "--csv-raw", "--columns", "vcenter,name,ip_addresses", env=CREDS)
+    assert raw.stdout.splitlines()[0] == "vcenter,name,ip_addresses"
+    assert len(raw.stdout.splitlines()) == len(csv.stdout.splitlines())
     bad = run_cli("--config", str(sim_config), "inventory", "vms", "--columns", "nope",
                   env=CREDS)
     assert bad.returncode == 2 and "unknown column(s) nope" in bad.stderr

@@ -151,3 +151,114 @@ def test_cli_version():
     from vcompanion import __version__
     result = run_cli("--version")
     assert result.returncode == 0 and __version__ in result.stdout
+
+
+# --- ranges, forms and files that are not JSON at all ---------------------------------
+
+VC = {"name": "a", "host": "vc.example.com"}
+
+
+@pytest.mark.parametrize("text, message", [
+    ('{"vcenters": [{"name": "a", "host": "h", "port": 70000}]}',
+     "'vcenters[0].port' must be from 1 to 65,535, not 70000"),
+    ('{"vcenters": [{"name": "a", "host": "h", "port": 0}]}',
+     "'vcenters[0].port' must be from 1 to 65,535, not 0"),
+    ('{"vcenters": [{"name": "a", "host": "h"}], '
+     '"collection": {"connect_timeout_seconds": 1e400}}',
+     "'collection.connect_timeout_seconds' must be a finite number, not Infinity"),
+    ('{"vcenters": [{"name": "a", "host": "h"}], "collection": {"read_timeout_seconds": NaN}}',
+     "'collection.read_timeout_seconds' must be a finite number, not NaN"),
+    ('{"vcenters": [{"name": "a", "host": "h"}], "session": {"cookie_days": 1e300}}',
+     "'session.cookie_days' must be from 0.001 to 365, not 1e+300"),
+    ('{"vcenters": [{"name": "a", "host": "h"}], "session": {"cookie_days": -1}}',
+     "'session.cookie_days' must be from 0.001 to 365, not -1"),
+    ('{"vcenters": [{"name": "a", "host": "h"}], "dashboard": {"refresh_seconds": 1e9}}',
+     "'dashboard.refresh_seconds' must be from 5 to 86,400"),
+    ('{"vcenters": [{"name": "a", "host": "vc.example.com\\r\\nX-Evil: 1"}]}',
+     "'vcenters[0].host' must not contain control characters (found U+000D)"),
+    ('{"vcenters": [{"name": "a", "host": "vc name"}]}',
+     "'vcenters[0].host' must be a host name or IP address"),
+    ('{"vcenters": [{"name": "a", "host": "[fe80::1]"}]}',
+     "'vcenters[0].host' must be a host name or IP address without brackets"),
+    ('{"vcenters": [{"name": "a\\u0000b", "host": "h"}]}',
+     "'vcenters[0].name' must not contain control characters (found U+0000)"),
+    ('{"vcenters": [{"name": "a", "host": "h"}], "dashboard": {"title": "x\\u202ey"}}',
+     "'dashboard.title' must not contain control characters (found U+202E)"),
+    ('{"vcenters": [{"name": "a", "host": "h"}], "alerts": {"email": '
+     '{"to": ["ops@example.com\\r\\nBcc: all@example.com"]}}}',
+     "'alerts.email.to[0]' must not contain control characters (found U+000D)"),
+    ('{"vcenters": [{"name": "a", "host": "h"}], "alerts": {"email": {"to": [5]}}}',
+     "'alerts.email.to[0]' must be a string, not a number (5)"),
+    ('{"vcenters": [{"name": "a", "host": "h"}], "alerts": {"webhooks": '
+     '[{"name": "w", "url": "javascript:alert(1)"}]}}',
+     "'alerts.webhooks[0].url' must be an http:// or https:// URL"),
+    ('{"vcenters": [{"name": "a", "host": "h"}], "alerts": {"webhooks": '
+     '[{"name": "w", "url": "https://hooks.example.com:99999/x"}]}}',
+     "'alerts.webhooks[0].url' must be an http:// or https:// URL"),
+    ('{"vcenters": [{"name": "a", "host": "h"}], "collection": {"decode_processes": 1000}}',
+     "'collection.decode_processes' must be from 0 to 256, not 1000"),
+])
+def test_values_out_of_range_or_form_are_named_with_the_range(tmp_path, text, message):
+    path = tmp_path / "config.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert message in str(info.value)
+    assert str(path) in str(info.value)
+    assert "\n" not in str(info.value) and "\r" not in str(info.value)
+
+
+def test_values_at_the_limits_are_accepted(tmp_path):
+    path = write_json(tmp_path / "config.json", {
+        "vcenters": [{"name": "a", "host": "fe80::1%eth0", "port": 65535},
+                     {"name": "b", "host": "vcenter-b.corp.example.com", "port": 1}],
+        "collection": {"connect_timeout_seconds": 600, "read_timeout_seconds": 1},
+        "session": {"cookie_days": 365, "idle_timeout_minutes": 0},
+        "alerts": {"webhooks": [{"name": "w", "url": "http://10.0.0.1:8080/x"}]}})
+    config = load_config(path)
+    assert config.vcenters[0].port == 65535 and config.get("session.cookie_days") == 365
+
+
+def test_docs_show_the_ranges():
+    docs = (REPO / "docs" / "configuration.md").read_text(encoding="utf-8")
+    assert "HTTPS port of the vCenter API. From 1 to 65,535." in docs
+    assert "expires after this many days. From 0.001 to 365." in docs
+
+
+def test_every_number_setting_has_a_range():
+    from vcompanion.settings import ROOT, Section
+
+    def fields(section):
+        for item in section.fields:
+            if isinstance(item, Section):
+                yield from fields(item)
+            else:
+                yield item
+    for item in fields(ROOT):
+        types = item.type if isinstance(item.type, tuple) else (item.type,)
+        if (int in types or float in types) and bool not in types:
+            assert item.minimum is not None and item.maximum is not None, item.name
+        if list in types:
+            assert item.items is str, item.name
+
+
+@pytest.mark.parametrize("raw, message", [
+    (b'{"vcenters": [{"name": "caf\xe9", "host": "h"}]}',
+     "not UTF-8 text (byte 0xe9 on line 1); save the file as UTF-8"),
+    (b"\xff\xfe{\x00}\x00", "not UTF-8 text (byte 0xff on line 1)"),  # UTF-16
+    (b"[" * 100_000 + b"]" * 100_000, "invalid JSON: nested 100000 levels deep"),
+    (b'{"vcenters": [{"name": "a", "host": "h", "port": ' + b"9" * 5000 + b"}]}",
+     "invalid JSON"),
+])
+def test_files_that_are_not_json_give_one_line_and_exit_2(tmp_path, raw, message):
+    path = tmp_path / "config.json"
+    path.write_bytes(raw)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert message in str(info.value)
+    for command in (("config", "validate"), ("check",), ("inventory", "vms")):
+        result = run_cli("--config", str(path), *command)
+        assert result.returncode == 2, (command, result.stderr)
+        assert "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert message in result.stderr

@@ -146,6 +146,64 @@ def test_every_problem_rule_fires_in_the_demo(vc):
     assert set(found["severity"]) == {"critical", "warning", "info"}
 
 
+def test_demo_statistics_plant_every_performance_scenario(vc):
+    from vcompanion.demo.perf import NOISY, SLOW
+    from vcompanion.tables.performance import METRICS, PERFORMANCE
+    vms = vc.performance("vms", since="15m")
+    assert list(vms.columns) == PERFORMANCE["vms"].names
+    by_name = vms.set_index(["vcenter", "name"])
+    for vcenter, noisy in NOISY.items():
+        for name in noisy:  # noisy neighbours wait for CPU
+            assert by_name.loc[(vcenter, name), "cpu_ready_pct"] > 10
+    quiet = vms[~vms["name"].isin([n for v in NOISY.values() for n in v])]
+    assert (quiet["cpu_ready_pct"].dropna() < 5).all()
+    hosts = vc.performance("hosts", since="15m")
+    ballooning = hosts[hosts["mem_balloon_mb"] > 0]
+    assert len(ballooning) == 1 and ballooning.iloc[0]["mem_usage_pct"] > 90
+    host = ballooning.iloc[0]["name"]
+    on_it = vms[(vms["host"] == host) & vms["missing"].isna()]
+    assert len(on_it) and (on_it["mem_balloon_mb"] > 0).all()
+    assert (vms["mem_swapped_mb"] > 0).sum() == 1
+    stores = vc.performance("datastores", since="15m").set_index("name")
+    for name, (read, write) in SLOW["prod"].items():
+        assert stores.loc[name, "read_latency_ms"] == pytest.approx(read, rel=0.2)
+        assert stores.loc[name, "write_latency_ms"] == pytest.approx(write, rel=0.2)
+        assert stores.loc[name, "hosts"] > 0
+    assert (stores.drop(index=list(SLOW["prod"]))["read_latency_ms"].dropna() < 10).all()
+    # the lab's sandboxes idle for weeks (vCenter's daily samples)
+    daily = vc.metrics("vms", counters=["cpu.usage.average"], since="30d", interval=86400)
+    assert list(daily.columns) == METRICS.names and set(daily["interval"]) == {86400}
+    means = daily.groupby("name", observed=True)["value"].mean()
+    sandboxes = means[means.index.str.startswith("sbx-")]
+    assert len(sandboxes) and (sandboxes < 5).all()
+    assert (means[~means.index.str.startswith("sbx-")] >= 5).all()
+    # the unreachable vCenter has no statistics, and says so like a real one
+    assert "branch" not in set(vms["vcenter"]) and "branch" in vc.failures
+
+
+def test_demo_statistics_are_deterministic_raw_samples():
+    from vcompanion.demo import generate
+    from vcompanion.sources import PerfQuery
+    now = datetime(2025, 3, 1, 10, 0, 7, tzinfo=timezone.utc)
+    env = generate(now)
+    stats = env.statistics("prod")
+    vms = [oid for oid, p in env.inventories["prod"].of("VirtualMachine").items()
+           if p.get("summary.runtime.powerState") == "poweredOn"][:5]
+    query = PerfQuery("VirtualMachine", tuple(vms), ("cpu.ready.summation",
+                                                     "mem.active.average"), 900)
+    first, again = stats.answer(query, now), generate(now).statistics("prod").answer(query, now)
+    assert list(first.data.series()) == list(again.data.series())
+    assert first.interval.seconds == 20 and first.end == now
+    for _moid, _counter, _instance, times, values in first.data.series():
+        assert len(times) == 45 and all(t % 20 == 0 for t in times)
+        assert all(isinstance(v, int) and v >= 0 for v in values)
+    week = stats.answer(PerfQuery("VirtualMachine", tuple(vms), ("mem.active.average",),
+                                  7 * 86400), now)
+    assert week.interval.seconds == 1800 and not len(week.data)
+    assert [m.reason for m in week.missing] == [
+        "not collected: a level 2 counter, and the 1800 s interval keeps level 1"]
+
+
 def test_demo_content_looks_like_a_real_estate(vc):
     status = vc.status().set_index("vcenter")
     readable = status[status["status"] == "ok"]
@@ -211,6 +269,43 @@ def test_demo_content_looks_like_a_real_estate(vc):
     assert (day["severity"] == "error").any()
     snapshot_tasks = week[week["message"] == "Task: Create virtual machine snapshot"]
     assert snapshot_tasks["user"].str.startswith("CORP\\").all() and len(snapshot_tasks)
+
+
+def test_demo_tags_attributes_disks_and_snapshot_sizes(vc):
+    """Tags, custom attributes, virtual disks and snapshot sizes, as an estate has them."""
+    tags = vc.tags()
+    assert set(tags["kind"]) == {"vm", "host", "datastore", "cluster", "network"}
+    assert {"Env", "App", "Backup", "Site", "Tier", "Zone"} == set(tags["category"])
+    vms = vc.vms()
+    backup_none = vc.search("tag:Backup:None kind:vm")
+    assert set(backup_none["vcenter"]) == {"prod", "dr", "lab"}
+    assert all("Backup:None" in t for t in vms.set_index(["vcenter", "moid"]).loc[
+        list(zip(backup_none["vcenter"], backup_none["moid"])), "tags"])
+    finance_dr = vc.search("tag:App:Finance vcenter:dr")
+    assert len(finance_dr) >= 5 and set(finance_dr["vcenter"]) == {"dr"}
+    single = tags[tags["category"].isin(["Env", "Backup"])]
+    assert not single.duplicated(["vcenter", "moid", "category"]).any()  # SINGLE cardinality
+    attributes = vc.attributes()
+    assert {"Owner", "CostCentre", "LastBackup", "Rack"} == set(attributes["attribute"])
+    assert set(attributes[attributes["attribute"] == "Rack"]["kind"]) == {"host"}
+    assert len(vc.search("attr:Owner=\"Database Team\"")) >= 10
+    # one disk row per disk a VM has (summary.config.numVirtualDisks)
+    disks = vc.disks()
+    counted = disks.groupby(["vcenter", "vm_moid"]).size()
+    expected = vms.set_index(["vcenter", "moid"])["num_disks"]
+    assert (counted.reindex(expected.index, fill_value=0) == expected).all()
+    assert set(disks["controller_type"]) >= {"pvscsi", "lsilogic-sas"}
+    assert disks["thin"].any() and not disks["thin"].all()
+    assert (disks["controller"] == "SCSI controller 1").any()  # database data disks
+    snapshots = vc.snapshots()
+    assert snapshots["size_bytes"].notna().all() and (snapshots["size_bytes"] > 0).all()
+    old = snapshots[snapshots["age_days"] > 100]["size_bytes"].median()
+    assert old > snapshots[snapshots["age_days"] < 2]["size_bytes"].median() * 10
+    # the workbook's custom attribute columns and the object pages work on the demo too
+    row = vms[(vms["vcenter"] == "prod") & (vms["name"] == "sql-fin-01")].iloc[0]
+    page = vc.object("prod", row["moid"])
+    assert len(page.disks) == 4 and "Backup:Gold" in page.facts["tags"]
+    assert set(page.attributes["attribute"]) >= {"Owner", "CostCentre"}
 
 
 def test_demo_search_spans_the_vcenters(vc):

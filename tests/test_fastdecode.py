@@ -150,6 +150,10 @@ def test_collect_end_to_end_fast_equals_pyvmomi(vcsims):
         parts = [tables.build(name, [inv]) for inv in invs["fast"]]
         pd.testing.assert_frame_equal(tables.combine(name, parts), fast)
     assert invs["fast"][0].alarm_names, "alarm names resolved through fast refs"
+    # customValue decodes like pyvmomi's (the attributes table is equal above) and
+    # its keys are named from CustomFieldsManager.field
+    attributes = tables.build("attributes", invs["fast"])
+    assert set(attributes["attribute"]) == {"Owner", "CostCentre", "LastBackup", "Rack"}
 
 
 @pytest.fixture(scope="module")

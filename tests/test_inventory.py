@@ -32,7 +32,14 @@ def seeded(kind):
 
 def test_every_table_has_its_declared_columns_and_dtypes(companion):
     for name, table in TABLES.items():
-        frame = companion.events(hours=1) if name == "events" else companion.table(name)
+        if name == "events":
+            frame = companion.events(hours=1)
+        elif name == "metrics":
+            frame = companion.metrics("vms", since="15m")
+        elif name.startswith("performance_"):
+            frame = companion.performance(name.removeprefix("performance_"), since="15m")
+        else:
+            frame = companion.table(name)
         assert list(frame.columns) == table.names, name
         for column in table.columns:
             assert str(frame[column.name].dtype) == column.dtype, (name, column.name)
@@ -316,3 +323,206 @@ def test_search_that_finds_nothing(companion):
     assert companion.search("no-such-vm-anywhere").empty
     assert companion.search("10.99.99.99").empty
     assert companion.search("172.31.0.0/16").empty
+
+
+# --- tags, custom attributes, disks, snapshot sizes -----------------------------------------
+
+KIND_TABLES = {"vm": "vms", "host": "hosts", "datastore": "datastores", "cluster": "clusters",
+               "network": "networks"}
+
+
+def test_tags_match_the_seed(companion):
+    """Tags planted through the simulators' REST API, read with the bulk association call."""
+    got = {(r["vcenter"], r["kind"], r["name"], f"{r['category']}:{r['tag']}")
+           for r in companion.tags().to_dict("records")}
+    want = {(t, kind, name, tag) for t, topo in seed.TOPOLOGIES.items()
+            for (kind, name), tags in topo["tags"].items() for tag in tags}
+    assert got == want
+    assert {k for _, k, _, _ in got} == set(KIND_TABLES)  # every kind has some
+    # The same tags as a list column of each kind's table, sorted.
+    for kind, table in KIND_TABLES.items():
+        for row in companion.table(table).to_dict("records"):
+            expected = seed.TOPOLOGIES[row["vcenter"]]["tags"].get((kind, row["name"]), [])
+            assert row["tags"] == sorted(expected, key=str.lower), (kind, row["name"])
+    tags = companion.tags()
+    moids = companion.vms().set_index(["vcenter", "name"])["moid"]
+    vm_rows = tags[tags["kind"] == "vm"]
+    assert all(moids[(v, n)] == m for v, n, m in zip(vm_rows["vcenter"], vm_rows["name"],
+                                                       vm_rows["moid"]))
+    assert "tags unavailable" not in " ".join(companion.status()["message"])
+
+
+def test_custom_attributes_match_the_seed(companion):
+    """Custom attributes come with the bulk read (customValue), named from CustomFieldsManager."""
+    got = {(r["vcenter"], r["kind"], r["name"], r["attribute"], r["value"])
+           for r in companion.attributes().to_dict("records")}
+    want = {(t, kind, name, field, value) for t, topo in seed.TOPOLOGIES.items()
+            for (kind, name), values in topo["attributes"].items()
+            for field, value in values.items()}
+    assert got == want
+    assert {k for _, k, _, _, _ in got} == set(KIND_TABLES)
+    for kind, table in KIND_TABLES.items():
+        for row in companion.table(table).to_dict("records"):
+            values = seed.TOPOLOGIES[row["vcenter"]]["attributes"].get((kind, row["name"]), {})
+            assert row["attributes"] == [f"{k}={v}" for k, v in
+                                         sorted(values.items(), key=lambda kv: kv[0].lower())]
+
+
+def test_disks_match_the_seed(companion):
+    """RVTools vDisk: one row per virtual disk, from the device lists."""
+    disks = companion.disks()
+    expected = seeded("vms")
+    by_vm = {key: frame for key, frame in disks.groupby(["vcenter", "vm"])}
+    assert set(by_vm) == set(expected)
+    for key, vm in expected.items():
+        rows = by_vm[key].sort_values("key").to_dict("records")
+        assert [r["capacity_bytes"] for r in rows] == [gb * GIB for gb in vm["disks_gb"]], key
+        for i, row in enumerate(rows):
+            suffix = "" if i == 0 else f"_{i}"
+            assert row["label"] == f"Hard disk {i + 1}", key
+            assert row["thin"] is vm["thin"] and row["raw"] is False, key
+            assert row["datastore"] == vm["datastore"], key
+            assert row["file_name"] == f"[{vm['datastore']}] {vm['name']}/{vm['name']}{suffix}.vmdk"
+            assert row["controller"] == "SCSI controller 0" and row["bus_number"] == 0, key
+            assert row["controller_type"] == ("lsilogic-sas" if vm["guest_family"] == "windowsGuest"
+                                              else "pvscsi"), key
+            assert row["unit_number"] == i and row["disk_mode"] == "persistent", key
+            assert row["power_state"] == vm["power_state"] and row["vm_moid"], key
+
+
+def test_snapshot_sizes_come_from_the_file_layout(companion):
+    """The size of each snapshot's files (RVTools Size MiB (total)), read for the
+    VMs with snapshots only."""
+    snaps = by_key(companion.snapshots(), "vcenter", "vm", "name")
+    for t, topo in seed.TOPOLOGIES.items():
+        for vm in topo["vms"].values():
+            for s in vm["snapshots"]:
+                assert snaps[(t, vm["name"], s["name"])]["size_bytes"] == s["size_mb"] * 1024 ** 2
+    # read for the VMs with snapshots only: their file lists are a few KB each
+    moids = companion.vms().set_index(["vcenter", "name"])["moid"]
+    for name, state in companion._states.items():
+        assert set(state.layouts) == {moids[(name, vm["name"])] for vm in
+                                      seed.TOPOLOGIES[name]["vms"].values() if vm["snapshots"]}
+
+
+def test_tools_running_status_of_a_vm_that_is_off(companion):
+    """The simulators leave summary.guest.toolsRunningStatus out for VMs that are
+    off (as some vCenters do): the column falls back to guest.toolsRunningStatus."""
+    inv = next(i for i in companion.inventories() if i.vcenter == "prod")
+    archive = next(p for p in inv.of("VirtualMachine").values() if p.get("name") == "archive-01")
+    assert "summary.guest.toolsRunningStatus" not in archive
+    assert archive["guest.toolsRunningStatus"] == "guestToolsNotRunning"
+    row = companion.vms().set_index(["vcenter", "name"]).loc[("prod", "archive-01")]
+    assert row["tools_running_status"] == "guestToolsNotRunning"
+
+
+# --- search by field -------------------------------------------------------------------------
+
+def test_search_by_field_on_the_simulators(companion):
+    vms = seeded("vms")
+
+    def tagged(tag):
+        return {(t, "vm", n) for (t, n), vm in vms.items()
+                if tag in seed.TOPOLOGIES[t]["tags"].get(("vm", n), [])}
+
+    # every VM tagged Backup:None, across all vCenters
+    assert set(hits(companion, "tag:Backup:None")) == tagged("Backup:None")
+    # which VMs of the Finance application run in DR?
+    assert hits(companion, "tag:App:Finance vcenter:dr") == sorted(
+        v for v in tagged("App:Finance") if v[0] == "dr")
+    assert set(hits(companion, "tag:Tier1")) == {
+        (t, "datastore", n) for t, topo in seed.TOPOLOGIES.items()
+        for (k, n), tags in topo["tags"].items() if "Tier:Tier1" in tags}
+    assert set(hits(companion, "attr:Owner=finance")) == {
+        (t, k, n) for t, topo in seed.TOPOLOGIES.items()
+        for (k, n), values in topo["attributes"].items() if values.get("Owner") == "finance"}
+    assert set(hits(companion, "power:off kind:vm")) == {
+        (t, "vm", n) for (t, n), vm in vms.items() if vm["power_state"] == "poweredOff"}
+    assert set(hits(companion, "os:windows* kind:vm")) == {
+        (t, "vm", n) for (t, n), vm in vms.items() if vm["guest_id"].startswith("windows")}
+    assert set(hits(companion, "host:esx-prod-a0* kind:vm")) == {
+        (t, "vm", n) for (t, n), vm in vms.items() if vm["host"].startswith("esx-prod-a0")}
+    assert set(hits(companion, "cluster:Prod* kind:vm")) == {
+        (t, "vm", n) for (t, n), vm in vms.items() if (vm["cluster"] or "").startswith("Prod")}
+    assert {v for v, _, _ in hits(companion, "vcenter:dr")} == {"dr"}
+    assert set(hits(companion, "net:dvpg-prod-db-vlan130")) == {
+        ("prod", "network", "dvpg-prod-db-vlan130")} | {
+        (t, "vm", n) for (t, n), vm in vms.items()
+        if "dvpg-prod-db-vlan130" in [x["network"] for x in vm["nics"]]}
+    assert set(hits(companion, "ds:lab-nfs-01 kind:vm")) == {
+        (t, "vm", n) for (t, n), vm in vms.items() if vm["datastore"] == "lab-nfs-01"}
+    # combined with free text: an address range, powered on, tagged Env:Prod
+    assert hits(companion, "10.10.120.0/24 power:on tag:Env:Prod") == sorted(
+        (t, "vm", n) for (t, n), vm in vms.items()
+        if t == "prod" and vm["power_state"] == "poweredOn"
+        and "Env:Prod" in seed.PROD["tags"].get(("vm", n), [])
+        and any(ip.startswith("10.10.120.") for ip in vm["ips"]))
+    assert hits(companion, "10.10.120.50 tag:Env:Prod") == [("prod", "vm", "reporting-01")]
+
+
+def test_unknown_search_field_is_a_clear_error(companion):
+    from vcompanion.errors import ConfigError
+    with pytest.raises(ConfigError, match="unknown search field 'owner'.*known: attr, cluster"):
+        companion.search("owner:finance")
+
+
+# --- one object's page ----------------------------------------------------------------------
+
+def test_object_page_of_a_vm(companion):
+    moid = companion.vms().set_index(["vcenter", "name"]).loc[("prod", "db-01"), "moid"]
+    page = companion.object("prod", moid, hours=24 * 100)
+    vm = seed.PROD["vms"]["db-01"]
+    assert (page.kind, page.name, page.facts["power_state"]) == ("vm", "db-01", "poweredOn")
+    assert set(page.sections) >= {"tags", "attributes", "alarms", "problems", "events", "nics",
+                                  "cdroms", "disks", "snapshots", "hosts", "datastores"}
+    assert sorted(f"{c}:{t}" for c, t in zip(page.tags["category"], page.tags["tag"])) == \
+        sorted(seed.PROD["tags"][("vm", "db-01")])
+    assert dict(zip(page.attributes["attribute"], page.attributes["value"])) == \
+        seed.PROD["attributes"][("vm", "db-01")]
+    assert list(page.alarms["alarm"]) == ["Virtual machine memory usage"]
+    assert "Alarm 'Virtual machine memory usage' is yellow" in set(page.problems["message"])
+    assert {"TaskEvent", "AlarmStatusChangedEvent"} <= set(page["events"]["type"])
+    assert set(page.events["entity_moid"]) == {moid}
+    assert list(page.nics["mac_address"]) == vm["macs"]
+    assert list(page.disks["capacity_bytes"]) == [gb * GIB for gb in vm["disks_gb"]]
+    assert list(page.snapshots["name"]) == [s["name"] for s in vm["snapshots"]]
+    assert list(page.snapshots["size_bytes"]) == [s["size_mb"] * 1024 ** 2 for s in vm["snapshots"]]
+    assert list(page.hosts["name"]) == [vm["host"]]
+    assert list(page.datastores["name"]) == [vm["datastore"]]
+    assert set(page.frames()) == set(page.sections) and not page.errors
+
+
+def test_object_pages_of_host_datastore_cluster_network(companion):
+    def moid(table, name, vcenter="prod"):
+        frame = companion.table(table)
+        return frame[(frame["vcenter"] == vcenter) & (frame["name"] == name)]["moid"].iloc[0]
+
+    vms = seeded("vms")
+    host = companion.object("prod", moid("hosts", "esx-prod-b01.corp.example.com"))
+    assert host.kind == "host" and list(host.alarms["alarm"]) == ["Host CPU usage"]
+    assert set(host.vms["name"]) == {n for (t, n), v in vms.items()
+                                     if t == "prod" and v["host"] == host.name}
+    ds = companion.object("prod", moid("datastores", "prod-ds-02"))
+    assert set(ds.vms["name"]) == {n for (t, n), v in vms.items()
+                                   if t == "prod" and v["datastore"] == "prod-ds-02"}
+    assert set(ds.hosts["name"]) == set(seed.PROD["datastores"]["prod-ds-02"]["hosts"])
+    assert any("free" in m for m in ds.problems["message"])
+    cluster = companion.object("prod", moid("clusters", "Prod-Cluster-A"))
+    assert set(cluster.hosts["name"]) == set(seed.PROD["clusters"]["Prod-Cluster-A"]["hosts"])
+    assert set(cluster.vms["name"]) == {n for (t, n), v in vms.items()
+                                        if t == "prod" and v["cluster"] == "Prod-Cluster-A"}
+    assert list(cluster.attributes["value"]) == ["infra"]
+    net = companion.object("prod", moid("networks", "dvpg-prod-web-vlan110"))
+    assert net.kind == "network" and list(net.tags["tag"]) == ["DMZ"]
+    assert set(net.vms["name"]) == {n for (t, n), v in vms.items() if t == "prod"
+                                    and "dvpg-prod-web-vlan110" in [x["network"] for x in v["nics"]]}
+    with pytest.raises(KeyError, match="no section 'disks'"):
+        net["disks"]
+
+
+def test_object_that_is_not_there(companion):
+    from vcompanion.errors import ConfigError, NotFoundError
+    with pytest.raises(NotFoundError, match="'vm-999999'"):
+        companion.object("prod", "vm-999999")
+    with pytest.raises(ConfigError, match="no vCenter named 'nowhere'"):
+        companion.object("nowhere", "vm-1")

@@ -13,7 +13,7 @@ import re
 import urllib.error
 import urllib.request
 from pathlib import Path
-from urllib.parse import quote, urlencode, urlparse
+from urllib.parse import parse_qs, quote, urlencode, urlparse
 
 import pytest
 
@@ -106,6 +106,7 @@ def test_every_link_and_query_parameter_draws_its_page(link_server, browser,  # 
         wait_page(page, '[data-num="vms-total"]')
         todo = [f"/{slug}" for slug in SLUGS] + query_urls(vcenters)
         seen, followed, failed = set(), set(), []
+        objects: dict[str, int] = {}  # object pages followed, per kind of moid
         while todo:
             path = todo.pop(0)
             if path in seen:
@@ -125,12 +126,22 @@ def test_every_link_and_query_parameter_draws_its_page(link_server, browser,  # 
                     continue  # (the pages link nowhere else)
                 target = url.path + (f"?{url.query}" if url.query else "")
                 if url.path.strip("/") in SLUGS and target not in seen:
+                    if url.path.strip("/") == "object":
+                        # Every object links to its own page: follow two of each kind
+                        # (vm-, host-, datastore-, domain-c, dvportgroup- ...).
+                        kind = re.sub(r"[\d-]+$", "", parse_qs(url.query).get(
+                            "moid", [""])[0])
+                        if objects.get(kind, 0) >= 2 or target in followed:
+                            continue
+                        objects[kind] = objects.get(kind, 0) + 1
                     followed.add(target)
                     todo.append(target)
         assert not failed, failed
         # The links the pages render were followed (KPI cards, navigation, examples).
         assert {"/problems?category=alarm", "/inventory?table=clusters",
                 "/problems?severity=critical", "/search?q=web-*"} <= followed | seen
+        # ... and the object pages they link to, of every kind.
+        assert {"vm", "host", "datastore"} <= set(objects), objects
         assert not dialogs and not errors, (dialogs, errors)
     finally:
         ctx.close()

@@ -40,9 +40,10 @@ WORKBOOKS = {
 KERNEL_PROBE = "import sys\nprint(sys.executable)\nprint(sys.prefix)"
 
 
-def test_there_are_the_four_stories():
+def test_there_are_the_five_stories():
     assert [p.stem for p in NOTEBOOKS] == ["01_inventory_tour", "02_capacity",
-                                           "03_snapshot_hygiene", "04_ip_audit"]
+                                           "03_snapshot_hygiene", "04_ip_audit",
+                                           "05_changes_and_capacity"]
 
 
 def _execute(path: Path, workdir: Path) -> nbformat.NotebookNode:
@@ -109,6 +110,9 @@ def test_notebook_runs_on_the_demo(path, tmp_path, monkeypatch):
     if path.stem == "04_ip_audit":
         assert "addresses are used in more than one vCenter" in out
         assert not out.startswith("0 addresses are used in more")
+    if path.stem == "05_changes_and_capacity":
+        assert "changes in the last 7 days" in out and not out.count("0 changes in the")
+        assert "growing" in out and "created" in out
 
 
 @pytest.mark.simulator

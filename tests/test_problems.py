@@ -24,9 +24,58 @@ import seed  # noqa: E402 - from tests/vcsim, put on the path above
 pytestmark = pytest.mark.simulator
 
 
+def _mean(values) -> float:
+    return sum(values) / len(values)
+
+
+def expected_performance_problems(topology: str) -> set[tuple]:
+    """The performance rules' problems the seeded series imply (seed.PERF_*), with
+    the default thresholds: (rule, vcenter, object, severity, detail)."""
+    topo, out = seed.TOPOLOGIES[topology], set()
+    for name, v in topo["vms"].items():
+        if v["power_state"] != "poweredOn" or v["connection_state"] != "connected":
+            continue
+        def series(counter, name=name):
+            return seed.perf_series(topology, "VirtualMachine", name, counter)
+        ready = _mean(series("cpu.ready.summation")) / 200 / v["num_cpu"]  # % per vCPU
+        if ready > 10:
+            out.add(("vm_cpu_ready", topology, name, "critical" if ready > 20 else "warning",
+                     ""))
+        if max(series("mem.vmmemctl.average")) > 0:
+            out.add(("ballooning", topology, name, "warning", ""))
+        if max(series("mem.swapped.average")) > 0 or max(series("mem.swapinRate.average")) > 0:
+            out.add(("vm_swapping", topology, name, "warning", ""))
+        latency = _mean(series("disk.maxTotalLatency.latest"))
+        if latency > 20:
+            out.add(("vm_disk_latency", topology, name,
+                     "critical" if latency > 50 else "warning", ""))
+        if _mean(series("cpu.usage.average")) / 100 < 5:
+            out.add(("idle_vm", topology, name, "info", ""))
+    for name, h in topo["hosts"].items():
+        if h["connection_state"] != "connected":
+            continue
+        def series(counter, name=name):
+            return seed.perf_series(topology, "HostSystem", name, counter)
+        if max(series("mem.vmmemctl.average")) > 0:
+            out.add(("ballooning", topology, name, "warning", ""))
+        for what, counter in (("cpu", "cpu.usage.average"), ("memory", "mem.usage.average")):
+            if _mean(series(counter)) / 100 > 90:
+                out.add(("host_usage_high", topology, name, "warning", what))
+    for name in topo["datastores"]:
+        worst = max(_mean(seed.perf_series(topology, "Datastore", name, counter))
+                    for counter in ("datastore.totalReadLatency.average",
+                                    "datastore.totalWriteLatency.average"))
+        if worst > 20:
+            out.add(("datastore_latency", topology, name,
+                     "critical" if worst > 50 else "warning", ""))
+    return out
+
+
 def expected_problems(snapshot_days=14, ds_warning=15, ds_critical=10) -> set[tuple]:
     """(rule, vcenter, object, severity, detail) for every problem the seed implies."""
     out = set()
+    for vc in seed.TOPOLOGIES:
+        out |= expected_performance_problems(vc)
     for vc, topo in seed.TOPOLOGIES.items():
         for a in topo["alarms"]:
             out.add(("triggered_alarms", vc, a["entity"],
@@ -75,6 +124,8 @@ def detail(row) -> str:
         return message.split("'")[1]
     if rule == "tools_not_running":
         return "not installed" if "not installed" in message else "not running"
+    if rule == "host_usage_high":
+        return message.split(" ")[0].lower()
     return ""
 
 
@@ -90,11 +141,84 @@ def test_every_rule_fires_on_the_seeded_state_and_nowhere_else(companion):
     assert len(problems) == len(expected_problems())  # no duplicates
     # every rule that has seeded ground truth fired at least once
     seeded_rules = {p[0] for p in expected_problems()}
-    assert seeded_rules == set(RULES) - {"datastore_inaccessible", "vcenter_unreadable"}
+    # datastore_filling_up needs a history (tests/test_history_features.py)
+    assert seeded_rules == set(RULES) - {"datastore_inaccessible", "vcenter_unreadable",
+                                         "datastore_filling_up"}
+    # the performance rules found what the seeded statistics hold
+    assert {p[:3] for p in expected_performance_problems("prod")} == {
+        ("vm_cpu_ready", "prod", "app-01"), ("vm_cpu_ready", "prod", "db-01"),
+        ("ballooning", "prod", "mail-01"), ("ballooning", "prod", _B1),
+        ("vm_swapping", "prod", "reporting-01"), ("vm_disk_latency", "prod", "file-01"),
+        ("datastore_latency", "prod", "prod-ds-03"), ("host_usage_high", "prod", _B1),
+        ("idle_vm", "prod", "dns-02")}
     # worst first; keys unique and stable
     ranks = problems["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
     assert ranks.is_monotonic_increasing
     assert problems["key"].is_unique
+
+
+_B1 = "esx-prod-b01.corp.example.com"
+
+
+def test_performance_messages_carry_the_numbers(companion):
+    rows = {(r["rule"], r["object"]): r for r in companion.problems().to_dict("records")}
+    assert rows[("vm_cpu_ready", "db-01")]["message"] == (
+        "CPU ready 24.0 % per vCPU over the last 15 min (peak 25.0 %): its vCPUs wait for "
+        "physical CPUs")
+    assert rows[("vm_cpu_ready", "db-01")]["category"] == "performance"
+    assert rows[("ballooning", _B1)]["message"] == (
+        "Balloon drivers hold its VMs' memory 1,024 MiB on average over the last 15 min "
+        "(peak 1,024 MiB): the host is short of memory")
+    assert rows[("datastore_latency", "prod-ds-03")]["message"] == (
+        "Read latency 60.0 ms, write 28.0 ms on average over the last 15 min (peaks 60 / "
+        "28 ms)")
+    assert rows[("datastore_latency", "prod-ds-03")]["severity"] == "critical"
+    assert rows[("host_usage_high", _B1)]["message"] == (
+        "CPU 95.0 % in use on average over the last 15 min (peak 95.0 %)")
+    assert rows[("idle_vm", "dns-02")]["message"] == (
+        "Idle: CPU 1.5 % on average over 30 days (peak 1.5 %): a candidate for fewer vCPUs "
+        "or retirement")
+    # web-03 peaks at 15 % ready but stays near 4 % on average: quiet
+    assert ("vm_cpu_ready", "web-03") not in rows
+
+
+def test_performance_thresholds_from_the_config(companion):
+    facts = Facts.from_companion(companion)
+    facts.settings = {**facts.settings, "cpu_ready_warning_pct": 5,
+                      "cpu_ready_critical_pct": 14.5, "disk_latency_warning_ms": 100,
+                      "disk_latency_critical_ms": 200, "host_usage_pct": 69,
+                      "idle_cpu_pct": 1}
+    found_now = {(r["rule"], r["object"], r["severity"]) for r in
+                 evaluate(facts).to_dict("records") if r["category"] == "performance"}
+    assert ("vm_cpu_ready", "app-01", "warning") in found_now  # 14 % < 14.5
+    assert ("vm_cpu_ready", "db-01", "critical") in found_now
+    assert ("vm_cpu_ready", "dr-db-01", "warning") in found_now  # 6.25 % > 5
+    assert not any(r[0] in ("vm_disk_latency", "datastore_latency", "idle_vm")
+                   for r in found_now)
+    assert ("host_usage_high", _B1, "warning") in found_now  # CPU 95, memory 70 > 69
+    assert len([r for r in evaluate(facts).to_dict("records")
+                if r["rule"] == "host_usage_high" and r["object"] == _B1]) == 2
+
+
+def test_problems_do_not_fail_when_statistics_do(vcsims, tmp_path, sim_env):
+    import simulators
+    sim = simulators.Simulator("flaky", "prod", workdir=tmp_path / "sim")
+    sim.start()
+    try:
+        sim.control("/perf/fail", mode="fault")
+        config = write_json(tmp_path / "config.json", {"vcenters": [
+            {"name": "flaky", "host": sim.host, "port": sim.port, "ca_bundle": sim.cert_path}]})
+        with Companion.from_config(config) as vc:
+            problems = vc.problems()
+            assert not vc.failures  # the inventory stays; only the statistics are gone
+        assert set(problems["rule"]) == {p[0] for p in expected_problems()
+                                         if p[1] == "prod"} - set(_PERFORMANCE)
+    finally:
+        sim.stop()
+
+
+_PERFORMANCE = ("vm_cpu_ready", "ballooning", "vm_swapping", "datastore_latency",
+                "vm_disk_latency", "host_usage_high", "idle_vm")
 
 
 def test_quiet_where_it_should_be(companion):

@@ -23,7 +23,7 @@ from vcompanion.config import load_config
 from vcompanion.errors import ConfigError
 from vcompanion.reports import events as events_report
 from vcompanion.jobs import reports as report_jobs
-from vcompanion.reports import inventory, layout, schedule, sheetdata, writer
+from vcompanion.reports import framebook, inventory, layout, schedule, sheetdata, writer
 
 SEED = simulators.load_seed()
 MIB = 1024 ** 2
@@ -63,10 +63,38 @@ def events_book(companion, tmp_path_factory) -> Path:
 
 # --- the inventory workbook ---------------------------------------------------------------
 
+@pytest.fixture(scope="module")
+def written(companion) -> dict[str, layout.Sheet]:
+    """The data sheets as the workbook writes them (custom attribute columns added)."""
+    return {s.name: s for s in inventory.InventoryData.from_companion(companion).sheets()}
+
+
 def test_sheets_in_the_fixed_order(book):
     assert book.sheetnames == ["Summary", "vInfo", "vHost", "vCluster", "vDatastore",
-                               "vSnapshot", "vNetwork", "vCD", "vPortgroup", "vAlarms",
-                               "vHealth", "vSource"]
+                               "vSnapshot", "vDisk", "vNetwork", "vCD", "vPortgroup",
+                               "vTags", "vAlarms", "vPerformance", "vHealth", "vSource"]
+
+
+def test_vperformance_holds_every_vm_and_host_with_the_windows_figures(book, companion):
+    rows = rows_of(book["vPerformance"])
+    seed = simulators.load_seed()
+    vms = {(t, name) for t, topo in seed.TOPOLOGIES.items()
+           for name, vm in topo["vms"].items() if not vm["template"]}
+    hosts = {(t, name) for t, topo in seed.TOPOLOGIES.items() for name in topo["hosts"]}
+    assert {(r["VI SDK Server"], r["Name"]) for r in rows if r["Type"] == "VM"} == vms
+    assert {(r["VI SDK Server"], r["Name"]) for r in rows if r["Type"] == "Host"} == hosts
+    by_name = {(r["Type"], r["Name"]): r for r in rows}
+    db = by_name[("VM", "db-01")]
+    assert db["CPU ready %"] == pytest.approx(24.0) and db["CPU ready % max"] == 25.0
+    assert db["CPUs"] == 8 and db["Interval seconds"] == 20 and db["Samples"] == 180
+    assert by_name[("VM", "mail-01")]["Mem balloon MiB"] == 512
+    b01 = by_name[("Host", "esx-prod-b01.corp.example.com")]
+    assert b01["CPU usage %"] == 95 and b01["Mem balloon MiB"] == 1024
+    assert b01["CPU ready %"] in (None, "")  # hosts have no such figure
+    assert by_name[("VM", "db-03")]["Missing"] == "powered off"
+    summary = [[c.value for c in row] for row in book["Summary"].iter_rows()]
+    assert ["Performance", "vPerformance: averages and maxima of the last 1h, on each "
+            "vCenter's clock"] in [row[:2] for row in summary]
 
 
 def test_vnetwork_and_vcd_hold_every_adapter_and_drive(book, companion):
@@ -84,9 +112,9 @@ def test_vnetwork_and_vcd_hold_every_adapter_and_drive(book, companion):
     assert len(drives) == len(companion.cdroms())
 
 
-def test_rvtools_headers_and_vi_sdk_server_on_every_sheet(book):
+def test_rvtools_headers_and_vi_sdk_server_on_every_sheet(book, written):
     for sheet in layout.INVENTORY_SHEETS:
-        assert header_of(book[sheet.name]) == sheet.headers, sheet.name
+        assert header_of(book[sheet.name]) == written[sheet.name].headers, sheet.name
         assert "VI SDK Server" in sheet.headers, sheet.name
     expected = {
         "vInfo": ["VM", "Powerstate", "Template", "DNS Name", "CPUs", "Memory",
@@ -97,7 +125,11 @@ def test_rvtools_headers_and_vi_sdk_server_on_every_sheet(book):
                   "# Memory", "ESX Version", "Vendor", "Model", "# VMs"],
         "vDatastore": ["Name", "Type", "Capacity MiB", "In Use MiB", "Free MiB", "Free %",
                        "Provisioned MiB", "# Hosts", "Accessible"],
-        "vSnapshot": ["VM", "Name", "Description", "Date / time", "Quiesced"],
+        "vSnapshot": ["VM", "Name", "Description", "Date / time", "Quiesced",
+                      "Size MiB (total)"],
+        "vDisk": ["VM", "Powerstate", "Disk", "Capacity MiB", "Thin", "Eagerly Scrub",
+                  "Disk Mode", "Sharing mode", "Raw", "Path", "Controller", "Unit #",
+                  "Disk Key", "Template"],
     }
     for name, headers in expected.items():
         missing = set(headers) - set(header_of(book[name]))
@@ -118,7 +150,7 @@ def test_one_vinfo_row_per_vm_with_its_vcenter(book):
             sorted(vcenters)
 
 
-def test_scripts_read_it_like_an_rvtools_export(inventory_book):
+def test_scripts_read_it_like_an_rvtools_export(inventory_book, written):
     """What RVTools post-processing scripts do: pandas.read_excel, key on VI SDK Server."""
     sheets = pd.read_excel(inventory_book, sheet_name=None)
     assert list(sheets) == ["Summary", *DATA_SHEETS]
@@ -130,7 +162,7 @@ def test_scripts_read_it_like_an_rvtools_export(inventory_book):
     assert pd.api.types.is_datetime64_any_dtype(sheets["vSnapshot"]["Date / time"])
     # The sheet's dimension is right: read-only readers size the sheet from it.
     ws = openpyxl.load_workbook(inventory_book, read_only=True)["vInfo"]
-    assert (ws.max_row, ws.max_column) == (len(vinfo) + 1, len(layout.VINFO.headers))
+    assert (ws.max_row, ws.max_column) == (len(vinfo) + 1, len(written["vInfo"].headers))
 
 
 def test_vinfo_values_units_and_formats(book):
@@ -189,6 +221,48 @@ def test_snapshot_dates_are_real_datetimes_in_utc(book):
         # Naive UTC: compares with the UTC clock, not the local one.
         age = (now - created) / timedelta(days=1)
         assert age == pytest.approx(want[key], abs=0.1), key
+
+
+def test_custom_attributes_are_columns_after_annotation_and_tags_one_column(book):
+    """RVTools style: one column per custom attribute, right after Annotation on
+    vInfo (before VI SDK Server elsewhere), filled where the object has a value."""
+    headers = header_of(book["vInfo"])
+    fields = ["CostCentre", "LastBackup", "Owner"]  # the VM attributes with values, by name
+    at = headers.index("Annotation")
+    assert headers[at + 1:at + 4] == fields and headers[at + 4] == "Tags"
+    assert "Attributes" not in headers
+    for r in rows_of(book["vInfo"]):
+        values = SEED.TOPOLOGIES[r["VI SDK Server"]]["attributes"].get(("vm", r["VM"]), {})
+        assert {f: r[f] for f in fields} == {f: values.get(f) for f in fields}, r["VM"]
+        tags = SEED.TOPOLOGIES[r["VI SDK Server"]]["tags"].get(("vm", r["VM"]), [])
+        assert r["Tags"] == (", ".join(sorted(tags, key=str.lower)) or None), r["VM"]
+    host_headers = header_of(book["vHost"])
+    assert host_headers[-3:] == ["Owner", "Rack", "VI SDK Server"]
+    racks = {(r["VI SDK Server"], r["Host"]): r["Rack"] for r in rows_of(book["vHost"])}
+    assert racks == {(t, name): topo["attributes"].get(("host", name), {}).get("Rack")
+                     for t, topo in SEED.TOPOLOGIES.items() for name in topo["hosts"]}
+    assert header_of(book["vCluster"])[-2:] == ["Owner", "VI SDK Server"]
+    assert header_of(book["vDatastore"])[-2:] == ["Owner", "VI SDK Server"]
+    assert header_of(book["vPortgroup"])[-2:] == ["Owner", "VI SDK Server"]
+
+
+def test_vtags_vdisk_and_snapshot_sizes(book):
+    tags = {(r["VI SDK Server"], r["Kind"], r["Object"], f"{r['Category']}:{r['Tag']}")
+            for r in rows_of(book["vTags"])}
+    assert tags == {(t, kind, name, tag) for t, topo in SEED.TOPOLOGIES.items()
+                    for (kind, name), labels in topo["tags"].items() for tag in labels}
+    disks = rows_of(book["vDisk"])
+    want = {(t, vm["name"], f"Hard disk {i + 1}"): (gb * 1024, str(vm["thin"]), vm["datastore"])
+            for t, topo in SEED.TOPOLOGIES.items() for vm in topo["vms"].values()
+            for i, gb in enumerate(vm["disks_gb"])}
+    assert {(r["VI SDK Server"], r["VM"], r["Disk"]): (r["Capacity MiB"], r["Thin"], r["Datastore"])
+            for r in disks} == want
+    assert {r["Controller"] for r in disks} == {"SCSI controller 0"}
+    assert book["vDisk"].cell(row=2, column=4).number_format == "#,##0"
+    sizes = {(r["VI SDK Server"], r["VM"], r["Name"]): r["Size MiB (total)"]
+             for r in rows_of(book["vSnapshot"])}
+    assert sizes == {(t, vm["name"], s["name"]): s["size_mb"] for t, topo in SEED.TOPOLOGIES.items()
+                     for vm in topo["vms"].values() for s in vm["snapshots"]}
 
 
 def test_frozen_header_and_autofilter_on_every_data_sheet(book):
@@ -393,7 +467,7 @@ def test_frame_workbook_writes_any_frame_as_text_dates_and_numbers(tmp_path):
         "created": pd.to_datetime(["2024-05-01 12:00"] * 5),
         "attempt": [1, "", 3, 4, 5],                     # object column, "" = missing
         "power": ["Powered on"] * 5})
-    data = writer.frame_workbook(frame, sheet="vms: all [prod]",
+    data = framebook.frame_workbook(frame, sheet="vms: all [prod]",
                                  titles={"name": "Name", "vcpus": "vCPUs"})
     path = tmp_path / "download.xlsx"
     path.write_bytes(data)
@@ -509,6 +583,15 @@ def test_headers_are_unique_and_sizes_convert_to_mib():
                 assert col.kind == layout.INTEGER, (sheet.name, col.header)
     capacity = next(c for c in layout.VDATASTORE.columns if c.header == "Capacity MiB")
     assert capacity.scale == 1 / MIB
+
+
+def test_attribute_columns_never_take_a_header_twice():
+    sheet = layout.with_attributes(layout.VHOST, ["Host", "Rack"])
+    assert sheet.headers[-3:] == ["Host (attribute)", "Rack", "VI SDK Server"]
+    assert sheet.headers.count("Host") == 1
+    vinfo = layout.with_attributes(layout.VINFO, ["Owner"], after="Annotation")
+    assert vinfo.headers[vinfo.headers.index("Annotation") + 1] == "Owner"
+    assert layout.with_attributes(layout.VINFO, []) is layout.VINFO
 
 
 # --- a vCenter that cannot be read ---------------------------------------------------------

@@ -56,9 +56,11 @@ def broken_provider(config) -> list:
     raise RuntimeError("provider bug")
 
 
-def config_at(tmp_path: Path, alerts: dict | None = None, vcenters=None):
+def config_at(tmp_path: Path, alerts: dict | None = None, vcenters=None,
+              history: dict | None = None):
     data = {"vcenters": vcenters or [{"name": "a", "host": "127.0.0.1", "port": 9}],
-            "data_dir": "data", "logs_dir": "logs", "alerts": alerts or {}}
+            "data_dir": "data", "logs_dir": "logs", "alerts": alerts or {},
+            "history": history or {}}
     return load_config(write_json(tmp_path / "config.json", data))
 
 
@@ -122,8 +124,9 @@ def test_cli_list_and_nothing_to_schedule(tmp_path):
     listed = run_cli("--config", str(config.path), "scheduler", "--list")
     assert listed.returncode == 0, listed.stderr
     assert "alerts every 30 min" in listed.stdout
+    assert "history recording every 15 min" in listed.stdout  # on by default
     (tmp_path / "empty").mkdir()
-    empty = config_at(tmp_path / "empty")
+    empty = config_at(tmp_path / "empty", history={"enabled": False})
     done = run_cli("--config", str(empty.path), "scheduler")
     assert done.returncode == 2
     assert done.stderr.startswith("vcompanion: nothing to schedule")

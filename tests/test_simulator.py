@@ -6,11 +6,14 @@ PropertyCollector.RetrievePropertiesEx), the way vCompanion reads vCenters.
 
 from __future__ import annotations
 
+import base64
 import datetime
 import json
 import pathlib
 import socket
 import ssl
+import urllib.error
+import urllib.request
 
 import pytest
 from pyVim.connect import Disconnect, SmartConnect
@@ -614,6 +617,99 @@ def test_control_maintenance_power_datastore_event_alarm(sims):
     finally:
         sim.control("/host/maintenance", name=host, on=False)
         sim.control("/vm/power", name=vm_name, state="poweredOn")
+        Disconnect(si)
+
+
+# --------------------------------------------------------------------------- tags and custom attributes
+
+
+_TYPES = {"vm": vim.VirtualMachine, "host": vim.HostSystem, "datastore": vim.Datastore,
+          "cluster": vim.ClusterComputeResource, "network": vim.Network}
+
+
+@pytest.mark.parametrize("topology", TOPOLOGY_NAMES)
+def test_custom_attributes_over_soap(sims, topology):
+    """CustomFieldsManager.field defines them (type "string"); customValue holds them."""
+    si = connect(sims[topology])
+    try:
+        content = si.RetrieveContent()
+        fields = {f.key: f for f in content.customFieldsManager.field}
+        assert [(f.name, f.managedObjectType._wsdlName if f.managedObjectType else None, f.type)
+                for f in fields.values()] == [(n, t, str) for n, t in seed.CUSTOM_FIELDS]
+        found = {}
+        for kind, cls in _TYPES.items():
+            for row in retrieve(si, cls, ["name", "customValue"]):
+                values = {fields[v.key].name: v.value for v in row.get("customValue") or ()}
+                if values:
+                    found[(kind, row["name"])] = values
+        assert found == seed.TOPOLOGIES[topology]["attributes"]
+    finally:
+        Disconnect(si)
+
+
+def _rest(sim, method, path, session=None, body=None):
+    request = urllib.request.Request(f"https://{sim.host}:{sim.port}{path}", method=method,
+                                     data=json.dumps(body).encode() if body is not None else None)
+    if session:
+        request.add_header("vmware-api-session-id", session)
+    else:
+        token = base64.b64encode(f"{sim.username}:{sim.password}".encode()).decode()
+        request.add_header("Authorization", f"Basic {token}")
+    with urllib.request.urlopen(request, context=ssl_context(sim), timeout=30) as answer:
+        data = answer.read()
+        return json.loads(data)["value"] if data else None
+
+
+@pytest.mark.parametrize("topology", TOPOLOGY_NAMES)
+def test_tags_over_the_rest_api(sims, topology):
+    """/rest/com/vmware/cis/tagging serves the seeded catalog and associations; /api is 404."""
+    sim = sims[topology]
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        _rest(sim, "POST", "/api/session")
+    assert missing.value.code == 404
+    session = _rest(sim, "POST", "/rest/com/vmware/cis/session")
+    try:
+        categories = {i: _rest(sim, "GET", f"/rest/com/vmware/cis/tagging/category/id:{i}", session)
+                      for i in _rest(sim, "GET", "/rest/com/vmware/cis/tagging/category", session)}
+        assert {c["name"]: (c["cardinality"], c["associable_types"]) for c in categories.values()} == {
+            n: (c["cardinality"], c["types"]) for n, c in seed.TAG_CATEGORIES.items()}
+        tags = {i: _rest(sim, "GET", f"/rest/com/vmware/cis/tagging/tag/id:{i}", session)
+                for i in _rest(sim, "GET", "/rest/com/vmware/cis/tagging/tag", session)}
+        label = {i: f"{categories[t['category_id']]['name']}:{t['name']}" for i, t in tags.items()}
+        si = connect(sim)
+        try:
+            objects = {(row["_obj"]._wsdlName, row["_obj"]._moId): (kind, row["name"])
+                       for kind, cls in _TYPES.items() for row in retrieve(si, cls, ["name"])}
+        finally:
+            Disconnect(si)
+        answer = _rest(sim, "POST", "/rest/com/vmware/cis/tagging/tag-association"
+                                    "?~action=list-attached-tags-on-objects", session,
+                       {"object_ids": [{"type": t, "id": i} for t, i in objects]})
+        found = {objects[(a["object_id"]["type"], a["object_id"]["id"])]: sorted(label[t] for t in a["tag_ids"])
+                 for a in answer if a.get("tag_ids")}
+        assert found == {k: sorted(v) for k, v in seed.TOPOLOGIES[topology]["tags"].items()}
+    finally:
+        _rest(sim, "DELETE", "/rest/com/vmware/cis/session", session)
+
+
+def test_control_attribute_and_tagging_switch(sims):
+    sim = sims["lab"]
+    si = connect(sim)
+    try:
+        sim.control("/attribute", entity="lab-win11-01", field="Owner", value="someone-else")
+        sim.control("/attribute", entity="lab-win11-01", field="CostCentre", value="1234")
+        row = next(r for r in retrieve(si, vim.VirtualMachine, ["name", "customValue"])
+                   if r["name"] == "lab-win11-01")
+        assert sorted((v.key, v.value) for v in row["customValue"]) == [(0, "someone-else"), (1, "1234")]
+        sim.control("/attribute", entity="lab-win11-01", field="CostCentre", value="")
+        sim.control("/tagging", status=503, message="down for maintenance")
+        with pytest.raises(urllib.error.HTTPError) as failed:
+            _rest(sim, "GET", "/rest/com/vmware/cis/tagging/category",
+                  _rest(sim, "POST", "/rest/com/vmware/cis/session"))
+        assert failed.value.code == 503 and b"down for maintenance" in failed.value.read()
+    finally:
+        sim.control("/tagging", status=0)
+        sim.control("/attribute", entity="lab-win11-01", field="Owner", value="jdoe")
         Disconnect(si)
 
 

@@ -139,6 +139,73 @@ def test_live_device_tables_follow_changes_and_reread_by_age(live, live_sim):
 
 
 @pytest.mark.simulator
+def test_custom_attribute_changes_arrive_live_and_tags_reread_by_age(live, live_sim):
+    """customValue is in the live filter like any other property; a field never
+    seen before is named at once; tags (another API) are re-read by age."""
+    attributes = live.attributes()
+    assert ("lab-win11-01", "Owner", "jdoe") in set(zip(attributes["name"],
+                                                        attributes["attribute"],
+                                                        attributes["value"]))
+    live_sim.control("/attribute", entity="lab-win11-01", field="LastBackup",
+                     value="2024-06-03 04:00")
+    try:
+        row = until(lambda: next((r for r in live.vms().to_dict("records")
+                                  if r["name"] == "lab-win11-01"
+                                  and len(r["attributes"]) == 2), None))
+        assert row["attributes"] == ["LastBackup=2024-06-03 04:00", "Owner=jdoe"]
+        assert ("lab-win11-01", "LastBackup") in set(zip(live.attributes()["name"],
+                                                         live.attributes()["attribute"]))
+    finally:
+        live_sim.control("/attribute", entity="lab-win11-01", field="LastBackup", value="")
+    state = live._states["live"]
+    live.tags()
+    tags = state.tags
+    assert tags is not None and not tags.error and tags.attached
+    live.refresh()  # live mode: not read again for a refresh...
+    live.tags()
+    assert state.tags is tags
+    assert "lab-win11-01" not in set(live.search("tag:App:Mail")["name"])
+    mail = next(t.id for t in tags.tags.values() if t.name == "Mail")
+    vm = live.vms().set_index("name").loc["lab-win11-01", "moid"]
+    attach = f"/rest/com/vmware/cis/tagging/tag-association/id:{mail}?~action="
+    rest_call(live_sim, attach + "attach", {"object_id": {"type": "VirtualMachine", "id": vm}})
+    try:
+        state.tags_read -= live.config.get("collection.live_reread_minutes") * 60 + 1
+        again = live.tags()  # ...but when older than live_reread_minutes
+        assert state.tags is not tags and len(again) == sum(
+            len(t) for t in simulators.load_seed().LAB["tags"].values()) + 1
+        # and the search index sees the new tags
+        assert "lab-win11-01" in set(live.search("tag:App:Mail")["name"])
+    finally:
+        rest_call(live_sim, attach + "detach",
+                  {"object_id": {"type": "VirtualMachine", "id": vm}})
+
+
+def rest_call(sim, path: str, body=None):
+    """One call of the simulator's REST API, in a session of its own."""
+    import base64
+    import json
+    import ssl
+    import urllib.request
+    context = ssl.create_default_context(cafile=sim.cert_path)
+
+    def send(method, url, headers, data=None):
+        request = urllib.request.Request(f"https://{sim.host}:{sim.port}{url}", method=method,
+                                         data=data, headers=headers)
+        with urllib.request.urlopen(request, context=context, timeout=30) as answer:
+            return answer.read()
+
+    basic = base64.b64encode(f"{USERNAME}:{PASSWORD}".encode()).decode()
+    session = json.loads(send("POST", "/rest/com/vmware/cis/session",
+                              {"Authorization": f"Basic {basic}"}))["value"]
+    headers = {"vmware-api-session-id": session}
+    try:
+        send("POST", path, headers, json.dumps(body).encode() if body is not None else None)
+    finally:
+        send("DELETE", "/rest/com/vmware/cis/session", headers)
+
+
+@pytest.mark.simulator
 def test_stop_and_start_live(live, live_sim):
     updater = live.sources["live"].live
     live.stop_live()

@@ -129,11 +129,31 @@ def test_a_user_accepted_by_one_vcenter_sees_nothing_of_the_others(
         assert "2 vCenters are not available to your account" in page.evaluate(TEXT_JS)
 
         texts = []
-        for name in PAGES:
+        from vcompanion.ui.pages import SLUGS  # every page of the registry
+        assert set(PAGES) <= set(SLUGS) and {"object", "performance"} <= set(SLUGS)
+        for name in SLUGS:
             page.goto(f"{access_server.url}/{name}")
             wait_page(page, '[data-page="drawn"]', state="attached")
             page.wait_for_timeout(800)
             texts.append(page.evaluate(TEXT_JS))
+        # An object of the tenant's: its page, events (read from vCenter) included.
+        own = mine(frames["vms"]).iloc[0]
+        page.goto(f"{access_server.url}/object?vcenter=tenant&moid={own['moid']}")
+        wait_page(page, '[data-page="drawn"]', state="attached")
+        page.wait_for_timeout(2500)
+        text = page.evaluate(TEXT_JS)
+        assert str(own["name"]) in text
+        texts.append(text)
+        # One of prod's, by its address: "not available", as for an unknown vCenter
+        # (in a page of its own: it repeats the vCenter name the address holds).
+        other = frames["vms"][frames["vms"]["vcenter"] == "hidden-prod"].iloc[0]
+        probe = ctx.new_page()
+        probe.goto(f"{access_server.url}/object?vcenter=hidden-prod&moid={other['moid']}")
+        wait_page(probe, '[data-unavailable="hidden-prod"]', state="attached")
+        text = probe.evaluate(TEXT_JS)
+        assert not leaks(text.replace("hidden-prod", ""), secret)
+        assert str(other["name"]) not in text
+        probe.close()
 
         # Every inventory table holds the tenant's rows only.
         for kind in ("vms", "hosts", "clusters", "datastores", "networks", "nics"):

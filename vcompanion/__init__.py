@@ -14,8 +14,10 @@ _logging.getLogger("vcompanion").addHandler(_logging.NullHandler())
 from .companion import Companion
 from .config import Config, VCenterConfig, load_config
 from .errors import (AuthenticationError, CollectionError, ConfigError, ConnectError,
-                     CredentialsError, NoPermissionError, NotifyError, StoreBusyError,
-                     TLSError, VCenterError, VCompanionError)
+                     CredentialsError, HistoryError, NoPermissionError, NotFoundError,
+                     NotifyError, StoreBusyError, TLSError, VCenterError, VCompanionError)
+from .objects import ObjectView
+from .reports.framebook import write_workbook
 from .sources import Source
 from .version import __version__
 from .search import SearchIndex
@@ -29,8 +31,11 @@ __all__ = [
     "ConfigError",
     "ConnectError",
     "CredentialsError",
+    "HistoryError",
     "NoPermissionError",
+    "NotFoundError",
     "NotifyError",
+    "ObjectView",
     "SearchIndex",
     "Source",
     "StoreBusyError",
@@ -41,4 +46,5 @@ __all__ = [
     "VCompanionError",
     "__version__",
     "load_config",
+    "write_workbook",
 ]

@@ -1,7 +1,8 @@
 """The tables ``Companion`` has built, kept until what they were built from changes.
 
 A table over all vCenters is combined from one part per vCenter; a part is
-valid for exactly the ``Inventory`` object it was built from (inventories
+valid for exactly the ``Inventory`` object it was built from and the parts
+read apart from it that the table needs (devices, tags, layouts; inventories
 are never modified: a new collection or a live change makes a new one), so
 a change in one vCenter rebuilds only that vCenter's rows.  The search index
 is built once per set of tables.  ``invalidate`` is the one place that
@@ -34,8 +35,8 @@ class TableCache:
         self.lock = threading.RLock()
         # table -> (the inventories it was built from, frame)
         self._frames: dict[str, tuple[tuple, pd.DataFrame]] = {}
-        # (table, vCenter) -> (inventory, that vCenter's rows)
-        self._parts: dict[tuple[str, str], tuple[Inventory, pd.DataFrame]] = {}
+        # (table, vCenter) -> ((inventory as read, parts the table needs...), its rows)
+        self._parts: dict[tuple[str, str], tuple[tuple, pd.DataFrame]] = {}
         self._table_kinds: dict[str, set[str]] | None = None
         self._index: SearchIndex | None = None
         self._generation = 0  # +1 whenever the tables change under the index
@@ -58,13 +59,14 @@ class TableCache:
     def part(self, name: str, inventory: Inventory) -> pd.DataFrame:
         """Table ``name`` for one vCenter's inventory (cached with it)."""
         key = (name, inventory.vcenter)
+        stamp = (inventory.base, *(getattr(inventory, p) for p in tables.PARTS[name]))
         with self.lock:
             cached = self._parts.get(key)
-        if cached is not None and cached[0] is inventory:
+        if cached is not None and _same(cached[0], stamp):
             return cached[1]
         frame = tables.build(name, [inventory])
         with self.lock:
-            self._parts[key] = (inventory, frame)
+            self._parts[key] = (stamp, frame)
         return frame
 
     # --- the search index ------------------------------------------------------------
@@ -85,6 +87,11 @@ class TableCache:
         return index
 
     # --- invalidation ----------------------------------------------------------------
+
+    def invalidate_index(self) -> None:
+        """A part (tags, device lists) was read again: the index must see it."""
+        with self.lock:
+            self._index, self._generation = None, self._generation + 1
 
     def invalidate(self, vcenter: str | None = None, kinds: set[str] | None = None,
                    previous: Inventory | None = None,
@@ -116,9 +123,9 @@ class TableCache:
                 cached = self._parts.get(key)
                 if EVERYTHING in kinds or EVERYTHING in read or read & kinds:
                     self._parts.pop(key, None)
-                elif cached is not None and cached[0] is previous:
+                elif cached is not None and cached[0][0] is previous:
                     # Nothing this table reads changed: its rows stand as they are.
-                    self._parts[key] = (current, cached[1])
+                    self._parts[key] = ((current, *cached[0][1:]), cached[1])
 
 
 __all__ = ["TableCache"]

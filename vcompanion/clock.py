@@ -5,7 +5,8 @@ Every time vCompanion stores, compares or shows is an aware UTC datetime.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta
 
 
 def utc_now(seconds: bool = False) -> datetime:
@@ -28,4 +29,25 @@ def parse_iso(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-__all__ = ["iso", "parse_iso", "utc_now"]
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+_DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*", re.IGNORECASE)
+
+
+def parse_duration(value: str | float | timedelta) -> int:
+    """Seconds in ``value``: ``"90s"``, ``"15m"``, ``"1h"``, ``"7d"``, ``"2w"``, a
+    number of seconds or a timedelta; raises ValueError for anything else."""
+    if isinstance(value, timedelta):
+        seconds = value.total_seconds()
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        seconds = float(value)
+    else:
+        match = _DURATION.fullmatch(str(value))
+        if not match:
+            raise ValueError(f"not a duration: {value!r} (e.g. 15m, 1h, 7d, 30d)")
+        seconds = float(match.group(1)) * _UNITS[(match.group(2) or "s").lower()]
+    if seconds <= 0:
+        raise ValueError(f"not a positive duration: {value!r}")
+    return int(round(seconds))
+
+
+__all__ = ["iso", "parse_duration", "parse_iso", "utc_now"]

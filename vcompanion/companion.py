@@ -6,6 +6,7 @@ notebooks, alerts and reports alike::
     from vcompanion import Companion
     vc = Companion.from_config("config.json")
     vc.vms(); vc.hosts(); vc.search("10.1.2.3"); vc.status()
+    vc.performance("vms", since="15m"); vc.metrics("hosts", since="7d")
 
 Each vCenter is a ``Source`` (``sources/``): a real vCenter
 (``VCenterSource``) or the built-in demo's (``Companion.demo()``).  The
@@ -19,34 +20,44 @@ Live mode (``Companion(..., live=True)``, the setting ``collection.live``, or
 current in the background with vCenter's change notifications; each table is
 rebuilt only for the vCenters whose objects of the types it reads changed.
 ``stop_live()`` ends it.
+
+Performance statistics (``metrics()``, ``performance()``) are read when
+asked for, from every vCenter in parallel, and kept for a short time
+(``metrics.cache_seconds``); ``vcompanion.metrics`` turns them into frames.
+History (``record()``, ``changes()``, ``as_of()``, ``capacity()``,
+``forecasts()``, ``history_status()``) delegates to ``vcompanion.history``,
+opened on first use from the ``history`` settings.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pandas as pd
 
-from . import tables
+from . import metrics, objects, tables
 from .cache import TableCache
 from .config import Config, load_config
-from .errors import ConfigError, CredentialsError, VCompanionError
-from .fleet import Fleet, VCenterState
+from .errors import ConfigError, VCompanionError
+from .fleet import STATUS_COLUMNS, Fleet, VCenterState
+from .history import History, MetricsResult, RecordResult, perfrecord, readings_of
+from .objects import ObjectView
 from .search import SearchIndex
 from .sources import Inventory, Source
 from .sources.vcenter import ReadSettings, VCenterSource
 
 log = logging.getLogger(__name__)
 
-STATUS_DTYPES = {"vcenter": "string", "address": "string", "status": "string",
-                 "message": "string", "product": "string", "version": "string",
-                 "build": "string", "api_version": "string", "user": "string",
-                 "round_trip_ms": "Float64", "last_collection": "datetime64[ns, UTC]",
-                 "collect_seconds": "Float64", "round_trips": "Int64", "objects": "Int64"}
-STATUS_COLUMNS = list(STATUS_DTYPES)
+
+def _table(name: str, doc: str):
+    """A Companion method returning table ``name`` (``Companion.table``)."""
+    def method(self) -> pd.DataFrame:
+        return self.table(name)
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = doc
+    return method
 
 
 class Companion:
@@ -54,10 +65,12 @@ class Companion:
 
     def __init__(self, config: Config, username: str | None = None,
                  password: str | None = None, vcenters: list[str] | None = None,
-                 live: bool | None = None, sources: list[Source] | None = None):
+                 live: bool | None = None, sources: list[Source] | None = None,
+                 history: History | None = None):
         """``sources``: where each vCenter's data comes from (default: a
         ``VCenterSource`` per configured vCenter, with ``username`` and
-        ``password`` when given, else the credentials found for it)."""
+        ``password`` when given, else the credentials found for it).
+        ``history``: one to share (default: opened on first use from the config)."""
         self.config = config
         selected = list(config.vcenters)
         if vcenters:
@@ -75,7 +88,11 @@ class Companion:
         self._states = self._fleet.states  # vCenter name -> VCenterState
         self._lock = self._fleet.lock
         self._cache = TableCache()
+        self._answers = metrics.AnswerCache()  # performance statistics, kept briefly
         self._live_enabled = config.get("collection.live") if live is None else live
+        self._history = history
+        self._own_history = history is None  # closed with the Companion
+        self._history_seed = None  # the demo's: fills an empty history
 
     @classmethod
     def from_config(cls, path: str | Path | None = None, username: str | None = None,
@@ -97,7 +114,10 @@ class Companion:
         Same tables, columns and types as real vCenters (see ``vcompanion/demo``).
         """
         from .demo import demo_config, demo_sources
-        return cls(demo_config(), sources=demo_sources())
+        from .history.demo import seed
+        companion = cls(demo_config(), sources=demo_sources())
+        companion._history_seed = seed  # 60 days of synthetic history
+        return companion
 
     # --- lifecycle ---------------------------------------------------------------
 
@@ -111,6 +131,8 @@ class Companion:
         """Stop live updates and log out of every vCenter."""
         self._live_enabled = False
         self._fleet.close()
+        if self._history is not None and self._own_history:
+            self._history.close()
 
     @property
     def vcenter_names(self) -> list[str]:
@@ -165,11 +187,14 @@ class Companion:
 
         In live mode the inventories are already current: only vCenters
         without running live updates are read (and their updates started).
+        Device lists, tags and snapshot layouts are read again when a table
+        needs them (in live mode: when older than ``live_reread_minutes``).
         """
         self._collect()
-        if not self.live:  # live: re-read by age (see _devices_due)
-            self._fleet.forget_devices()  # read again when a device table is asked for
+        if not self.live:  # live: re-read by age (see _reread_seconds)
+            self._fleet.forget_parts()
         self._cache.invalidate()
+        self._answers.clear()
         return self
 
     def _collect(self, states: list[VCenterState] | None = None) -> None:
@@ -182,15 +207,20 @@ class Companion:
             self._collect(missing)
             self._cache.invalidate()
 
-    def _devices_due(self, state: VCenterState) -> bool:
-        if state.devices is None:
-            return True
-        # Live mode: device lists are not in the live filter (their bulk would
-        # make every change notification cost as much); re-read them as often
-        # as the other properties vCenter does not notify.
-        age = time.monotonic() - state.devices_read
-        return self.live and age > self.config.get(
-            "collection.live_reread_minutes") * 60
+    def _ensure_parts(self, parts: tuple[str, ...]) -> None:
+        """Read the parts not read yet (or due again).  New tags make the search
+        index stale (MACs from device lists are added to it, see ``search``)."""
+        for part in parts:
+            if self._fleet.ensure(part, self._reread_seconds()) and part == "tags":
+                self._cache.invalidate_index()
+
+    def _reread_seconds(self) -> float | None:
+        """Live mode: parts read apart (device lists, tags, layouts) are not in
+        the live filter (device lists would make every notification cost as
+        much; tags are another API); re-read them as often as the properties
+        vCenter does not notify."""
+        return self.config.get("collection.live_reread_minutes") * 60 \
+            if self.live else None
 
     # --- live updates ------------------------------------------------------------
 
@@ -234,34 +264,7 @@ class Companion:
 
     def status(self) -> pd.DataFrame:
         """One row per vCenter: status, message, version, last collection, cost."""
-        rows = []
-        for name, s in self._states.items():
-            source = s.source
-            about, error = source.about, s.error
-            if error is not None:
-                status = getattr(error, "status", None) or (
-                    "no credentials" if isinstance(error, CredentialsError) else "error")
-                message = str(error)
-            elif source.connected:
-                status, message = "ok", "connected"
-            else:
-                status, message = "not connected", "not read yet"
-            rows.append({
-                "vcenter": name, "address": source.address, "status": status,
-                "message": message,
-                "product": about.product if about else None,
-                "version": about.version if about else None,
-                "build": about.build if about else None,
-                "api_version": about.api_version if about else None,
-                "user": source.user,
-                "round_trip_ms": source.round_trip_ms if source.connected else None,
-                "last_collection": s.inventory.collected_at if s.inventory else None,
-                "collect_seconds": s.stats.seconds if s.stats else None,
-                "round_trips": s.stats.round_trips if s.stats else None,
-                "objects": s.stats.objects if s.stats else None,
-            })
-        frame = pd.DataFrame(rows, columns=STATUS_COLUMNS)
-        return frame.astype(STATUS_DTYPES)
+        return self._fleet.status()
 
     # --- tables --------------------------------------------------------------------
 
@@ -276,76 +279,112 @@ class Companion:
             return self.events()
         if name not in tables.INVENTORY:
             raise ConfigError(f"unknown table '{name}' (one of "
-                              f"{', '.join(tables.TABLES)})")
+                              f"{', '.join([*tables.INVENTORY, 'events'])})")
         self.inventories()  # collects what was never read
-        devices = name in tables.DEVICE_TABLES
-        if devices:
-            self._fleet.ensure_devices(self._devices_due)
+        parts = tables.PARTS[name]
+        self._ensure_parts(parts)
         with self._lock:
             inventories = tuple(
-                (s.with_devices() if devices else s.inventory) for s in self._fleet
-                if s.readable and (s.devices is not None or not devices))
+                s.view(parts) for s in self._fleet
+                if s.readable and all(getattr(s, p) is not None for p in parts))
         return self._cache.frame(name, inventories)
 
-    def vms(self) -> pd.DataFrame:
-        """Virtual machines and templates; columns in docs/tables.md."""
-        return self.table("vms")
+    vms = _table("vms", "Virtual machines and templates; columns in docs/tables.md.")
+    hosts = _table("hosts", "ESXi hosts.")
+    clusters = _table("clusters", "Clusters.")
+    datastores = _table("datastores", "Datastores.")
+    networks = _table("networks", "Standard and distributed portgroups.")
+    snapshots = _table("snapshots", "VM snapshots, with their size (read with the VMs' "
+                                    "file layout the first time).")
+    alarms = _table("alarms", "Triggered alarms on every kind of object.")
+    nics = _table("nics", "Virtual network adapters, with MAC, network and connection "
+                          "state.  The first call reads every VM's device list.")
+    cdroms = _table("cdroms", "Virtual CD/DVD drives, with what is mounted and whether "
+                              "connected.")
+    disks = _table("disks", "Virtual disks (RVTools vDisk): capacity, thin or thick, file, "
+                            "controller.")
+    tags = _table("tags", "Tags on VMs, hosts, datastores, clusters and networks: one row "
+                          "per tag and object.  The first call per collection reads them "
+                          "through the vSphere Automation API; a vCenter whose tagging "
+                          "service fails has no rows and says why in ``status()``.")
+    attributes = _table("attributes", "Custom attribute values: one row per attribute and "
+                                      "object.")
 
-    def hosts(self) -> pd.DataFrame:
-        """ESXi hosts."""
-        return self.table("hosts")
-
-    def clusters(self) -> pd.DataFrame:
-        """Clusters."""
-        return self.table("clusters")
-
-    def datastores(self) -> pd.DataFrame:
-        """Datastores."""
-        return self.table("datastores")
-
-    def networks(self) -> pd.DataFrame:
-        """Standard and distributed portgroups."""
-        return self.table("networks")
-
-    def snapshots(self) -> pd.DataFrame:
-        """VM snapshots."""
-        return self.table("snapshots")
-
-    def alarms(self) -> pd.DataFrame:
-        """Triggered alarms on every kind of object."""
-        return self.table("alarms")
-
-    def nics(self) -> pd.DataFrame:
-        """Virtual network adapters, with MAC, network and connection state.
-
-        The first call reads every VM's device list (see tables/nics.py).
-        """
-        return self.table("nics")
-
-    def cdroms(self) -> pd.DataFrame:
-        """Virtual CD/DVD drives, with what is mounted and whether connected."""
-        return self.table("cdroms")
-
-    def events(self, hours: float | None = None) -> pd.DataFrame:
-        """Events of the last ``hours`` (default from the config), newest first."""
+    def events(self, hours: float | None = None,
+               vcenters: list[str] | None = None) -> pd.DataFrame:
+        """Events of the last ``hours`` (default from the config), newest first;
+        ``vcenters``: of these vCenters only (default: all)."""
         hours = self.config.get("collection.event_hours") if hours is None else hours
         since = datetime.now(timezone.utc) - timedelta(hours=hours)
-        results: dict[str, list[dict]] = {}
+        return self._fleet.events(since, vcenters)
 
-        def read(state: VCenterState) -> None:
-            events, categories = state.source.read_events(since)
-            rows = tables.events.build(state.name, events, categories)
-            # The server filters by time; filter again in case it did not
-            # (govmomi's simulator ignores the filter) so the window means
-            # what it says.
-            results[state.name] = [r for r in rows
-                                   if r["time"] is None or r["time"] >= since]
+    # --- one object ---------------------------------------------------------------
 
-        self._fleet.each(read)
-        rows = [row for name in self._states for row in results.get(name, [])]
-        frame = tables.events.TABLE.frame(rows)
-        return frame.sort_values("time", ascending=False, kind="stable").reset_index(
-            drop=True)
+    def object(self, vcenter: str, moid: str, hours: float | None = None) -> ObjectView:
+        """A VM, host, datastore, cluster or network with everything related to it:
+        ``facts`` and sections (tags, attributes, alarms, problems, events of the
+        last ``hours``, a VM's nics, cdroms, disks and snapshots, a host's or
+        cluster's VMs, ...), each read when first asked for; see objects.py.
+
+        Raises ``NotFoundError`` when the object is not (or no longer) in the
+        inventory, ``ConfigError`` for an unknown vCenter name.
+        """
+        return objects.gather(self, vcenter, moid, hours)
+    # --- performance statistics ----------------------------------------------------
+    def metrics(self, kind: str, counters: list[str] | None = None,
+                since: str | float | timedelta = "1h", interval: int | None = None, *,
+                quiet: bool = False, vcenter: str | list[str] | None = None,
+                moids: list[str] | None = None) -> pd.DataFrame:
+        """Every sample of ``counters`` of every object of ``kind`` (vms, hosts,
+        clusters, datastores) over the last ``since`` ("15m", "1h", "7d", "30d",
+        seconds), one row each: vcenter, kind, name, moid, counter, instance,
+        time, value, unit, interval, raw (docs/tables.md, docs/metrics.md).
+
+        ``counters``: vCenter counter names (default: those of
+        ``performance(kind)``); ``interval``: the sample period (default: the
+        finest vCenter keeps for the window, or the history's when finer:
+        ``frame.attrs["history"]`` names the vCenters it answered for);
+        ``vcenter``, ``moids``: only these.  A vCenter whose statistics fail
+        is in ``failures`` and ``status()`` and has no rows, unless ``quiet``:
+        then only ``frame.attrs["failures"]`` names it.
+        """
+        request = metrics.Request.make(kind, counters, since, interval)
+        names = metrics.vcenters(self.config, self._states, vcenter)
+        stored = None if self._history_seed is not None or not self.config.get(
+            "history.enabled") else self.history.stored_metrics(request, names, moids)
+        done = stored.attrs["history"] if stored is not None else []
+        frame = metrics.tidy(self._read_metrics(
+            request, quiet, [n for n in names if n not in done], moids))
+        return metrics.combine([frame, stored], names) if done else frame
+
+    def performance(self, kind: str, since: str | float | timedelta = "1h",
+                    interval: int | None = None, *, quiet: bool = False,
+                    vcenter: str | list[str] | None = None,
+                    moids: list[str] | None = None) -> pd.DataFrame:
+        """One row per object of ``kind`` with the figures people sort by, each as
+        the window's average and maximum (``cpu_ready_pct``, ``cpu_ready_pct_max``
+        ...); a figure without samples is NA and ``missing`` says why.  Arguments
+        as for ``metrics`` (always read from vCenter)."""
+        names = metrics.vcenters(self.config, self._states, vcenter)
+        request = metrics.Request.make(kind, None, since, interval)
+        return metrics.summary(self._read_metrics(request, quiet, names, moids))
+
+    def _read_metrics(self, request: metrics.Request, quiet: bool,
+                      vcenters: list[str] | None = None, moids=None) -> metrics.Results:
+        frames = {name: self.table(name) for name in request.tables}
+        main = request.tables[0]
+        frames[main] = metrics.select(frames[main], vcenters, moids)
+        return metrics.read(request, frames, self._fleet, self._answers,
+                            self.config.get("metrics.cache_seconds"), quiet)
+
+    def record_metrics(self) -> MetricsResult:
+        """Store the hosts', clusters' and datastores' 5-minute samples since the last
+        time (backfilled after a gap), the VMs' daily summaries and latest window
+        (docs/metrics.md).  Reads the inventory only if never read."""
+        self._ensure_collected()
+        return self.history.record_metrics(perfrecord.readings_of(
+            list(self._fleet), lambda name, request, moids: self._read_metrics(
+                request, True, [name], moids), self.table("vms")))
 
     # --- health -------------------------------------------------------------------
 
@@ -354,27 +393,81 @@ class Companion:
         from . import problems
         return problems.evaluate(problems.Facts.from_companion(self))
 
+    # --- history (docs/history.md) -------------------------------------------------
+
+    @property
+    def history(self) -> History:
+        """The history of these vCenters; ConfigError when history.enabled is false."""
+        if self._history is None:
+            self._history = History(self.config, seed=self._history_seed)
+        return self._history
+
+    def record(self, refresh: bool = True) -> RecordResult:
+        """Record every vCenter's inventory in the history: what changed since the
+        previous recording, who changed it, capacity samples.  ``refresh``: read
+        the vCenters first (live mode: they are current already).  A vCenter that
+        cannot be read is recorded as such (``result.incomplete``), never as empty.
+        """
+        if refresh and not self.live:
+            self.refresh()
+        else:
+            self._ensure_collected()
+        return self.history.record(readings_of(list(self._fleet), self._cache.part))
+
+    def changes(self, since="24h", until=None, vcenter=None, kind=None) -> pd.DataFrame:
+        """What changed: time, vcenter, kind, name, moid, change, property, old, new,
+        user, event ... ``since``/``until``: "90m", "24h", "7d" or an ISO time."""
+        return self.history.changes(since, until, vcenter, kind)
+
+    def as_of(self, when, table: str = "vms") -> pd.DataFrame:
+        """Table ``table`` (vms, hosts, datastores, clusters, networks) as it was at
+        ``when``: today's column names for the columns the history tracks."""
+        return self.history.as_of(when, table)
+
+    def capacity(self, kind: str = "datastores", since="30d", until=None,
+                 vcenter=None) -> pd.DataFrame:
+        """Capacity series (datastores, clusters, hosts, vcenters), tidy: time,
+        vcenter, kind, name, moid, metric, value, low, high."""
+        return self.history.capacity(kind, since, until, vcenter)
+
+    def forecasts(self) -> pd.DataFrame:
+        """Per datastore and cluster: days until full (days_low..days_high), status."""
+        return self.history.forecasts()
+
+    def history_status(self) -> pd.DataFrame:
+        """Per vCenter: first and last recordings, gaps, row counts, the database
+        (password masked) and its schema version."""
+        return self.history.status()
+
     # --- reports ------------------------------------------------------------------
 
     def report(self, path: str | Path | None = None, kind: str = "inventory",
-               hours: float | None = None) -> Path:
-        """Write an Excel workbook: ``inventory`` (RVTools-style, every vCenter) or
-        ``events`` (critical events of the last ``hours`` and the problems).
+               hours: float | None = None, as_of=None) -> Path:
+        """Write an Excel workbook: ``inventory`` (RVTools-style, every vCenter;
+        ``as_of``: as the history says it was then), ``events`` (critical events of
+        the last ``hours`` and the problems) or ``changes`` (the history's changes
+        of the last ``hours``).
 
         ``path`` defaults to a timestamped file in ``data_dir/reports``; returns
         the path written.  See vcompanion/reports/.
         """
         from .reports import write_report
-        return write_report(self, path, kind=kind, hours=hours)
+        return write_report(self, path, kind=kind, hours=hours, as_of=as_of)
 
     # --- search --------------------------------------------------------------------
 
     def search(self, query: str) -> pd.DataFrame:
         """VMs, hosts, datastores, clusters and networks matching ``query``.
 
-        Names (exact, substring, ``*``/``?`` wildcards), IPv4/IPv6 addresses
-        (exact, CIDR ``10.1.0.0/16``, prefix ``10.1.2.``), guest host names,
-        MAC addresses and UUIDs, case-insensitive, across every vCenter.
+        Free text: names (exact, substring, ``*``/``?`` wildcards), IPv4/IPv6
+        addresses (exact, CIDR ``10.1.0.0/16``, prefix ``10.1.2.``), guest host
+        names, MAC addresses and UUIDs, case-insensitive, across every vCenter.
+        Field filters, combinable with each other and with free text (all must
+        match): ``tag:Backup:Gold`` (or ``tag:Gold``), ``attr:Owner=finance``,
+        ``power:off``, ``os:windows*``, ``host:esx-01*``, ``cluster:Prod*``,
+        ``vcenter:dr``, ``net:VLAN-120``, ``ds:SAN-01``, ``kind:vm``, e.g.
+        ``10.20.0.0/16 power:on tag:Env:Prod`` (see vcompanion/search/).  An
+        unknown field raises ``ConfigError`` naming the known ones.
         """
         index = self.search_index()
         if index.needs_adapters(query):
@@ -394,9 +487,13 @@ class Companion:
         # Not under self._lock: reading the tables may collect, and the
         # collecting threads take that lock.
         self.inventories()
+        self._ensure_parts(("tags",))  # the index's tables show them
         generation = self._cache.generation
         index = SearchIndex.from_tables(
             vms=self.table("vms"), hosts=self.table("hosts"),
             datastores=self.table("datastores"), clusters=self.table("clusters"),
             networks=self.table("networks"))
         return self._cache.keep_index(index, generation)
+
+
+__all__ = ["STATUS_COLUMNS", "Companion"]

@@ -9,7 +9,9 @@ It also renders the declaration as ``config.example.json`` and as Markdown.
 from __future__ import annotations
 
 import json
+import math
 import os
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,23 +94,66 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     """Read and validate the configuration file; raises ConfigError."""
     file = find_config(path).expanduser()
     try:
-        text = file.read_text(encoding="utf-8-sig")  # tolerate Notepad's BOM
+        raw = file.read_bytes()
     except FileNotFoundError:
         hint = ""
         if (file.parent / "config.example.json").exists():
             hint = " (copy config.example.json to config.json and edit it)"
         raise ConfigError(f"configuration file not found{hint}", str(file)) from None
     except OSError as exc:
-        raise ConfigError(f"cannot read the configuration file: {exc.strerror}",
-                          str(file)) from None
+        raise ConfigError(f"cannot read the configuration file: "
+                          f"{exc.strerror or exc}", str(file)) from None
+    data = parse_json(raw, str(file))
+    return Config.from_dict(data, base_dir=file.resolve().parent, path=file)
+
+
+MAX_DEPTH = 64  # the configuration nests 4 levels; deeper is a broken file
+
+
+def parse_json(raw: bytes, where: str) -> Any:
+    """The JSON document in ``raw``, or a one-line ConfigError: not UTF-8, bad
+    JSON (with line and column), a key twice, nested absurdly deep."""
     try:
-        data = json.loads(text, object_pairs_hook=_no_duplicates)
+        text = raw.decode("utf-8-sig")  # tolerate Notepad's BOM
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise ConfigError(f"not UTF-8 text (byte 0x{raw[exc.start]:02x} on line "
+                          f"{line}); save the file as UTF-8", where) from None
+    depth = _nesting(text)
+    if depth > MAX_DEPTH:
+        raise ConfigError(f"invalid JSON: nested {depth} levels deep (at most "
+                          f"{MAX_DEPTH})", where)
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as exc:
         raise ConfigError(f"invalid JSON: {exc.msg}",
-                          f"{file}, line {exc.lineno}, column {exc.colno}") from None
+                          f"{where}, line {exc.lineno}, column {exc.colno}") from None
     except _DuplicateKey as exc:
-        raise ConfigError(f"key '{exc.args[0]}' appears twice", str(file)) from None
-    return Config.from_dict(data, base_dir=file.resolve().parent, path=file)
+        raise ConfigError(f"key '{exc.args[0]}' appears twice", where) from None
+    except (ValueError, RecursionError) as exc:  # e.g. a 5,000-digit number
+        raise ConfigError(f"invalid JSON: {str(exc)[:120]}", where) from None
+
+
+def _nesting(text: str) -> int:
+    """How deep [ and { nest in ``text`` (outside strings), without recursion."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
 
 
 class _DuplicateKey(Exception):
@@ -203,6 +248,38 @@ def _validate_list(section: Section, items: Any, path: str, where: str,
     return result
 
 
+def _shown(value: Any, limit: int = 60) -> str:
+    """A value as JSON for a message, cut short."""
+    text = json.dumps(value, ensure_ascii=False, allow_nan=True)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+# Bidirectional overrides and isolates: they make text read differently from
+# what it holds (in logs, mails, pages).
+_BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+
+
+def _control_character(text: str) -> str | None:
+    """The first control character (C0, DEL, C1, line/paragraph separator,
+    bidi override) in ``text`` as U+XXXX, or None."""
+    for char in text:
+        if char in _BIDI or unicodedata.category(char) in ("Cc", "Zl", "Zp"):
+            return f"U+{ord(char):04X}"
+    return None
+
+
+def _number(value: float) -> str:
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:g}"
+
+
+def _range_text(item: Field) -> str:
+    if item.maximum is None:
+        return f"at least {_number(item.minimum)}"
+    if item.minimum is None:
+        return f"at most {_number(item.maximum)}"
+    return f"from {_number(item.minimum)} to {_number(item.maximum)}"
+
+
 def _validate_field(item: Field, data: dict, path: str, where: str, base: Path) -> Any:
     if item.name not in data:
         if item.required:
@@ -212,22 +289,43 @@ def _validate_field(item: Field, data: dict, path: str, where: str, base: Path) 
         value = data[item.name]
         if not _is_instance(value, item.type):
             raise ConfigError(f"'{path}' must be {_type_text(item.type)}, "
-                              f"not {_json_type(value)} ({json.dumps(value)})", where)
+                              f"not {_json_type(value)} ({_shown(value)})", where)
         if isinstance(value, str) and not value.strip() and item.required:
             raise ConfigError(f"'{path}' must not be empty", where)
+        _check_form(item, value, path, where)
     if item.choices and value not in item.choices:
         raise ConfigError(f"'{path}' must be one of {', '.join(map(str, item.choices))}, "
-                          f"not {json.dumps(value)}", where)
-    if item.minimum is not None and isinstance(value, (int, float)) \
-            and value < item.minimum:
-        raise ConfigError(f"'{path}' must be at least {item.minimum}, not {value}", where)
-    if item.check is not None and item.name in data:
+                          f"not {_shown(value)}", where)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and (
+            (item.minimum is not None and value < item.minimum)
+            or (item.maximum is not None and value > item.maximum)):
+        raise ConfigError(f"'{path}' must be {_range_text(item)}, not {_shown(value)}",
+                          where)
+    if item.check is not None and item.name in data and value is not None:
         problem = item.check(value)
         if problem:
             raise ConfigError(f"'{path}' {problem}", where)
     if item.is_path and isinstance(value, str):
         value = (base / Path(value).expanduser()).resolve()
     return value
+
+
+def _check_form(item: Field, value: Any, path: str, where: str) -> None:
+    """Numbers finite; text (and list items) without control characters."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(f"'{path}' must be a finite number, not {_shown(value)}", where)
+    values = value if isinstance(value, list) else [value]
+    for i, one in enumerate(values):
+        at = f"{path}[{i}]" if isinstance(value, list) else path
+        if isinstance(value, list) and item.items is not None \
+                and not _is_instance(one, item.items):
+            raise ConfigError(f"'{at}' must be {_type_text(item.items)}, not "
+                              f"{_json_type(one)} ({_shown(one)})", where)
+        if isinstance(one, str):
+            bad = _control_character(one)
+            if bad:
+                raise ConfigError(f"'{at}' must not contain control characters "
+                                  f"(found {bad}): {_shown(one)}", where)
 
 
 def _closest(key: str, known) -> str | None:
@@ -270,7 +368,9 @@ def docs_markdown() -> str:
         "",
         "vCompanion reads one JSON file: `--config PATH`, else the environment "
         f"variable `{ENV_CONFIG}`, else `config.json` in the current folder. "
-        "Unknown keys are errors, so a typo is never silently ignored. "
+        "Unknown keys are errors, so a typo is never silently ignored; numbers "
+        "must be finite and within the range given, and text must not contain "
+        "control characters. "
         "Passwords are never stored in this file: see `vcompanion credentials`.",
         "",
         "Start from [`config.example.json`](../config.example.json).",
@@ -291,6 +391,8 @@ def _docs_section(section: Section, path: str, lines: list[str]) -> None:
             default = "required" if f.required else f"`{json.dumps(f.default)}`"
             text = f.help + (f" One of: {', '.join(map(str, f.choices))}."
                              if f.choices else "")
+            if f.minimum is not None or f.maximum is not None:
+                text += f" {_range_text(f)[0].upper()}{_range_text(f)[1:]}."
             key = _join(path + ("[]" if section.many else ""), f.name)
             lines.append(f"| `{key}` | {_type_text(f.type)} | {default} | {text} |")
         lines.append("")

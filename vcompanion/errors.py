@@ -6,8 +6,10 @@ one line on stderr and the exit code shown on the right::
     VCompanionError                     base class
     ├── ConfigError                     bad config file or setting          -> 2
     ├── CredentialsError                no credentials / credential store   -> 2
+    ├── HistoryError                    the history database (names it)    -> 2
     ├── NotifyError                     an alert notifier could not deliver -> 4
     ├── StoreBusyError                  another alert run holds the store   -> 4
+    ├── NotFoundError                   no such object in the inventory     -> 1
     └── VCenterError                    about one vCenter (names it)
         ├── ConnectError                DNS, refused, timeout               -> 4
         ├── TLSError                    certificate verification failed     -> 4
@@ -48,6 +50,15 @@ class CredentialsError(VCompanionError):
     exit_code = 2
 
 
+class HistoryError(VCompanionError):
+    """The history database cannot be opened, read or written: locked,
+    read-only, corrupt, full, unreachable, refusing the login, or holding a
+    schema newer than this vCompanion.  The message names the SQLite file, or
+    the PostgreSQL host:port, database and user (never the password)."""
+
+    exit_code = 2
+
+
 class NotifyError(VCompanionError):
     """A notifier (SMTP server, webhook) could not deliver; the message names
     its host:port or webhook."""
@@ -59,6 +70,13 @@ class StoreBusyError(VCompanionError):
     """Another alert run holds the alert store (one run delivers at a time)."""
 
     exit_code = 4
+
+
+class NotFoundError(VCompanionError):
+    """The object asked for (by vCenter and managed object id) is not in the
+    inventory: never there, or gone since (``Companion.object``)."""
+
+    exit_code = 1
 
 
 class VCenterError(VCompanionError):
@@ -113,5 +131,5 @@ class CollectionError(VCenterError):
 
 
 __all__ = ["AuthenticationError", "CollectionError", "ConfigError", "ConnectError",
-           "CredentialsError", "NoPermissionError", "NotifyError", "StoreBusyError",
-           "TLSError", "VCenterError", "VCompanionError"]
+           "CredentialsError", "HistoryError", "NoPermissionError", "NotFoundError",
+           "NotifyError", "StoreBusyError", "TLSError", "VCenterError", "VCompanionError"]

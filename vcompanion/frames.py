@@ -1,13 +1,15 @@
-"""DataFrame rows as plain Python dicts: the one conversion of the library.
+"""DataFrame rows as plain Python dicts, and as CSV: the one conversion of each.
 
 ``records(frame)`` gives JSON-ready rows (the CLI's json output, the alert
 engine); ``records(frame, json_ready=False)`` keeps the Python values as they
 are and only turns missing values into None (the problem rules, the search
-index).  Depends on pandas only, so any layer may use it.
+index).  ``csv_text(frame)`` is the CSV of the dashboards' downloads and of
+``--format csv``.  Depends on pandas only, so any layer may use it.
 """
 
 from __future__ import annotations
 
+import csv
 import math
 from collections.abc import Iterable
 from datetime import datetime
@@ -66,3 +68,40 @@ def records(frame: pd.DataFrame, columns: Iterable[str] | None = None, *,
                     values[row] = None
         data.append(values)
     return [dict(zip(names, row)) for row in zip(*data)]
+
+
+# --- CSV ---------------------------------------------------------------------------
+
+# What makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """``text`` as a spreadsheet shows it as text, never a formula: a leading
+    ``'`` before text starting with = + - @ tab or CR (OWASP); other text as is."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def csv_text(frame: pd.DataFrame, safe: bool = True, list_separator: str = "; ") -> str:
+    """``frame`` as CSV text (header row, no index, ``\n`` line ends).
+
+    Lists are joined with ``list_separator``, zoned timestamps written in ISO
+    8601 with their offset, missing values left empty.  ``safe`` (for files
+    people open in a spreadsheet): every text cell that starts like a formula
+    is ``neutralise``d and every text field is quoted, as OWASP recommends;
+    numbers stay numbers.  ``safe=False``: every value exactly as it is.
+    """
+    flat = frame.copy()
+    for column in flat.columns:
+        series = flat[column]
+        if isinstance(series.dtype, pd.DatetimeTZDtype):
+            flat[column] = series.map(lambda v: v.isoformat() if pd.notna(v) else None)
+        elif series.dtype == object or isinstance(series.dtype, pd.StringDtype):
+            values = series.astype(object).map(
+                lambda v: list_separator.join(map(str, v))
+                if isinstance(v, (list, tuple)) else v)
+            if safe:
+                values = values.map(lambda v: neutralise(v) if isinstance(v, str) else v)
+            flat[column] = values
+    return flat.to_csv(index=False, lineterminator="\n",
+                       quoting=csv.QUOTE_NONNUMERIC if safe else csv.QUOTE_MINIMAL)

@@ -2,7 +2,9 @@
 
 ``setup_logging(config)`` sends the ``vcompanion`` logger to
 ``logs_dir/vcompanion.log`` (size-bounded, a few backups).  The library only
-logs; it never configures logging on import.
+logs; it never configures logging on import.  The log holds sign-ins,
+vCenter names and errors: ``logs_dir`` is made private (0700) and every log
+file, rotated ones included, is created 0600 (``files.py``).
 
 Passwords and session cookies must never reach a log.  The code is written so
 they are never logged in the first place; as a second line of defence every
@@ -23,11 +25,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import re
 import threading
 from collections.abc import Callable, Iterator
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
+
+from . import files
 
 LOGGER_NAME = "vcompanion"
 LOG_FILE = "vcompanion.log"
@@ -156,22 +161,32 @@ class SecretFilter(logging.Filter):
         return True
 
 
+class PrivateRotatingFileHandler(RotatingFileHandler):
+    """A RotatingFileHandler whose files (the current one, and so every rotated
+    one) are readable by their owner only, whatever the umask."""
+
+    def _open(self):
+        fd = files.create_private(self.baseFilename, os.O_WRONLY | os.O_APPEND)
+        return open(fd, self.mode, encoding=self.encoding, errors=self.errors)
+
+
 def setup_logging(logs_dir: Path, level: str = "INFO", max_bytes: int = 5_000_000,
                   backups: int = 5) -> Path:
     """Log to ``logs_dir/vcompanion.log``; returns the file's path.
 
     Safe to call more than once: an earlier vCompanion handler is replaced.
     """
-    logs_dir = Path(logs_dir)
-    logs_dir.mkdir(parents=True, exist_ok=True)
+    logs_dir = files.private_dir(logs_dir)
     path = logs_dir / LOG_FILE
+    for old in logs_dir.glob(LOG_FILE + "*"):  # written by an older version
+        files.restrict(old)
     logger = logging.getLogger(LOGGER_NAME)
     for handler in list(logger.handlers):
         if getattr(handler, "_vcompanion", False):
             logger.removeHandler(handler)
             handler.close()
-    handler = RotatingFileHandler(path, maxBytes=max_bytes, backupCount=backups,
-                                  encoding="utf-8", delay=True)
+    handler = PrivateRotatingFileHandler(path, maxBytes=max_bytes, backupCount=backups,
+                                         encoding="utf-8", delay=True)
     handler._vcompanion = True  # type: ignore[attr-defined]
     handler.setFormatter(logging.Formatter(FORMAT))
     handler.addFilter(SecretFilter())

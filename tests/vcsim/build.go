@@ -47,6 +47,7 @@ type inventory struct {
 	alarms     map[string]*mo.Alarm // by info.name
 	byName     map[string][]types.ManagedObjectReference
 	taskSeq    int32 // numbers the Task references of TaskEvents (atomic)
+	perf       *perfManager
 }
 
 // builder creates the inventory through the vSphere API of the in-process
@@ -107,6 +108,7 @@ func buildInventory(model *simulator.Model, t *topology, dir string) (*inventory
 		{"virtual machines", b.createVMs},
 		{"datastore usage", b.finishDatastores},
 		{"name index", b.indexNames},
+		{"custom attributes", b.createCustomAttributes},
 		{"alarms and events", b.createAlarmsAndEvents},
 	}
 	for _, s := range steps {
@@ -679,11 +681,15 @@ func (b *builder) createVM(s *vmSpec) error {
 	if err != nil {
 		return err
 	}
+	// Labels as vCenter shows them (the simulator would name them pvscsi-1000, ...).
+	label := func(text string) *types.Description { return &types.Description{Label: text, Summary: text} }
 	scsi.GetVirtualDevice().Key = keySCSI
+	scsi.GetVirtualDevice().DeviceInfo = label("SCSI controller 0")
 	devices = append(devices, scsi)
 	for i, size := range s.DisksGB {
 		disk := devices.CreateDisk(scsi.(types.BaseVirtualController), ds.Self, "")
 		disk.Key = int32(keyDisk + i)
+		disk.DeviceInfo = label(fmt.Sprintf("Hard disk %d", i+1))
 		disk.CapacityInKB = size * gib / 1024
 		disk.CapacityInBytes = size * gib
 		backing := disk.Backing.(*types.VirtualDiskFlatVer2BackingInfo)
@@ -699,6 +705,7 @@ func (b *builder) createVM(s *vmSpec) error {
 	ide := &types.VirtualIDEController{VirtualController: types.VirtualController{VirtualDevice: types.VirtualDevice{Key: keyIDE0}}}
 	cdrom, _ := devices.CreateCdrom(ide)
 	cdrom.Key = keyCDROM
+	cdrom.DeviceInfo = label("CD/DVD drive 1")
 	if s.CDROMISO != "" {
 		devices.InsertIso(cdrom, s.CDROMISO)
 		if p, ok := parseDSPath(s.CDROMISO); ok {
@@ -726,6 +733,7 @@ func (b *builder) createVM(s *vmSpec) error {
 		}
 		card := dev.(types.BaseVirtualEthernetCard).GetVirtualEthernetCard()
 		card.Key = int32(keyNIC + i)
+		card.DeviceInfo = label(fmt.Sprintf("Network adapter %d", i+1))
 		card.MacAddress = n.MAC
 		card.AddressType = string(types.VirtualEthernetCardMacTypeAssigned)
 		card.UnitNumber = types.NewInt32(int32(7 + i))
@@ -992,19 +1000,26 @@ func (b *builder) setGuest(vm *simulator.VirtualMachine, s *vmSpec) {
 	if v, err := strconv.Atoi(vm.Guest.ToolsVersion); err == nil {
 		vm.Config.Tools.ToolsVersion = int32(v)
 	}
-	vm.Summary.Guest = guestSummary(vm.Guest)
+	vm.Summary.Guest = guestSummary(vm.Guest, on)
 	vm.GuestHeartbeatStatus = heartbeat(vm.Guest)
 	vm.Summary.QuickStats = vmQuickStats(vm, s, b.start)
 }
 
-func guestSummary(g *types.GuestInfo) *types.VirtualMachineGuestSummary {
+// guestSummary returns summary.guest. Like some vCenters (and the stock
+// simulator), it leaves toolsRunningStatus unset while the VM is powered off:
+// guest.toolsRunningStatus still has it.
+func guestSummary(g *types.GuestInfo, poweredOn bool) *types.VirtualMachineGuestSummary {
+	running := g.ToolsRunningStatus
+	if !poweredOn {
+		running = ""
+	}
 	return &types.VirtualMachineGuestSummary{
 		GuestId:             g.GuestId,
 		GuestFullName:       g.GuestFullName,
 		ToolsStatus:         g.ToolsStatus,
 		ToolsVersionStatus:  g.ToolsVersionStatus,
 		ToolsVersionStatus2: g.ToolsVersionStatus2,
-		ToolsRunningStatus:  g.ToolsRunningStatus,
+		ToolsRunningStatus:  running,
 		HostName:            g.HostName,
 		IpAddress:           g.IpAddress,
 	}

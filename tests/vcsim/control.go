@@ -31,6 +31,12 @@ import (
 //	           [&alarm=A&from=green&to=red]      (AlarmStatusChangedEvent)
 //	POST /alarm?entity=NAME&alarm=ALARM&status=red|yellow|green[&entity_type=T]
 //	GET  /logins                                 (SessionManager.Login calls, per user)
+//	POST /attribute?entity=NAME&field=F&value=V[&entity_type=T]  (custom attribute; empty value removes)
+//	POST /tagging?status=N[&session=true][&message=M]  (the tagging REST service answers
+//	           every request with HTTP N, login too with session=true; status=0 heals it)
+//	POST /perf/limit, /perf/fail; GET /perf/queries (perf.go)
+//	POST /plant?name=NAME&property=overallStatus|connectionState|name&value=TEXT
+//	           [&entity_type=T]                  (any text: a hostile vCenter)
 //	GET  /health
 //
 // Answers are JSON: 200 {"ok": true, ...}; 4xx {"ok": false, "error": "..."}.
@@ -52,7 +58,7 @@ func notFound(format string, args ...interface{}) error {
 }
 
 // controlHandler serves the control API for one inventory.
-func controlHandler(inv *inventory) http.Handler {
+func controlHandler(inv *inventory, tags *tagging) http.Handler {
 	mux := http.NewServeMux()
 	post := func(path string, f func(r *http.Request) (map[string]interface{}, error)) {
 		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
@@ -72,6 +78,12 @@ func controlHandler(inv *inventory) http.Handler {
 	mux.HandleFunc("/logins", func(w http.ResponseWriter, r *http.Request) {
 		serve(w, r, logins.report)
 	})
+	post("/attribute", inv.attributeRequest)
+	post("/tagging", tags.taggingRequest)
+	if inv.perf != nil {
+		inv.perf.routes(mux) // /perf/..., see perf.go
+	}
+	post("/plant", inv.plant)
 	mux.HandleFunc("/health", func(w http.ResponseWriter, r *http.Request) {
 		serve(w, r, func(*http.Request) (map[string]interface{}, error) {
 			return map[string]interface{}{"topology": inv.topo.Name, "vms": len(inv.vms), "hosts": len(inv.hosts)}, nil
@@ -259,7 +271,7 @@ func (inv *inventory) vmPower(r *http.Request) (map[string]interface{}, error) {
 		oldStats := vm.Summary.QuickStats
 		g := guestInfo(vm, spec, state == types.VirtualMachinePowerStatePoweredOn)
 		vm.Guest = g
-		vm.Summary.Guest = guestSummary(g)
+		vm.Summary.Guest = guestSummary(g, state == types.VirtualMachinePowerStatePoweredOn)
 		vm.GuestHeartbeatStatus = heartbeat(g)
 		vm.Summary.QuickStats = vmQuickStats(vm, spec, time.Now())
 
@@ -439,6 +451,56 @@ func (inv *inventory) alarmRequest(r *http.Request) (map[string]interface{}, err
 		return nil, err
 	}
 	return map[string]interface{}{"entity": name, "alarm": alarmName, "status": status}, nil
+}
+
+// plant sets a property of an entity to any text, as a hostile or intercepted
+// vCenter could send it: overallStatus (an enumeration), a host's
+// connectionState (an enumeration) or the name. The entity is still found by
+// its original name afterwards.
+func (inv *inventory) plant(r *http.Request) (map[string]interface{}, error) {
+	q := r.URL.Query()
+	name, err := param(r, "name")
+	if err != nil {
+		return nil, err
+	}
+	ref, err := inv.lookup(name, q.Get("entity_type"))
+	if err != nil {
+		return nil, notFound("%s", err)
+	}
+	prop, err := param(r, "property")
+	if err != nil {
+		return nil, err
+	}
+	value := q.Get("value")
+	obj := simulator.Map.Get(ref)
+	var changes []types.PropertyChange
+	switch prop {
+	case "overallStatus":
+		changes = statusChanges(obj, types.ManagedEntityStatus(value))
+	case "connectionState":
+		if _, ok := obj.(*simulator.HostSystem); !ok {
+			return nil, badRequest("connectionState is planted on hosts only")
+		}
+		state := types.HostSystemConnectionState(value)
+		changes = []types.PropertyChange{
+			{Name: "runtime.connectionState", Val: state},
+			{Name: "summary.runtime.connectionState", Val: state},
+		}
+	case "name":
+		changes = []types.PropertyChange{{Name: "name", Val: value}}
+		switch obj.(type) {
+		case *simulator.VirtualMachine:
+			changes = append(changes, types.PropertyChange{Name: "summary.config.name", Val: value})
+		case *simulator.Datastore:
+			changes = append(changes, types.PropertyChange{Name: "summary.name", Val: value})
+		}
+	default:
+		return nil, badRequest("property must be overallStatus, connectionState or name")
+	}
+	simulator.Map.WithLock(obj, func() {
+		simulator.Map.Update(obj, changes)
+	})
+	return map[string]interface{}{"entity": name, "type": ref.Type, "property": prop, "value": value}, nil
 }
 
 // compile-time check: the registry objects used above are entities.

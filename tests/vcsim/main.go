@@ -94,6 +94,7 @@ func run() error {
 	model.Datacenter, model.Portgroup, model.Host, model.Cluster = 0, 0, 0, 0
 	model.ClusterHost, model.Datastore, model.Machine = 0, 0, 0
 	model.Autostart = false
+	preparePerfCatalog(topo.Name)
 	if err := model.Create(); err != nil {
 		return err
 	}
@@ -101,6 +102,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	inv.perf = installPerf(inv)
 	logf("built topology %s: %d hosts, %d datastores, %d VMs in %s",
 		topo.Name, len(inv.hosts), len(inv.datastores), len(inv.vms), time.Since(started).Round(time.Millisecond))
 	simulator.SessionIdleTimeout = *sessionIdle
@@ -120,6 +122,11 @@ func run() error {
 	// Count Login calls (GET /logins). The port is not announced yet, so no
 	// request can be in flight while the handler is replaced.
 	server.Config.Handler = logins.wrap(server.Config.Handler)
+	tags, err := serveTagging(model.Service, inv)
+	if err != nil {
+		server.Close()
+		return fmt.Errorf("tags: %w", err)
+	}
 	if *certOut != "" {
 		if err := os.WriteFile(*certOut, certPEM, 0o644); err != nil {
 			server.Close()
@@ -133,7 +140,7 @@ func run() error {
 		server.Close()
 		return err
 	}
-	ctl := &http.Server{Handler: controlHandler(inv), ReadHeaderTimeout: 10 * time.Second}
+	ctl := &http.Server{Handler: controlHandler(inv, tags), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = ctl.Serve(ln) }()
 
 	// Announce readiness.

@@ -25,7 +25,14 @@ Shape of a topology (PROD, DR, LAB; see TOPOLOGIES):
       "alarms": [ALARM],                # triggered alarms, see _alarm()
       "events": [EVENT],                # the whole seeded history, oldest first;
                                         # event keys are 1, 2, ... in this order
+      "tags": {(KIND, name): ["Category:Tag", ...]},       # tags.go-style REST tags
+      "attributes": {(KIND, name): {field: value}},        # custom attribute values
     }
+
+KIND is vm, host, datastore, cluster or network. Every simulator has the
+same tag catalog (TAG_CATEGORIES) and custom field definitions
+(CUSTOM_FIELDS); the tags are served by the vSphere Automation REST API at
+/rest/com/vmware/cis/tagging/... (no /api), see tests/vcsim/labels.go.
 
 LARGE and large_vm() describe the generated "large" topology.
 """
@@ -122,6 +129,9 @@ def _host(name, hardware, version, mgmt_ip, cpu_pct, mem_pct, boot_days_ago,
         # summary.quickStats: overallCpuUsage (MHz), overallMemoryUsage (MB); 0 when not connected
         "cpu_usage_mhz": cpu_pct * cores * mhz // 100 if connected else 0,
         "memory_usage_mb": mem_pct * mem_gb * 1024 // 100 if connected else 0,
+        # the same shares as the simulator's performance counters give them (perf.go)
+        "cpu_usage_pct": cpu_pct,
+        "memory_usage_pct": mem_pct,
         "boot_days_ago": boot_days_ago,
         "config_issues": list(config_issues),
         # overallStatus without alarms; _topology() applies triggered alarms
@@ -612,6 +622,99 @@ LAB = _topology(
 
 TOPOLOGIES = {"prod": PROD, "dr": DR, "lab": LAB}
 
+# --------------------------------------------------------------------------- tags, attributes
+
+# Every simulator's tag catalog: category -> description, cardinality,
+# associable types and its tags (tag description: "<category description> <tag>").
+TAG_CATEGORIES = {
+    "Env": {"description": "Environment", "cardinality": "SINGLE",
+            "types": ["VirtualMachine", "ClusterComputeResource"], "tags": ["Prod", "DR", "Test", "Lab"]},
+    "App": {"description": "Application", "cardinality": "MULTIPLE", "types": ["VirtualMachine"],
+            "tags": ["Web", "Finance", "Database", "Mail", "Infra", "K8s"]},
+    "Backup": {"description": "Backup policy", "cardinality": "SINGLE", "types": ["VirtualMachine"],
+               "tags": ["Gold", "Silver", "None"]},
+    "Site": {"description": "Data centre site", "cardinality": "SINGLE", "types": ["HostSystem"],
+             "tags": ["Frankfurt", "Hamburg", "Lab"]},
+    "Tier": {"description": "Storage tier", "cardinality": "SINGLE", "types": ["Datastore"],
+             "tags": ["Tier1", "Tier2"]},
+    "Zone": {"description": "Network zone", "cardinality": "SINGLE",
+             "types": ["Network", "DistributedVirtualPortgroup"], "tags": ["DMZ", "Internal"]},
+}
+# Custom attribute definitions (CustomFieldsManager.field), keys 0, 1, ... in
+# this order: (name, managedObjectType; None = every type). Their type is "string".
+CUSTOM_FIELDS = [("Owner", None), ("CostCentre", "VirtualMachine"), ("LastBackup", "VirtualMachine"),
+                 ("Rack", "HostSystem")]
+
+# (kind, name, tags, attribute values); mirrored in tests/vcsim/labels.go.
+_LABELS = {
+    "prod": [
+        ("vm", "web-01", ["Env:Prod", "App:Web", "Backup:Gold"],
+         {"Owner": "web-team", "CostCentre": "4100", "LastBackup": "2024-06-02 01:15"}),
+        ("vm", "web-02", ["Env:Prod", "App:Web", "Backup:Silver"], {}),
+        ("vm", "web-03", ["Env:Prod", "App:Web", "Backup:Silver"], {}),
+        ("vm", "app-01", ["Env:Prod", "App:Finance", "Backup:Gold"],
+         {"Owner": "finance", "CostCentre": "4711", "LastBackup": "2024-06-02 02:40"}),
+        ("vm", "app-02", ["Env:Prod", "App:Finance", "Backup:Gold"], {"Owner": "finance", "CostCentre": "4711"}),
+        ("vm", "app-03", ["Env:Prod", "App:Finance", "App:Web", "Backup:Silver"], {}),
+        ("vm", "db-01", ["Env:Prod", "App:Finance", "App:Database", "Backup:Gold"],
+         {"Owner": "dba", "CostCentre": "4711", "LastBackup": "2024-06-02 03:05"}),
+        ("vm", "db-02", ["Env:Prod", "App:Database", "Backup:Gold"], {}),
+        ("vm", "db-03", ["Env:Prod", "App:Database", "Backup:None"], {}),
+        ("vm", "mail-01", ["Env:Prod", "App:Mail", "Backup:Silver"], {}),
+        ("vm", "mail-02", ["Env:Prod", "App:Mail", "Backup:Silver"], {}),
+        ("vm", "reporting-01", ["Env:Prod", "App:Finance", "Backup:Silver"], {"Owner": "finance"}),
+        ("vm", "test-01", ["Env:Test", "Backup:None"], {"Owner": "jdoe"}),
+        ("vm", "backup-01", ["Env:Prod", "App:Infra"], {}),
+        ("host", _A1, ["Site:Frankfurt"], {"Owner": "infra", "Rack": "FRA-R12-U20"}),
+        ("host", _A2, ["Site:Frankfurt"], {}),
+        ("host", _A3, ["Site:Frankfurt"], {}),
+        ("host", _B1, ["Site:Frankfurt"], {"Rack": "FRA-R14-U10"}),
+        ("host", _B2, ["Site:Frankfurt"], {}),
+        ("cluster", "Prod-Cluster-A", ["Env:Prod"], {"Owner": "infra"}),
+        ("cluster", "Prod-Cluster-B", ["Env:Prod"], {}),
+        ("datastore", "prod-ds-01", ["Tier:Tier1"], {"Owner": "storage-team"}),
+        ("datastore", "prod-ds-02", ["Tier:Tier1"], {}),
+        ("datastore", "prod-ds-03", ["Tier:Tier2"], {}),
+        ("datastore", "prod-nfs-01", ["Tier:Tier2"], {}),
+        ("network", _WEB, ["Zone:DMZ"], {"Owner": "network-team"}),
+        ("network", _APP, ["Zone:Internal"], {}),
+        ("network", _DB, ["Zone:Internal"], {}),
+    ],
+    "dr": [
+        ("vm", "dr-web-01", ["Env:DR", "App:Web", "Backup:Silver"], {}),
+        ("vm", "dr-web-02", ["Env:DR", "App:Web", "Backup:Silver"], {}),
+        ("vm", "dr-db-01", ["Env:DR", "App:Database", "App:Finance", "Backup:Gold"],
+         {"Owner": "dba", "CostCentre": "4711"}),
+        ("vm", "dr-app-01", ["Env:DR", "App:Finance", "Backup:Gold"],
+         {"Owner": "finance", "CostCentre": "4711", "LastBackup": "2024-06-01 23:50"}),
+        ("vm", "reporting-dr-01", ["Env:DR", "App:Finance", "Backup:Silver"], {}),
+        ("vm", "dr-app-02", ["Env:DR", "Backup:Silver"], {}),
+        ("vm", "dr-test-01", ["Env:Test", "Backup:None"], {"Owner": "jdoe"}),
+        ("vm", "dr-test-02", ["Env:Test", "Backup:None"], {}),
+        ("vm", "srm-01", ["Env:DR", "App:Infra"], {}),
+        ("host", _D1, ["Site:Hamburg"], {"Rack": "HAM-R02-U05"}),
+        ("host", _D2, ["Site:Hamburg"], {}),
+        ("host", _D3, ["Site:Hamburg"], {}),
+        ("cluster", "DR-Cluster", ["Env:DR"], {"Owner": "infra"}),
+        ("datastore", "dr-ds-01", ["Tier:Tier1"], {"Owner": "storage-team"}),
+        ("datastore", "dr-nfs-01", ["Tier:Tier2"], {}),
+        ("network", _V210, ["Zone:DMZ"], {}),
+    ],
+    "lab": [
+        ("vm", "lab-dc-01", ["Env:Lab", "App:Infra"], {}),
+        ("vm", "lab-k8s-01", ["Env:Lab", "App:K8s", "Backup:None"], {"Owner": "platform", "CostCentre": "9000"}),
+        ("vm", "lab-k8s-02", ["Env:Lab", "App:K8s", "Backup:None"], {}),
+        ("vm", "lab-win11-01", ["Env:Lab", "Backup:None"], {"Owner": "jdoe"}),
+        ("vm", "lab-nested-esx-01", ["Env:Lab"], {}),
+        ("host", _L1, ["Site:Lab"], {"Rack": "LAB-R01"}),
+        ("datastore", "lab-ds-01", ["Tier:Tier2"], {}),
+        ("network", _VMNET, ["Zone:Internal"], {}),
+    ],
+}
+for _name, _labels in _LABELS.items():
+    TOPOLOGIES[_name]["tags"] = {(k, n): list(t) for k, n, t, _ in _labels if t}
+    TOPOLOGIES[_name]["attributes"] = {(k, n): dict(a) for k, n, _, a in _labels if a}
+
 # --------------------------------------------------------------------------- large
 
 LARGE_DEFAULT_VMS = 6000
@@ -695,3 +798,85 @@ def large_vm(i):
     if name == "web-0001":
         vm["overall_status"] = "yellow"
     return vm
+
+
+# --------------------------------------------------------------------------- performance
+
+# What the simulators' PerformanceManager serves (tests/vcsim/perf.go): raw
+# values per 20 s sample, repeating; the value at sample time t (epoch s,
+# aligned to the interval) is series[(t // interval) % len(series)], and a
+# summation counter over a longer interval is that value x interval / 20.
+# Powered-off VMs and hosts that are not connected have no samples.
+PERF_SEEDS = {
+    "prod": {
+        ("VirtualMachine", "app-01"): {"cpu.ready.summation": [10400, 12000, 11200]},
+        ("VirtualMachine", "db-01"): {"cpu.ready.summation": [36800, 40000, 38400],
+                                      "cpu.costop.summation": [1600]},
+        ("VirtualMachine", "web-03"): {"cpu.ready.summation": [200, 200, 200, 6000]},
+        ("VirtualMachine", "mail-01"): {"mem.vmmemctl.average": [524288]},
+        ("VirtualMachine", "reporting-01"): {"mem.swapped.average": [262144],
+                                             "mem.swapinRate.average": [0, 128, 0]},
+        ("VirtualMachine", "file-01"): {"disk.maxTotalLatency.latest": [25, 30, 35]},
+        ("VirtualMachine", "dns-02"): {"cpu.usage.average": [150]},
+        ("HostSystem", _B1): {"mem.vmmemctl.average": [1048576]},
+        # a datastore's series is its instance on every host that mounts it
+        ("Datastore", "prod-ds-03"): {"datastore.totalReadLatency.average": [60],
+                                      "datastore.totalWriteLatency.average": [28]},
+    },
+    "dr": {
+        ("VirtualMachine", "dr-db-01"): {"cpu.ready.summation": [4000, 8000, 12000, 16000]},
+    },
+    "lab": {},
+}
+# Historical intervals: (period s, kept s, statistics level); large reports none.
+PERF_INTERVALS = {
+    "prod": [(300, 86400, 2), (1800, 604800, 1), (7200, 2592000, 1), (86400, 31536000, 1)],
+    "dr": [(300, 86400, 1), (1800, 604800, 1), (7200, 2592000, 1), (86400, 31536000, 1)],
+    "lab": [(300, 86400, 1), (1800, 604800, 1), (7200, 2592000, 1), (86400, 31536000, 1)],
+}
+# dr's counter keys differ from the others' (+1000); lab's catalog lacks a counter.
+PERF_KEY_SHIFT = {"dr": 1000}
+PERF_ABSENT_COUNTERS = {"lab": ["cpu.costop.summation"]}
+
+
+def perf_default(kind, entity, counter):
+    """The raw value per 20 s of a counter nobody seeded (None: vcsim's recording)."""
+    if kind == "VirtualMachine":
+        vm = {"cpu.usage.average": 2000, "cpu.ready.summation": 100 * entity["num_cpu"],
+              "mem.usage.average": 3000, "mem.active.average": 524288,
+              "disk.maxTotalLatency.latest": 2, "net.usage.average": 120}
+        if counter in vm:
+            return vm[counter]
+    if kind == "HostSystem":
+        host = {"cpu.usage.average": 100 * entity["cpu_usage_pct"],
+                "mem.usage.average": 100 * entity["memory_usage_pct"],
+                "disk.maxTotalLatency.latest": 3, "net.usage.average": 5000}
+        if counter in host:
+            return host[counter]
+    if kind == "ClusterComputeResource":
+        cluster = {"cpu.usage.average": 3500, "mem.usage.average": 5500}
+        if counter in cluster:
+            return cluster[counter]
+    return {"cpu.costop.summation": 0, "mem.vmmemctl.average": 0, "mem.swapped.average": 0,
+            "mem.swapinRate.average": 0, "datastore.totalReadLatency.average": 2,
+            "datastore.totalWriteLatency.average": 3}.get(counter)
+
+
+def perf_series(topology, kind, name, counter):
+    """The repeating raw values per 20 s the simulator serves for one object's counter
+    (for a datastore: its instance on each host)."""
+    topo = TOPOLOGIES[topology]
+    seeded = PERF_SEEDS.get(topology, {}).get((kind, name), {}).get(counter)
+    if seeded:
+        return list(seeded)
+    entity = {"VirtualMachine": topo["vms"], "HostSystem": topo["hosts"]}.get(kind, {}).get(name, {})
+    value = perf_default(kind, entity, counter)
+    return None if value is None else [value]
+
+
+def perf_value(topology, kind, name, counter, t, interval=20, summation=None):
+    """The raw sample at aligned time ``t`` (epoch s) of one object's counter."""
+    series = perf_series(topology, kind, name, counter)
+    value = series[(t // interval) % len(series)]
+    summation = counter.endswith(".summation") if summation is None else summation
+    return value * interval // 20 if summation and interval > 20 else value

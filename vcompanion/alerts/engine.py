@@ -16,6 +16,12 @@
 Only problems at or above ``alerts.min_severity`` are sent.  A problem whose
 severity drops is not announced, and one that climbs back to a severity
 already sent is not announced twice.
+
+With a history, objects of the kinds in ``alerts.removals`` (VMs, hosts,
+datastores) that the change log shows removed since the previous run are
+sent as warnings: the log is read after the id of the last change seen
+(kept with the alert state, in the same transaction as the queue), so each
+removal is sent once and none is lost while a notifier is down.
 """
 
 from __future__ import annotations
@@ -30,9 +36,9 @@ from datetime import datetime, timedelta
 import pandas as pd
 
 from ..clock import iso, parse_iso, utc_now
-from ..errors import NotifyError
+from ..errors import NotifyError, VCompanionError
 from ..frames import records
-from ..problems import CRITICAL, SEVERITY_RANK, is_critical_event
+from ..problems import CRITICAL, SEVERITY_RANK, WARNING, is_critical_event
 from .store import AlertStore
 
 log = logging.getLogger(__name__)
@@ -40,6 +46,10 @@ log = logging.getLogger(__name__)
 _ENTITY_TYPES = {"vm": "VirtualMachine", "host": "HostSystem", "datastore": "Datastore",
                  "network": "Network", "dvs": "DistributedVirtualSwitch",
                  "cluster": "ClusterComputeResource", "datacenter": "Datacenter"}
+_KIND_TYPES = {"vm": "VirtualMachine", "host": "HostSystem", "datastore": "Datastore",
+               "cluster": "ClusterComputeResource", "network": "Network"}
+_KIND_LABELS = {"vm": "Virtual machine", "host": "Host", "datastore": "Datastore",
+                "cluster": "Cluster", "network": "Network"}
 _ALARM_NAME = re.compile(r"Alarm '(.+?)'")
 EVENT_OVERLAP_HOURS = 0.25  # re-read a little before the previous run (clock skew)
 
@@ -114,11 +124,13 @@ def _item(row: dict, change: str, now: datetime, **extra) -> dict:
 
 
 def plan(store: AlertStore, problems: pd.DataFrame, events: pd.DataFrame,
-         resolvable: set[str], settings: dict, now: datetime | None = None) -> list[dict]:
+         resolvable: set[str], settings: dict, now: datetime | None = None,
+         removals: pd.DataFrame | None = None) -> list[dict]:
     """Update the stored state; return the changes to announce (not yet queued).
 
     ``resolvable``: vCenters read successfully this run; only their problems
     can resolve (a vCenter that could not be read resolves nothing).
+    ``removals``: "removed" rows of the history's change log to announce.
     Call inside ``store.transaction()``.
     """
     now = now or utc_now()
@@ -184,8 +196,57 @@ def plan(store: AlertStore, problems: pd.DataFrame, events: pd.DataFrame,
                 (e["vcenter"], row["object"], alarm.group(1)) in red_alarms:
             continue
         items.append(_item(row, "event", now, event_type=e["type"], user=e["user"]))
+    items.extend(_removals(store, removals, known, seen, limit, now))
     store.forget_events(now - timedelta(hours=float(settings["event_hours"]) + 24 * 7))
     return items
+
+
+def _removals(store: AlertStore, removals: pd.DataFrame | None, known: dict, seen: set,
+              limit: int, now: datetime) -> list[dict]:
+    """Items for objects the change log shows removed (each change once)."""
+    items = []
+    for c in records(removals) if removals is not None else ():
+        key = f"removed|{c['vcenter']}|{c['kind']}|{c['moid']}|{c['id']}"
+        if key in known or key in seen:
+            continue
+        seen.add(key)
+        who = f" by {c['user']}" if c["user"] else ""
+        when = c["event_time"] if c["event_time"] is not None else c["time"]
+        row = {"key": key, "kind": "event", "vcenter": c["vcenter"], "severity": WARNING,
+               "category": c["kind"], "object": c["name"] or c["moid"],
+               "object_type": _KIND_TYPES.get(c["kind"], c["kind"]),
+               "message": f"{_KIND_LABELS.get(c['kind'], c['kind'])} '{c['name']}' was "
+                          f"removed{who} (history: {c['vcenter']}, {c['moid']})",
+               "rule": "removals", "since": _iso(when), "state": "event",
+               "notified_severity": WARNING, "first_seen": iso(now), "last_seen": iso(now),
+               "resolved_at": None}
+        store.put_alert(row)
+        if SEVERITY_RANK[WARNING] <= limit:
+            items.append(_item(row, "removed", now, event_type=c["event"], user=c["user"]))
+    return items
+
+
+def removed_since(store: AlertStore, settings: dict, companion
+                  ) -> tuple[pd.DataFrame | None, int | None]:
+    """(removals of the kinds in ``alerts.removals`` since the previous run, the id
+    of the newest change read); (None, None) without a history."""
+    kinds = list(settings.get("removals") or ())
+    config = getattr(companion, "config", None)
+    if not kinds or config is None or not config.get("history.enabled"):
+        return None, None
+    last = store.get_meta("changes_read_id")
+    try:
+        if last is None:  # the first run looks back as far as for events
+            log_ = companion.history.changes(since=f"{float(settings['event_hours'])}h",
+                                             until=None)
+        else:
+            log_ = companion.history.changes(since=None, until=None, after_id=int(last))
+    except VCompanionError as exc:
+        log.warning("alerts: the history's change log could not be read: %s", exc)
+        return None, None
+    newest = int(log_["id"].max()) if len(log_) else (int(last) if last else None)
+    wanted = log_[(log_["change"] == "removed") & log_["kind"].isin(kinds)]
+    return wanted, newest
 
 
 def _red_alarms_sent(store: AlertStore) -> set[tuple[str, str, str]]:
@@ -273,9 +334,12 @@ def run(config, companion, dry_run: bool = False) -> RunResult:
         result.failures = {**companion.failures, **failures}
         active = notifiers(config)
         with store.lease():
+            removals, newest = removed_since(store, settings, companion)
             with store.transaction(rollback=dry_run):
                 result.items = plan(store, problems, events, resolvable, settings,
-                                    started)
+                                    started, removals)
+                if newest is not None:
+                    store.set_meta("changes_read_id", str(newest))
                 for item in result.items:
                     for notifier in active:
                         store.queue(notifier.id, item)

@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from .. import files
 from ..clock import iso, parse_iso
 from ..clock import utc_now as now_utc
 from ..errors import StoreBusyError, VCompanionError
@@ -97,19 +98,13 @@ class AlertStore:
 
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        new = not self.path.exists()
         try:
+            files.private_sqlite(self.path)  # 0600, its folder 0700
             self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        except sqlite3.Error as exc:
+        except (OSError, sqlite3.Error) as exc:
             raise VCompanionError(f"cannot open the alerts database {self.path}: "
                                   f"{exc}") from None
         self.db.row_factory = sqlite3.Row
-        if new:
-            try:
-                os.chmod(self.path, 0o600)
-            except OSError:  # pragma: no cover - e.g. some Windows file systems
-                pass
         self.db.executescript(_SCHEMA)
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if version == 0:

@@ -2,6 +2,7 @@
 
 Exit codes, the same for every command:
   0  everything worked
+  1  the object asked for does not exist (``vcompanion object``)
   2  usage or configuration error (bad option, bad config file, no credentials)
   3  authentication failed (a vCenter rejected the user or password)
   4  partial: some vCenters could not be read; the output holds the others and
@@ -25,17 +26,21 @@ import sys
 
 from .. import __version__
 from ..errors import VCompanionError
-from . import alerts, inventory, notebook, reports, scheduler, serve, settings
+from . import (alerts, audit, inventory, metrics, notebook, objects, reports, scheduler, serve,
+               settings)
 from .common import EXIT_OK, EXIT_USAGE, Fail
 
 COMMAND_GROUPS = (
     inventory,   # check, inventory, search, problems
+    objects,     # object
+    metrics,     # metrics, performance
     settings,    # credentials, config, docs
     alerts,      # alerts run|history|pending|test
     scheduler,   # scheduler
     reports,     # report
     serve,       # serve
     notebook,    # notebook
+    audit,       # audit
 )
 
 
@@ -44,8 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="vcompanion",
         description="One view of all your vCenter Servers: inventory, search, "
                     "health, alerts and reports.",
-        epilog="Exit codes: 0 ok, 2 usage or configuration error, 3 authentication "
-               "failed, 4 some vCenters could not be read.")
+        epilog="Exit codes: 0 ok, 1 no such object (object), 2 usage or configuration "
+               "error, 3 authentication failed, 4 some vCenters could not be read.")
     parser.add_argument("--version", action="version",
                         version=f"vcompanion {__version__}")
     parser.add_argument("--config", metavar="PATH",

@@ -12,8 +12,10 @@ from __future__ import annotations
 import sys
 from types import SimpleNamespace
 
-from .common import (EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, Fail, open_companion,
-                     open_config, report_failures, select_columns, table_options)
+from ..audit import LOCAL, local_user
+from .common import (EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, Fail, audit_trail, csv_options,
+                     open_companion, open_config, report_failures, select_columns,
+                     table_options)
 from .output import FORMATS, render
 
 HISTORY_BRIEF = ["time", "notifier", "recipients", "change", "severity", "vcenter",
@@ -36,6 +38,7 @@ def register(subparsers) -> None:
                      help="only this vCenter (repeatable)")
     run.add_argument("--format", choices=FORMATS, default="table",
                      help="how to print the changes: table (default), csv or json")
+    csv_options(run)
     run.set_defaults(handler=cmd_run)
     hist = actions.add_parser("history", help="what was sent, when, to whom, outcome "
                                               "(newest first)")
@@ -46,6 +49,7 @@ def register(subparsers) -> None:
     pend = actions.add_parser("pending", help="notices queued for a notifier that "
                                               "failed (retried by the next run)")
     pend.add_argument("--format", choices=FORMATS, default="table")
+    csv_options(pend)
     pend.set_defaults(handler=cmd_pending)
     test = actions.add_parser("test", help="send a test notice through every notifier")
     test.add_argument("--notifier", metavar="NAME",
@@ -68,7 +72,7 @@ def cmd_run(args) -> int:
     if args.format == "table":
         frame = frame[ITEM_BRIEF]
     if result.items or args.format != "table":
-        sys.stdout.write(render(frame, args.format))
+        sys.stdout.write(render(frame, args.format, args.csv_safe))
     out = sys.stderr if args.format != "table" else sys.stdout
     verb = "would be sent" if args.dry_run else "found"
     print(f"{len(result.items)} change(s) {verb}", file=out)
@@ -108,7 +112,7 @@ def cmd_history(args) -> int:
     if not frame.empty:
         frame["time"] = pd.to_datetime(frame["time"], utc=True)
     frame = select_columns(frame.reset_index(drop=True), args, HISTORY_BRIEF)
-    sys.stdout.write(render(frame, args.format))
+    sys.stdout.write(render(frame, args.format, args.csv_safe))
     return EXIT_OK
 
 
@@ -125,7 +129,7 @@ def cmd_pending(args) -> int:
          for r in rows],
         columns=["notifier", "queued", "attempts", "last_error", "change", "severity",
                  "vcenter", "object", "message"])
-    sys.stdout.write(render(frame, args.format))
+    sys.stdout.write(render(frame, args.format, args.csv_safe))
     if frame.empty and args.format == "table":
         print("nothing pending", file=sys.stderr)
     return EXIT_OK
@@ -139,7 +143,10 @@ def cmd_test(args) -> int:
         what = f"no notifier named '{args.notifier}'" if args.notifier else \
             "no notifier is set up (alerts.email, alerts.webhooks)"
         raise Fail(f"{what} in {config.where}", EXIT_USAGE)
+    trail = audit_trail(args, config)
     for d in results:
+        trail.alert_test_sent(local_user(), LOCAL, d.description, d.recipients, d.ok,
+                              None if d.ok else d.error)
         if d.ok:
             print(f"sent: {d.description} -> {d.recipients}")
         else:

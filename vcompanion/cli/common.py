@@ -16,7 +16,7 @@ import logging
 import sys
 from collections.abc import Callable
 
-from ..config import Config, load_config
+from ..config import Config, find_config, load_config
 from ..errors import (AuthenticationError, ConfigError, CredentialsError,
                       NoPermissionError)
 from ..logs import SecretFilter, setup_from_config
@@ -43,11 +43,33 @@ def table_options(p: argparse.ArgumentParser) -> None:
                         "csv and json: all)")
     p.add_argument("--all-columns", action="store_true",
                    help="print every column in table format too")
+    csv_options(p)
+
+
+def csv_options(p: argparse.ArgumentParser) -> None:
+    """``--csv-safe`` (the default) / ``--csv-raw``: see ``frames.csv_text``."""
+    spreadsheet = p.add_mutually_exclusive_group()
+    spreadsheet.add_argument(
+        "--csv-safe", dest="csv_safe", action="store_true", default=True,
+        help="csv (the default): text that a spreadsheet would run as a formula "
+             "(starting with = + - @, tab or CR) gets a leading ' and text is quoted")
+    spreadsheet.add_argument(
+        "--csv-raw", dest="csv_safe", action="store_false",
+        help="csv: every value exactly as vCenter sent it, for programs; do not open "
+             "such a file in a spreadsheet")
 
 
 def open_config(args) -> Config:
-    """Load the config named by --config (or the defaults) and start logging."""
-    config = load_config(args.config)
+    """Load the config named by --config (or the defaults) and start logging;
+    a file that fails validation is recorded in the audit trail (audit.py)."""
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        path = find_config(args.config).expanduser()
+        if path.is_file():
+            from ..audit import config_invalid
+            config_invalid(path, exc, f"vcompanion {getattr(args, 'command', '')}")
+        raise
     try:
         setup_from_config(config)
     except OSError as exc:
@@ -107,3 +129,10 @@ def console_logging(show: Callable[[logging.LogRecord], bool],
     handler.addFilter(show)
     logging.getLogger("vcompanion").addHandler(handler)
     return handler
+
+
+def audit_trail(args, config):
+    """This command's audit trail (``audit.trail``): user and client for its rows
+    are the account running it and ``local``."""
+    from ..audit import trail
+    return trail(config, f"vcompanion {args.command}")

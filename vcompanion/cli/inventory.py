@@ -3,9 +3,11 @@ that read every vCenter and print one table for all of them."""
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 from .. import problems
+from ..search import describe_fields, parse
 from ..tables import TABLES
 from .common import (EXIT_OK, open_companion, open_config, report_failures,
                      select_columns, table_options)
@@ -30,10 +32,19 @@ def register(subparsers) -> None:
                      help="events: how far back (default from the config, 24)")
     inv.set_defaults(handler=cmd_inventory)
 
-    search = subparsers.add_parser("search", help="search VMs, IPs, hosts, datastores, "
-                                                  "... across all vCenters")
-    search.add_argument("query", help="name, wildcard (web-*), IP, CIDR (10.1.0.0/16), "
-                                      "IP prefix (10.1.2.), host name, MAC or UUID")
+    search = subparsers.add_parser(
+        "search", help="search VMs, IPs, hosts, datastores, ... across all vCenters",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Free text finds names (exact, substring, * and ? wildcards), IP "
+                    "addresses, CIDRs\n(10.1.0.0/16), IP prefixes (10.1.2.), guest host "
+                    "names, MACs, UUIDs and MoIDs.\nField filters narrow it down; "
+                    "everything given must match, e.g.\n  vcompanion search "
+                    "'10.20.0.0/16 power:on tag:Env:Prod'",
+        epilog="fields (values case-insensitive, * and ? wildcards, \"double quotes\" "
+               "keep spaces):\n" + "\n".join(
+                   "  " + line for line in describe_fields().splitlines()))
+    search.add_argument("query", help="free text and field:value filters, e.g. web-*, "
+                                      "10.1.0.0/16, 'os:windows* power:off'")
     table_options(search)
     search.set_defaults(handler=cmd_search)
 
@@ -62,16 +73,17 @@ def cmd_inventory(args) -> int:
         else:
             frame = companion.table(args.kind)
         frame = select_columns(frame, args, TABLES[args.kind].brief_names)
-        sys.stdout.write(render(frame, args.format))
+        sys.stdout.write(render(frame, args.format, args.csv_safe))
         return report_failures(companion)
 
 
 def cmd_search(args) -> int:
+    parse(args.query)  # an unknown field fails at once, before any vCenter is read
     config = open_config(args)
     with open_companion(args, config) as companion:
         frame = companion.search(args.query)
         frame = select_columns(frame, args, SEARCH_BRIEF)
-        sys.stdout.write(render(frame, args.format))
+        sys.stdout.write(render(frame, args.format, args.csv_safe))
         code = report_failures(companion)
         if frame.empty and args.format == "table" and code == EXIT_OK:
             print(f"vcompanion: nothing matches '{args.query}'", file=sys.stderr)
@@ -90,5 +102,5 @@ def cmd_problems(args) -> int:
         frame = frame[frame["severity"].map(problems.SEVERITY_RANK) <= worst]
         frame = select_columns(frame.reset_index(drop=True), args,
                                problems.TABLE.brief_names)
-        sys.stdout.write(render(frame, args.format))
+        sys.stdout.write(render(frame, args.format, args.csv_safe))
         return report_failures(companion)

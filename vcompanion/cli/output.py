@@ -1,18 +1,20 @@
 """Writing DataFrames for people (table) and for programs (csv, json).
 
 JSON: one array of objects; timestamps in ISO 8601 with a UTC offset, lists
-as arrays, missing values as null.  CSV: lists joined with "; ".
+as arrays, missing values as null.  CSV: lists joined with "; "; by default
+(``--csv-safe``) text cells that a spreadsheet would read as a formula get a
+leading ' and text fields are quoted; ``--csv-raw`` writes every value as it
+is (see ``frames.csv_text``).
 """
 
 from __future__ import annotations
 
-import io
 import json
 from typing import Any
 
 import pandas as pd
 
-from ..frames import plain, records
+from ..frames import csv_text, plain, records
 
 FORMATS = ("table", "csv", "json")
 
@@ -21,18 +23,8 @@ def to_json(frame: pd.DataFrame) -> str:
     return json.dumps(records(frame), indent=1, ensure_ascii=False) + "\n"
 
 
-def to_csv(frame: pd.DataFrame) -> str:
-    flat = frame.copy()
-    for column in flat.columns:
-        if flat[column].dtype == object:
-            flat[column] = flat[column].map(
-                lambda v: "; ".join(map(str, v)) if isinstance(v, list) else v)
-        elif isinstance(flat[column].dtype, pd.DatetimeTZDtype):
-            flat[column] = flat[column].map(lambda v: v.isoformat() if pd.notna(v)
-                                            else None)
-    buffer = io.StringIO()
-    flat.to_csv(buffer, index=False, lineterminator="\n")
-    return buffer.getvalue()
+def to_csv(frame: pd.DataFrame, safe: bool = True) -> str:
+    return csv_text(frame, safe=safe)
 
 
 def _cell(value: Any, width: int) -> str:
@@ -61,7 +53,7 @@ def to_table(frame: pd.DataFrame, max_width: int = 40) -> str:
     if frame.empty:
         return "(no rows)\n"
     header = list(frame.columns)
-    wide = [2 * max_width + 20 if c in ("message", "description") else max_width
+    wide = [2 * max_width + 20 if c in ("message", "description", "detail") else max_width
             for c in frame.columns]  # messages may run longer
     rows = [[_cell(v, wide[i]) for i, v in enumerate(row)]
             for row in frame.itertuples(index=False, name=None)]
@@ -78,9 +70,9 @@ def to_table(frame: pd.DataFrame, max_width: int = 40) -> str:
     return "\n".join(out) + "\n"
 
 
-def render(frame: pd.DataFrame, fmt: str) -> str:
+def render(frame: pd.DataFrame, fmt: str, csv_safe: bool = True) -> str:
     if fmt == "json":
         return to_json(frame)
     if fmt == "csv":
-        return to_csv(frame)
+        return to_csv(frame, safe=csv_safe)
     return to_table(frame)

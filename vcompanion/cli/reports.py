@@ -10,7 +10,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .common import (EXIT_USAGE, Fail, open_companion, open_config,
+from ..audit import LOCAL, local_user
+from .common import (EXIT_USAGE, Fail, audit_trail, open_companion, open_config,
                      report_failures)
 
 
@@ -60,6 +61,8 @@ def cmd_report(args) -> int:
                 raise Fail(f"cannot write {args.out or 'the report'}: "
                            f"{exc.strerror or exc}", EXIT_USAGE) from None
         print(path)
+        audit_trail(args, config).workbook_generated(
+            local_user(), LOCAL, args.schedule or args.kind, str(path))
         code = report_failures(companion)
         if code:
             print("vcompanion: the workbook holds the vCenters that could be read; "

@@ -6,6 +6,8 @@ through the same ``Source`` seam as real ones (``vcompanion.sources``)::
     catalog.py    vSphere facts (alarms, OSes, hardware) and the declarations
     sites.py      what Prod, DR, Lab and the unreachable Branch contain
     builder.py    how vSphere shapes it: VCenterBuilder (+ state.py, activity.py)
+    perf.py       performance statistics, raw, with planted noisy neighbours,
+                  a ballooning host, a slow datastore and idle VMs
     source.py     DemoSource, the shared DemoWorld, demo_config()
 
 The demo reaches the library only through ``vcompanion.sources`` (and the

@@ -35,6 +35,8 @@ class VCenterBuilder(StateMixin, ActivityMixin):
         self.rng = random.Random(f"{seed}-{name}")
         self.objects: dict[str, dict[str, dict[str, Any]]] = {}
         self.devices: dict[str, list] = {}  # VM moid -> config.hardware.device
+        self.tags = None  # TagData, and the custom field definitions (labels.py)
+        self.custom_fields: dict = {}
         self.props: dict[str, dict[str, Any]] = {}  # moid -> properties
         self.names: dict[str, str] = {}
         self.parents: dict[str, str | None] = {}

@@ -6,7 +6,7 @@ property paths the table modules request, holding real pyvmomi data objects
 and managed object references built locally (``builder.py``), and pyvmomi
 event objects.  ``Companion`` builds the tables from them with the same code
 as for real vCenters, so the demo tables have exactly the columns and types
-of real ones.
+of real ones.  Performance statistics are raw samples too (``perf.py``).
 
 All demo sources share one ``DemoWorld``: each round of reads (a first
 collection, a ``refresh()``) gets a newly generated environment, so ages
@@ -25,10 +25,14 @@ from typing import Any
 
 from ..config import Config
 from ..errors import ConnectError
-from ..sources import About, Inventory, LiveUnsupported, OnChange, Stats
+from ..sources import (About, Inventory, LiveUnsupported, OnChange, PerfAnswer, PerfQuery,
+                       Stats, TagData)
 from .builder import VCenterBuilder
 from .catalog import ALARMS, EVENT_CATEGORIES
+from .labels import label
+from .perf import Statistics
 from .sites import SITES, Site, build_dr, build_lab, build_prod
+from .storage import disk_devices, layouts
 
 SERVICE_ACCOUNT = "svc-vcompanion@vsphere.local"
 # The dashboards' login in demo mode.
@@ -39,19 +43,42 @@ DEMO_PASSWORD = "demo"
 class Environment:
     """Every demo vCenter's inventory and events, generated at ``now``.
 
-    The event objects are made on first use: most uses never ask for them.
+    The event objects, the disks in the device lists and the snapshot file
+    layouts are made on first use: most uses never ask for them.
     """
 
     def __init__(self, now: datetime, builders: list[VCenterBuilder], seconds: float):
         self.now = now
         self.seconds = seconds
         self.inventories = {b.name: Inventory(b.name, b.objects, collected_at=now,
-                                              alarm_names=dict(ALARMS))
+                                              alarm_names=dict(ALARMS),
+                                              custom_fields=b.custom_fields)
                             for b in builders}
-        self.devices = {b.name: b.devices for b in builders}
+        self.tags: dict[str, TagData] = {b.name: b.tags for b in builders}
         self._builders = {b.name: b for b in builders}
         self._events: dict[str, list] = {}
+        self._devices: dict[str, dict[str, list]] = {}
+        self._layouts: dict[str, dict[str, dict]] = {}
+        self._statistics: dict[str, Statistics] = {}
         self._lock = threading.Lock()
+
+    def devices(self, vcenter: str) -> dict[str, list]:
+        """VM moid -> device list, disks and their controllers made on first use."""
+        with self._lock:
+            if vcenter not in self._devices:
+                builder = self._builders[vcenter]
+                by_moid = {vm.ref._moId: vm for vm in builder.vms}
+                self._devices[vcenter] = {
+                    oid: [*disk_devices(builder, by_moid[oid]), *listed]
+                    for oid, listed in builder.devices.items()}
+            return self._devices[vcenter]
+
+    def layouts(self, vcenter: str) -> dict[str, dict]:
+        """The file layouts of the VMs with snapshots, made on first use."""
+        with self._lock:
+            if vcenter not in self._layouts:
+                self._layouts[vcenter] = layouts(self._builders[vcenter])
+            return self._layouts[vcenter]
 
     def events(self, vcenter: str) -> list:
         """The vCenter's pyvmomi event objects, oldest first."""
@@ -59,6 +86,14 @@ class Environment:
             if vcenter not in self._events:
                 self._events[vcenter] = self._builders[vcenter].make_events()
             return self._events[vcenter]
+
+    def statistics(self, vcenter: str) -> Statistics:
+        """The vCenter's performance statistics (made on first use)."""
+        with self._lock:
+            if vcenter not in self._statistics:
+                self._statistics[vcenter] = Statistics(
+                    vcenter, self.inventories[vcenter].objects)
+            return self._statistics[vcenter]
 
     def vm_count(self) -> int:
         return sum(len(inv.of("VirtualMachine")) for inv in self.inventories.values())
@@ -70,6 +105,8 @@ def generate(now: datetime | None = None) -> Environment:
     now = now or datetime.now(timezone.utc)
     prod = build_prod(now)
     builders = [prod, build_dr(now, prod), build_lab(now, prod)]
+    for builder in builders:
+        label(builder)  # tags and custom attributes
     return Environment(now, builders, time.perf_counter() - started)
 
 
@@ -146,19 +183,32 @@ class DemoSource:
         environment = self.world.for_inventory(self.name)
         inventory = environment.inventories[self.name]
         return (Inventory(self.name, inventory.objects, collected_at=environment.now,
-                          alarm_names=inventory.alarm_names),
+                          alarm_names=inventory.alarm_names,
+                          custom_fields=inventory.custom_fields),
                 Stats(round_trips=0, seconds=environment.seconds / 3,
                       objects=sum(len(v) for v in inventory.objects.values())))
 
     def read_devices(self, pool: Any = None) -> dict[str, list]:
         self.connect()
-        return self.world.current().devices[self.name]
+        return self.world.current().devices(self.name)
+
+    def read_tags(self, inventory: Inventory) -> TagData:
+        self.connect()
+        return self.world.current().tags[self.name]
+
+    def read_layouts(self, inventory: Inventory) -> dict[str, dict]:
+        self.connect()
+        return self.world.current().layouts(self.name)
 
     def read_events(self, since: datetime) -> tuple[list, dict[str, str]]:
         self.connect()
         events = [e for e in self.world.current().events(self.name)
                   if e.createdTime >= since]
         return events, EVENT_CATEGORIES
+
+    def read_perf(self, query: PerfQuery) -> PerfAnswer:
+        self.connect()
+        return self.world.current().statistics(self.name).answer(query)
 
     def start_live(self, on_change: OnChange, pool: Any = None) -> Inventory:
         raise LiveUnsupported("the demo's vCenters do not change by themselves")
@@ -186,6 +236,9 @@ def demo_config() -> Config:
         # The demo's values are pyvmomi objects, made in this process: no decoder
         # worker processes.
         "collection": {"decoder": "pyvmomi", "decode_processes": 0},
+        # The demo's synthetic history (vcompanion/history/demo.py) records every
+        # eight hours.
+        "history": {"interval_minutes": 480},
     }, base_dir=base)
 
 

@@ -86,7 +86,7 @@ class StateMixin:
                                       else "toolsOld" if vm.tools == "old"
                                       else "toolsOk" if tools_running
                                       else "toolsNotRunning"),
-                "summary.guest.toolsRunningStatus": "guestToolsRunning" if tools_running
+                "guest.toolsRunningStatus": "guestToolsRunning" if tools_running
                 else "guestToolsNotRunning",
                 "summary.guest.toolsVersionStatus2": {
                     "old": "guestToolsNeedUpgrade", "unmanaged": "guestToolsUnmanaged",
@@ -109,12 +109,16 @@ class StateMixin:
                 "summary.quickStats.guestMemoryUsage": vm.mem_active,
                 "config.version": vm.hw,
             }
+            # Disks and their controllers are added when the device lists are
+            # first read (storage.disk_devices; Environment.devices).
             self.devices[vm.ref._moId] = [
                 *(cdrom_iso if vm.cdrom else cdrom_idle), *self._nic_devices(vm)]
             if vm.annotation:
                 props["summary.config.annotation"] = vm.annotation
             if vm.snapshot is not None:
                 props["snapshot"] = vm.snapshot
+            if vm.on:  # some vCenters leave it out of the summary of a VM that is off
+                props["summary.guest.toolsRunningStatus"] = props["guest.toolsRunningStatus"]
             if tools_running:
                 props["summary.guest.guestFullName"] = vm.reported_os or reported
                 hostname = vm.name.lower()

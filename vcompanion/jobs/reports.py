@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..audit import LOCAL, local_user, trail
 from ..companion import Companion
 from ..config import load_config
 from ..reports.schedule import cron_trigger, export, schedules
@@ -29,7 +30,10 @@ def run_export(config_path: str | None, schedule: str) -> Path:
     config = load_config(config_path)
     with Companion(config) as companion:
         companion.refresh()
-        return export(config, schedule, companion)
+        path = export(config, schedule, companion)
+    trail(config, "vcompanion scheduler").workbook_generated(
+        local_user(), LOCAL, f"schedule {schedule}", str(path))
+    return path
 
 
 __all__ = ["jobs", "run_export"]

@@ -6,7 +6,9 @@ the workbook uses RVTools' header, so scripts written for RVTools exports
 read ours.  Other columns get a readable header derived from the column name.
 RVTools gives sizes in MiB: our byte and GiB columns are converted to MiB.
 Every sheet carries ``VI SDK Server`` (the vCenter's configured name) as its
-last column, as RVTools does.
+last column, as RVTools does.  Custom attributes become one column each
+(``with_attributes``): on vInfo right after Annotation, elsewhere before
+VI SDK Server; tags stay one column ("Category:Tag, ...").
 """
 
 from __future__ import annotations
@@ -30,6 +32,10 @@ _TO_MIB = {"bytes": 1 / MIB, "GiB": 1024.0, "MiB": 1.0}
 
 # RVTools headers whose unit is not in the header text.
 _RVTOOLS_MIB = {"Memory", "# Memory", "TotalMemory"}
+
+# The source of a custom attribute's column: this prefix and the attribute name.
+ATTRIBUTE = "attribute:"
+
 
 @dataclass(frozen=True)
 class SheetColumn:
@@ -105,15 +111,38 @@ def sheet_for(name: str, table: Table, skip: tuple[str, ...] = (), row: str = ""
     return Sheet(name, table.name, tuple(cols), row or table.row)
 
 
+def with_attributes(sheet: Sheet, names: list[str], after: str | None = None) -> Sheet:
+    """``sheet`` with one text column per custom attribute in ``names`` (source
+    ``ATTRIBUTE + name``), right after the column headed ``after`` (RVTools:
+    Annotation), else just before VI SDK Server."""
+    if not names:
+        return sheet
+    columns = list(sheet.columns)
+    taken = set(sheet.headers)
+    extra = []
+    for name in names:
+        header = name if name not in taken else f"{name} (attribute)"
+        taken.add(header)
+        extra.append(SheetColumn(header, ATTRIBUTE + name, TEXT,
+                                 description=f"Custom attribute {name}."))
+    at = next((i + 1 for i, c in enumerate(columns) if c.header == after),
+              len(columns) - 1)
+    return Sheet(sheet.name, sheet.table, tuple(columns[:at] + extra + columns[at:]),
+                 sheet.row)
+
+
 # The inventory workbook's data sheets, in their fixed order (Summary comes first).
-VINFO = sheet_for("vInfo", TABLES["vms"])
-VHOST = sheet_for("vHost", TABLES["hosts"])
-VCLUSTER = sheet_for("vCluster", TABLES["clusters"])
-VDATASTORE = sheet_for("vDatastore", TABLES["datastores"])
+# Custom attributes are added per workbook (with_attributes): the list column is left out.
+VINFO = sheet_for("vInfo", TABLES["vms"], skip=("attributes",))
+VHOST = sheet_for("vHost", TABLES["hosts"], skip=("attributes",))
+VCLUSTER = sheet_for("vCluster", TABLES["clusters"], skip=("attributes",))
+VDATASTORE = sheet_for("vDatastore", TABLES["datastores"], skip=("attributes",))
 VSNAPSHOT = sheet_for("vSnapshot", TABLES["snapshots"])
+VDISK = sheet_for("vDisk", TABLES["disks"])
 VNETWORK = sheet_for("vNetwork", TABLES["nics"])
 VCD = sheet_for("vCD", TABLES["cdroms"])
-VPORTGROUP = sheet_for("vPortgroup", TABLES["networks"])
+VPORTGROUP = sheet_for("vPortgroup", TABLES["networks"], skip=("attributes",))
+VTAGS = sheet_for("vTags", TABLES["tags"])
 VALARMS = sheet_for("vAlarms", TABLES["alarms"])
 VHEALTH = sheet_for("vHealth", problems.TABLE, skip=("key",))
 _events = sheet_for("Events", TABLES["events"])
@@ -122,6 +151,24 @@ EVENTS = Sheet("Events", "events", (_events.columns[0], SheetColumn(
     "Critical", "critical", BOOLEAN, description="An event type alerts send "
     "(alerts.critical_events).")) + _events.columns[1:], _events.row)
 PROBLEMS = sheet_for("Problems", problems.TABLE, skip=("key",))
+
+
+def _performance_sheet() -> Sheet:
+    """vPerformance: VMs and hosts, one row each, with the window's averages and
+    maxima (the columns of performance_vms, then those only hosts have)."""
+    columns = [SheetColumn("Type", "object_type", TEXT, description="VM or Host.")]
+    seen = {"vcenter"}
+    for table in (TABLES["performance_vms"], TABLES["performance_hosts"]):
+        for column in table.columns:
+            if column.name not in seen:
+                seen.add(column.name)
+                columns.append(sheet_column(table.name, column))
+    columns.append(SheetColumn(SOURCE_HEADER, "vcenter", TEXT,
+                               description="Configured name of the vCenter."))
+    return Sheet("vPerformance", "performance", tuple(columns), "VM or host")
+
+
+VPERFORMANCE = _performance_sheet()
 
 # vSource: the vCenters, from Companion.status().
 _STATUS_COLUMNS = (
@@ -145,5 +192,9 @@ VSOURCE = Sheet("vSource", "status", tuple(
     for source, header, kind, text in _STATUS_COLUMNS), row="vCenter")
 
 INVENTORY_SHEETS: tuple[Sheet, ...] = (VINFO, VHOST, VCLUSTER, VDATASTORE, VSNAPSHOT,
-                                       VNETWORK, VCD, VPORTGROUP, VALARMS, VHEALTH,
-                                       VSOURCE)
+                                       VDISK, VNETWORK, VCD, VPORTGROUP, VTAGS, VALARMS,
+                                       VPERFORMANCE, VHEALTH, VSOURCE)
+# sheet -> (the kind of object whose custom attributes it shows, the column they follow)
+ATTRIBUTE_SHEETS = {"vInfo": ("vm", "Annotation"), "vHost": ("host", None),
+                    "vCluster": ("cluster", None), "vDatastore": ("datastore", None),
+                    "vPortgroup": ("network", None)}

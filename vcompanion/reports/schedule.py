@@ -71,7 +71,8 @@ def _write(vc, path: Path, item: dict):
 def mail(config, item: dict, path: Path, failures: dict) -> None:
     """Send the workbook as an attachment; a failure is logged, the file stays."""
     from ..alerts.notify_email import send_mail
-    kind = "Inventory" if item["kind"] == "inventory" else "Critical events"
+    kind = {"inventory": "Inventory", "changes": "Changes"}.get(item["kind"],
+                                                                "Critical events")
     subject = (f"vCompanion: {kind} report '{item['name']}' "
                f"({datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC)")
     lines = [f"{kind} report '{item['name']}' is attached ({path.name}).",

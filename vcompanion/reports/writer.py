@@ -33,6 +33,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from .. import files
 from . import sheetdata
 from .layout import (BOOLEAN, DATETIME, DECIMAL, INTEGER, TEXT, TEXTLIST, Sheet,
                      SheetColumn)
@@ -101,13 +102,15 @@ class Book:
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the workbook to ``path`` atomically: a reader never sees half a
-        file.  Frees the temporary files; the Book cannot be saved twice."""
+        file; readable by its owner only (0600 on POSIX), missing folders made
+        0700.  Frees the temporary files; the Book cannot be saved twice."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Next to the target (same file system for the rename); created as any
-        # file (umask), not 0600 as mkstemp would make it.
+        files.make_dirs(path.parent)
+        # Next to the target (same file system for the rename), and like every
+        # workbook readable by its owner only (it holds the inventory).
         tmp = path.with_name(f".{path.stem}-{secrets.token_hex(4)}.xlsx.tmp")
         try:
+            os.close(files.create_private(tmp, os.O_WRONLY | os.O_EXCL))
             plain = self._tmp / "book.xlsx"
             self.wb.save(plain)  # numbers the sheets: their part names are known now
             sheetdata.splice(plain, tmp, {sheetdata.part_name(ws): (rows, ref)
@@ -440,47 +443,3 @@ def _display_width(cell) -> float:
 def save(book: Book, path: str | os.PathLike) -> Path:
     """Save ``book`` to ``path`` atomically; returns the path."""
     return book.save(path)
-
-
-# --- any frame: the dashboards' Excel downloads ----------------------------------------
-
-def _frame_kind(series: pd.Series) -> str:
-    """A workbook column kind from a frame column's dtype, else from its values."""
-    if pd.api.types.is_datetime64_any_dtype(series):
-        return DATETIME
-    if pd.api.types.is_bool_dtype(series):
-        return BOOLEAN
-    values = [v for v in series if _present(v)]
-    if pd.api.types.is_numeric_dtype(series) or (values and all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)):
-        return INTEGER if all(float(v).is_integer() for v in values) else DECIMAL
-    if values and all(isinstance(v, datetime) for v in values):
-        return DATETIME
-    if values and all(_is_list(v) for v in values):
-        return TEXTLIST
-    return TEXT
-
-
-def _present(value) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return False
-    if isinstance(value, (str, float)):
-        return value == value and value != ""  # NaN, empty text
-    return True
-
-
-def frame_workbook(frame: pd.DataFrame, sheet: str = "vCompanion",
-                   titles: dict[str, str] | None = None) -> bytes:
-    """An .xlsx of ``frame`` with the reports' formatting, as bytes.
-
-    One sheet: a header per column (``titles``, else the column name), bold and
-    frozen, an AutoFilter, fitted widths; text is always text (a leading '='
-    is never a formula), dates real Excel dates, numbers numbers.
-    """
-    name = "".join("-" if c in "[]:*?/\\" else c for c in sheet)[:31] or "Sheet1"
-    columns = tuple(SheetColumn((titles or {}).get(c, str(c)), c, _frame_kind(frame[c]))
-                    for c in frame.columns)
-    book = new_workbook()
-    SheetWriter(book, Sheet(name, name, columns)).write(frame)
-    with tempfile.TemporaryDirectory(prefix="vcompanion-xlsx-") as folder:
-        return book.save(Path(folder) / "frame.xlsx").read_bytes()

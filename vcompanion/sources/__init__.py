@@ -4,7 +4,12 @@
 ``vcompanion/demo/`` and reaches the library only through this package.
 """
 
-from .base import EVERYTHING, About, Inventory, LiveUnsupported, OnChange, Source, Stats
+from .base import (DEFAULT_INTERVALS, EVERYTHING, REALTIME, About, CounterInfo, CustomField,
+                   Interval, Inventory, LiveUnsupported, Missing, OnChange, PerfAnswer,
+                   PerfData, PerfQuery, PerfStats, Source, Stats, Tag, TagCategory, TagData,
+                   choose_interval, find_interval)
 
-__all__ = ["EVERYTHING", "About", "Inventory", "LiveUnsupported", "OnChange", "Source",
-           "Stats"]
+__all__ = ["DEFAULT_INTERVALS", "EVERYTHING", "REALTIME", "About", "CounterInfo",
+           "CustomField", "Interval", "Inventory", "LiveUnsupported", "Missing", "OnChange",
+           "PerfAnswer", "PerfData", "PerfQuery", "PerfStats", "Source", "Stats", "Tag",
+           "TagCategory", "TagData", "choose_interval", "find_interval"]

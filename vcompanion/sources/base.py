@@ -7,7 +7,10 @@ in raw vSphere terms (property values and event objects, not tables)::
     probe()                                one round trip, read access checked
     read_inventory(pool)                   every object the tables need
     read_devices(pool)                     every VM's device list
+    read_tags(inventory)                   tags of the inventory's objects, catalog
+    read_layouts(inventory)                file layouts of the VMs with snapshots
     read_events(since)                     events since a time, with categories
+    read_perf(query)                       performance counters of some entities
     start_live(on_change, pool) / stop_live()
                                            an inventory kept current
 
@@ -18,8 +21,9 @@ nothing of where the data comes from: it caches, builds the tables and keeps
 one vCenter's failure away from the others.  A source raises
 ``VCenterError`` subclasses naming the vCenter, its host:port and the user.
 
-Later capabilities (history, metrics, tags) add a method here and one to each
-source, never a branch in ``Companion``.
+Later capabilities (history, and the ones to come) add a method here and one
+to each source, never a branch in ``Companion``: tags, snapshot layouts and
+performance statistics did.
 """
 
 from __future__ import annotations
@@ -28,7 +32,11 @@ from datetime import datetime
 from typing import Any, Callable, Protocol, runtime_checkable
 
 from ..config import VCenterConfig
-from ..vsphere.inventory import EVERYTHING, About, Inventory, Stats
+from ..vsphere.inventory import (EVERYTHING, About, CustomField, Inventory, Stats, Tag,
+                                 TagCategory, TagData)
+from ..vsphere.perfdata import (DEFAULT_INTERVALS, REALTIME, CounterInfo, Interval,
+                                Missing, PerfAnswer, PerfData, PerfQuery, PerfStats,
+                                choose_interval, find_interval)
 
 # on_change(source name, the new inventory, the object types that changed;
 # {EVERYTHING} when names or the tree changed)
@@ -83,8 +91,22 @@ class Source(Protocol):
     def read_devices(self, pool: Any = None) -> dict[str, list]:
         """VM moid -> its device list (``config.hardware.device``)."""
 
+    def read_tags(self, inventory: Inventory) -> TagData:
+        """The catalog and the tags of the inventory's VMs, hosts, datastores,
+        clusters and networks; raises (a ``VCenterError``) when the tagging
+        service fails or refuses: the caller keeps the inventory."""
+
+    def read_layouts(self, inventory: Inventory) -> dict[str, dict]:
+        """VM moid -> ``layoutEx.file``/``.snapshot``/``.disk`` of the VMs that
+        have snapshots (the snapshot sizes)."""
+
     def read_events(self, since: datetime) -> tuple[list, dict[str, str]]:
         """(event objects created since ``since``, event type -> category)."""
+
+    def read_perf(self, query: PerfQuery) -> PerfAnswer:
+        """Raw samples of ``query``'s counters, the window ending on the vCenter's
+        clock; counters it lacks or does not collect are ``Missing`` with the
+        reason (``vsphere/perfdata.py``, ``vsphere/perf.py``)."""
 
     def start_live(self, on_change: OnChange, pool: Any = None) -> Inventory:
         """Keep the inventory current; returns it after the first full sync.
@@ -102,5 +124,7 @@ class Source(Protocol):
         """Stop live updates and end the session; the next call connects again."""
 
 
-__all__ = ["EVERYTHING", "About", "Inventory", "LiveUnsupported", "OnChange", "Source",
-           "Stats"]
+__all__ = ["DEFAULT_INTERVALS", "EVERYTHING", "REALTIME", "About", "CounterInfo",
+           "CustomField", "Interval", "Inventory", "LiveUnsupported", "Missing", "OnChange",
+           "PerfAnswer", "PerfData", "PerfQuery", "PerfStats", "Source", "Stats", "Tag",
+           "TagCategory", "TagData", "choose_interval", "find_interval"]

@@ -4,7 +4,10 @@ The session is opened on first use with the credentials found by
 ``credentials.resolve`` (arguments, the per-vCenter OS store entry, the
 environment, the default entry).  Every read goes through the one bulk path
 (``tables.collect``: one ContainerView, one RetrievePropertiesEx); live
-updates run a ``vsphere.live.LiveInventory`` of the source's own.
+updates run a ``vsphere.live.LiveInventory`` of the source's own.  Tags come
+from the vSphere Automation REST API (``vsphere.rest``), in a session of
+their own opened with the same credentials, TLS settings and timeouts;
+performance statistics from ``vsphere.perf``.
 """
 
 from __future__ import annotations
@@ -21,10 +24,12 @@ from ..config import Config, VCenterConfig
 from ..errors import CollectionError, NoPermissionError
 from ..vsphere import collection
 from ..vsphere import live as live_updates
+from ..vsphere import perf as perf_reader
+from ..vsphere import rest
 from ..vsphere.connection import Timeouts, VCenterConnection
 from ..vsphere.fast import workers as decode_workers
 from ..vsphere.fast.memory import trim_memory
-from .base import About, Inventory, OnChange, Source, Stats
+from .base import About, Inventory, OnChange, PerfAnswer, PerfQuery, Source, Stats, TagData
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +44,16 @@ class ReadSettings:
     decode_processes: int | None = None
     reread_seconds: float = 300.0
     live_wait_seconds: int = 10
+    perf: perf_reader.PerfSettings = perf_reader.PerfSettings()
 
     @classmethod
     def from_config(cls, config: Config) -> ReadSettings:
         return cls(
+            perf=perf_reader.PerfSettings(
+                decoder=config.get("collection.decoder"),
+                concurrency=config.get("metrics.query_concurrency"),
+                max_values=config.get("metrics.max_answer_samples"),
+                max_query_metrics=config.get("metrics.max_query_metrics")),
             timeouts=Timeouts(connect=config.get("collection.connect_timeout_seconds"),
                               read=config.get("collection.read_timeout_seconds"),
                               keepalive=config.get("collection.keepalive_minutes") * 60),
@@ -65,6 +76,7 @@ class VCenterSource:
         self._user: str | None = None
         self.connection: VCenterConnection | None = None
         self.live: live_updates.LiveInventory | None = None
+        self.rest: rest.RestSession | None = None  # tags: opened on first use
 
     # --- identity --------------------------------------------------------------------
 
@@ -114,6 +126,9 @@ class VCenterSource:
 
     def close(self) -> None:
         self.stop_live()
+        session, self.rest = self.rest, None
+        if session is not None:
+            session.close()
         conn, self.connection = self.connection, None
         if conn is not None:
             conn.close()
@@ -139,6 +154,22 @@ class VCenterSource:
             decoder=self.settings.decoder, pool=pool)
         return devices
 
+    def read_tags(self, inventory: Inventory) -> TagData:
+        conn = self._connection()
+        session = self.rest
+        if session is None or session.credentials is not conn.credentials:
+            if session is not None:
+                session.close()
+            timeouts = self.settings.timeouts
+            session = self.rest = rest.RestSession(
+                self.config, conn.credentials, timeouts.connect, timeouts.read,
+                conn.ssl_context())
+        return rest.read_tags(session, ((kind, oid) for kind in rest.OBJECT_TYPES
+                                        for oid in inventory.of(kind)))
+
+    def read_layouts(self, inventory: Inventory) -> dict[str, dict]:
+        return tables.collect_layouts(self._connection(), inventory)
+
     def read_events(self, since: datetime) -> tuple[list, dict[str, str]]:
         conn = self._connection()
         stats = Stats()
@@ -149,6 +180,9 @@ class VCenterSource:
                  self.name, len(events), f"{since:%Y-%m-%d %H:%M:%S}",
                  time.perf_counter() - started, stats.round_trips)
         return events, categories
+
+    def read_perf(self, query: PerfQuery) -> PerfAnswer:
+        return perf_reader.read(self._connection(), query, self.settings.perf)
 
     # --- live updates ----------------------------------------------------------------
 

@@ -2,9 +2,16 @@
 
 ``collect(conn)`` reads everything the inventory tables need from one
 vCenter in a single bulk retrieval (plus one call naming the triggered
-alarms) and returns an ``Inventory``; each table module's ``build`` turns an
-Inventory into rows, and its ``TABLE`` declaration turns rows into a
-DataFrame with fixed columns and dtypes.
+alarms and one naming the custom attributes) and returns an ``Inventory``;
+each table module's ``build`` turns an Inventory into rows, and its
+``TABLE`` declaration turns rows into a DataFrame with fixed columns and
+dtypes.  ``performance.py`` declares the performance tables, which
+``vcompanion.metrics`` fills from vCenter's statistics.
+
+Some tables also need a part read apart from the inventory, when such a
+table is first asked for (``PARTS``): ``devices`` (every VM's device list,
+a second bulk read: ``collect_devices``), ``tags`` (the vSphere Automation
+REST API) and ``layouts`` (the file layout of the VMs with snapshots).
 """
 
 from __future__ import annotations
@@ -15,11 +22,12 @@ from datetime import datetime, timezone
 
 from pyVmomi import vim
 
-from ..vsphere.collection import Stats, retrieve, retrieve_objects
+from ..vsphere.collection import (Stats, read_custom_fields, read_layouts, retrieve,
+                                 retrieve_objects)
 from ..vsphere.connection import VCenterConnection
-from ..vsphere.inventory import EVERYTHING, alarm_refs
-from . import (alarms, cdroms, clusters, datastores, events, hosts, networks, nics,
-               snapshots, vms)
+from ..vsphere.inventory import EVERYTHING, alarm_refs, custom_value_keys
+from . import (alarms, attributes, cdroms, clusters, datastores, disks, events, hosts,
+               networks, nics, performance, snapshots, tags, vms)
 from .context import STRUCTURE, Inventory
 from .schema import Table, _sort_key
 
@@ -27,16 +35,22 @@ log = logging.getLogger(__name__)
 
 # Inventory tables, in the order docs and reports list them.
 INVENTORY = {m.TABLE.name: m for m in (vms, hosts, clusters, datastores, networks,
-                                        snapshots, alarms, nics, cdroms)}
-# Tables that also need VM device lists (Inventory.devices).  Devices are
-# over half of a full read's bytes and rarely change, so they are read in a
-# request of their own, when one of these tables is first asked for.
-DEVICE_TABLES = tuple(n for n, m in INVENTORY.items()
-                      if getattr(m, "PART", None) == "devices")
+                                        snapshots, alarms, nics, cdroms, disks, tags,
+                                        attributes)}
+# table -> the parts of an inventory it needs besides the inventory itself
+# (Inventory.devices, .tags, .layouts), read when such a table is asked for:
+# devices are over half of a full read's bytes and rarely change; tags are
+# another API; layouts (file lists) would double a VM's bytes.
+PARTS: dict[str, tuple[str, ...]] = {n: tuple(getattr(m, "PARTS", ()))
+                                     for n, m in INVENTORY.items()}
+# Tables that also need VM device lists (Inventory.devices).
+DEVICE_TABLES = tuple(n for n, parts in PARTS.items() if "devices" in parts)
 DEVICE_SPECS = {vim.VirtualMachine: ["config.hardware.device"]}
-# Every table, events included.
+# Every table: inventory, events, performance statistics.
 TABLES: dict[str, Table] = {**{n: m.TABLE for n, m in INVENTORY.items()},
-                            "events": events.TABLE}
+                            "events": events.TABLE,
+                            "metrics": performance.METRICS,
+                            **{t.name: t for t in performance.PERFORMANCE.values()}}
 
 
 def inventory_specs() -> dict[type, list[str]]:
@@ -73,7 +87,19 @@ def collect(conn: VCenterConnection, page_size: int = 1000, decoder: str = "fast
                                  result.stats)
         inv.alarm_names = {oid: p.get("info.name") for oid, p in named.items()
                            if p.get("info.name")}
+    if custom_value_keys(inv):  # names of the custom attributes in use
+        inv.custom_fields = read_custom_fields(conn, result.stats)
     return inv, result.stats
+
+
+def collect_layouts(conn: VCenterConnection, inventory: Inventory) -> dict[str, dict]:
+    """The file layout of every VM of ``inventory`` that has snapshots (VM moid ->
+    layoutEx parts), in one call: what the snapshot sizes come from."""
+    refs = [p["_ref"] for p in inventory.of("VirtualMachine").values()
+            if p.get("snapshot") is not None and "_ref" in p]
+    if not refs:
+        return {}
+    return read_layouts(conn, refs, list(snapshots.LAYOUT_PATHS), Stats())
 
 
 def build(name: str, inventories: list[Inventory]):
@@ -150,5 +176,6 @@ class _WatchedObjects(dict):
         return super().__iter__()
 
 
-__all__ = ["DEVICE_SPECS", "DEVICE_TABLES", "INVENTORY", "TABLES", "Inventory", "Table",
-           "build", "collect", "collect_devices", "combine", "inventory_specs", "kinds_read"]
+__all__ = ["DEVICE_SPECS", "DEVICE_TABLES", "INVENTORY", "PARTS", "TABLES", "Inventory",
+           "Table", "build", "collect", "collect_devices", "collect_layouts", "combine",
+           "inventory_specs", "kinds_read"]

@@ -13,6 +13,7 @@ from pyVmomi import vim
 from ..vsphere.inventory import alarm_states
 from .context import Inventory, get, kind, moid, utc
 from .schema import BOOL, STRING, TIME, Column, Table
+from . import enums
 
 # Entity types whose triggered alarms are read (all of them carry the property).
 ENTITY_TYPES = (vim.VirtualMachine, vim.HostSystem, vim.Datastore,
@@ -27,7 +28,8 @@ TABLE = Table("alarms", "triggered alarm", (
     Column("entity_type", STRING, "vSphere type of that object (VirtualMachine, "
            "HostSystem, Datastore, ...).", rvtools="Entity type"),
     Column("alarm", STRING, "Alarm name.", rvtools="Alarm"),
-    Column("status", STRING, "red (critical) or yellow (warning).", rvtools="Status"),
+    Column("status", STRING, "red (critical) or yellow (warning).", rvtools="Status",
+           values=enums.STATUS),
     Column("time", TIME, "When it was triggered.", rvtools="Time"),
     Column("acknowledged", BOOL, "Someone acknowledged it.", rvtools="Acknowledged"),
     Column("acknowledged_by", STRING, "Who acknowledged it."),

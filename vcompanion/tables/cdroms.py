@@ -10,15 +10,17 @@ from pyVmomi import vim
 
 from .context import Inventory, get, vm_devices
 from .schema import BOOL, STRING, Column, Table
+from . import enums
 
-PART = "devices"
+PARTS = ("devices",)
 PATHS = {vim.VirtualMachine: ["name", "summary.runtime.powerState",
                               "summary.config.template"]}
 
 TABLE = Table("cdroms", "virtual CD/DVD drive of a VM or template", (
     Column("vcenter", STRING, "Configured name of the vCenter.", rvtools="VI SDK Server"),
     Column("vm", STRING, "VM the drive belongs to.", rvtools="VM"),
-    Column("power_state", STRING, "The VM's power state.", rvtools="Powerstate"),
+    Column("power_state", STRING, "The VM's power state.", rvtools="Powerstate",
+           values=enums.VM_POWER),
     Column("label", STRING, "Drive label (CD/DVD drive 1 ...).", rvtools="Device Node"),
     Column("connected", BOOL, "Connected now: a connected drive blocks vMotion and DRS.",
            rvtools="Connected"),

@@ -4,43 +4,52 @@ from __future__ import annotations
 
 from pyVmomi import vim
 
-from .context import Inventory, as_list, get, moid
-from .schema import BOOL, FLOAT, INT, STRING, Column, Table
+from . import enums
+from .context import Inventory, as_list, attribute_labels, get, moid, own_alarm_count, tag_labels
+from .schema import (BOOL, CAPACITY, FLOAT, IDENTITY, INT, LABELS, MOID, STRING, TRACKED,
+                     TRACKED_CAPACITY, Column, Table)
 
 GIB = 1024 ** 3
 
+PARTS = ("tags",)  # the tags column (see tables.PARTS)
 PATHS = {vim.ClusterComputeResource: [
-    "name", "parent", "host", "overallStatus", "triggeredAlarmState",
+    "name", "customValue", "parent", "host", "overallStatus", "triggeredAlarmState",
     "summary.numHosts", "summary.numEffectiveHosts", "summary.totalCpu",
     "summary.totalMemory", "summary.effectiveCpu", "summary.effectiveMemory",
     "configurationEx",
 ]}
 
 TABLE = Table("clusters", "cluster", (
-    Column("vcenter", STRING, "Configured name of the vCenter.", rvtools="VI SDK Server"),
-    Column("name", STRING, "Cluster name.", rvtools="Name"),
+    Column("vcenter", STRING, "Configured name of the vCenter.", rvtools="VI SDK Server",
+           history=IDENTITY),
+    Column("name", STRING, "Cluster name.", rvtools="Name", history=TRACKED),
     Column("datacenter", STRING, "Datacenter.", rvtools="Datacenter"),
-    Column("host_count", INT, "Hosts in the cluster.", rvtools="NumHosts"),
+    Column("host_count", INT, "Hosts in the cluster.", rvtools="NumHosts",
+           history=TRACKED_CAPACITY),
     Column("effective_host_count", INT, "Hosts available to run VMs.",
            rvtools="numEffectiveHosts"),
-    Column("vm_count", INT, "VMs running on the cluster's hosts."),
-    Column("cpu_capacity_mhz", INT, "Total CPU of the hosts.", "MHz", rvtools="TotalCpu"),
-    Column("cpu_usage_mhz", INT, "CPU in use on the connected hosts.", "MHz"),
+    Column("vm_count", INT, "VMs running on the cluster's hosts.", history=CAPACITY),
+    Column("cpu_capacity_mhz", INT, "Total CPU of the hosts.", "MHz", rvtools="TotalCpu",
+           history=CAPACITY),
+    Column("cpu_usage_mhz", INT, "CPU in use on the connected hosts.", "MHz", history=CAPACITY),
     Column("cpu_usage_pct", FLOAT, "CPU in use.", "%"),
     Column("memory_capacity_gb", FLOAT, "Total memory of the hosts.", "GiB",
-           rvtools="TotalMemory"),
-    Column("memory_usage_gb", FLOAT, "Memory in use on the connected hosts.", "GiB"),
+           rvtools="TotalMemory", history=CAPACITY),
+    Column("memory_usage_gb", FLOAT, "Memory in use on the connected hosts.", "GiB",
+           history=CAPACITY),
     Column("memory_usage_pct", FLOAT, "Memory in use.", "%"),
-    Column("ha_enabled", BOOL, "vSphere HA turned on.", rvtools="HA enabled"),
-    Column("drs_enabled", BOOL, "DRS turned on.", rvtools="DRS enabled"),
-    Column("drs_behavior", STRING, "manual, partiallyAutomated or fullyAutomated.",
-           rvtools="DRS default VM behavior"),
-    Column("overall_status", STRING, "vCenter's health colour: green, yellow, red, gray.",
-           rvtools="OverallStatus"),
+    Column("ha_enabled", BOOL, "vSphere HA turned on.", rvtools="HA enabled", history=TRACKED),
+    Column("drs_enabled", BOOL, "DRS turned on.", rvtools="DRS enabled", history=TRACKED),
+    Column("drs_behavior", STRING, "DRS automation level for VMs.",
+           rvtools="DRS default VM behavior", values=enums.DRS_BEHAVIOR),
+    Column("overall_status", STRING, "vCenter's health colour.",
+           rvtools="OverallStatus", values=enums.STATUS),
     Column("alarm_count", INT, "Triggered alarms on the cluster."),
-    Column("moid", STRING, "Managed object id, unique within the vCenter."),
+    *LABELS,
+    MOID,
 ), brief=("vcenter", "name", "datacenter", "host_count", "vm_count", "cpu_usage_pct",
-          "memory_usage_pct", "ha_enabled", "drs_enabled", "overall_status"))
+          "memory_usage_pct", "ha_enabled", "drs_enabled", "overall_status"),
+   history="cluster")
 
 
 def build(inv: Inventory) -> list[dict]:
@@ -76,8 +85,9 @@ def build(inv: Inventory) -> list[dict]:
             "drs_enabled": get(config, "drsConfig.enabled"),
             "drs_behavior": get(config, "drsConfig.defaultVmBehavior"),
             "overall_status": p.get("overallStatus"),
-            "alarm_count": sum(1 for s in as_list(p.get("triggeredAlarmState"))
-                               if moid(get(s, "entity")) == oid),
+            "alarm_count": own_alarm_count(p, oid),
+            "tags": tag_labels(inv, oid),
+            "attributes": attribute_labels(inv, p),
             "moid": oid,
         })
     return rows

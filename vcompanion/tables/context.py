@@ -24,6 +24,44 @@ STRUCTURE: dict[type, list[str]] = {
 }
 
 
+# vSphere type -> the kind tables and search show (tags, attributes, search).
+KINDS = {"VirtualMachine": "vm", "HostSystem": "host", "Datastore": "datastore",
+         "ClusterComputeResource": "cluster", "Network": "network",
+         "DistributedVirtualPortgroup": "network", "OpaqueNetwork": "network"}
+# Types holding custom attributes, and the property they are in.
+CUSTOM_VALUE = "customValue"
+
+
+def own_alarm_count(props: dict, oid: str) -> int:
+    """Triggered alarms on the object itself (not inherited from its children)."""
+    return sum(1 for s in as_list(props.get("triggeredAlarmState"))
+               if moid(get(s, "entity")) == oid)
+
+
+def tag_labels(inv: Inventory, oid: str) -> list[str]:
+    """An object's tags as "Category:Tag", sorted (empty until tags are read)."""
+    if inv.tags is None:
+        return []
+    return [f"{category}:{tag}" for category, tag in inv.tags.labels(oid)]
+
+
+def attribute_labels(inv: Inventory, props: dict) -> list[str]:
+    """An object's custom attributes as "Name=value", sorted by name."""
+    if not props.get(CUSTOM_VALUE):
+        return []
+    return [f"{name}={value}" for name, value in inv.custom_values(props)]
+
+
+def labelled_objects(inv: Inventory) -> Iterator[tuple[str, str, str, dict]]:
+    """(kind, moid, name, properties) of every object that may carry tags and
+    custom attributes, as the tables list them (uplink portgroups left out)."""
+    for type_name, kind_name in KINDS.items():
+        for oid, p in inv.of(type_name).items():
+            if "name" not in p or p.get("config.uplink"):
+                continue
+            yield kind_name, oid, p["name"], p
+
+
 def vm_devices(inv: Inventory, keep) -> Iterator[tuple[str, dict, Any, dict]]:
     """(VM moid, VM properties, device, the row fields every device table shows)
     for each device of each VM that ``keep(device)`` accepts (Inventory.devices)."""
@@ -43,5 +81,6 @@ def vm_devices(inv: Inventory, keep) -> Iterator[tuple[str, dict, Any, dict]]:
                     "vm_moid": oid}
 
 
-__all__ = ["STRUCTURE", "Inventory", "as_list", "get", "kind", "moid", "utc",
-           "vm_devices"]
+__all__ = ["CUSTOM_VALUE", "KINDS", "STRUCTURE", "Inventory", "as_list",
+           "attribute_labels", "get", "kind", "labelled_objects", "moid", "tag_labels",
+           "utc", "vm_devices"]

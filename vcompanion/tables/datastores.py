@@ -4,39 +4,48 @@ from __future__ import annotations
 
 from pyVmomi import vim
 
-from .context import Inventory, as_list, get, moid
-from .schema import BOOL, FLOAT, INT, STRING, Column, Table
+from . import enums
+from .context import Inventory, as_list, attribute_labels, get, own_alarm_count, tag_labels
+from .schema import (BOOL, CAPACITY, FLOAT, IDENTITY, INT, LABELS, LIST, MOID, STRING, TRACKED,
+                     TRACKED_CAPACITY, Column, Table)
 
+PARTS = ("tags",)  # the tags column (see tables.PARTS)
 PATHS = {vim.Datastore: [
-    "name", "parent", "host", "vm", "overallStatus", "triggeredAlarmState",
+    "name", "customValue", "parent", "host", "vm", "overallStatus", "triggeredAlarmState",
     "summary.type", "summary.capacity", "summary.freeSpace", "summary.uncommitted",
     "summary.accessible", "summary.maintenanceMode", "summary.url",
 ]}
 
 TABLE = Table("datastores", "datastore", (
-    Column("vcenter", STRING, "Configured name of the vCenter.", rvtools="VI SDK Server"),
-    Column("name", STRING, "Datastore name.", rvtools="Name"),
+    Column("vcenter", STRING, "Configured name of the vCenter.", rvtools="VI SDK Server",
+           history=IDENTITY),
+    Column("name", STRING, "Datastore name.", rvtools="Name", history=TRACKED),
     Column("datacenter", STRING, "Datacenter.", rvtools="Datacenter"),
-    Column("type", STRING, "VMFS, NFS, NFS41, vsan, VVOL, ...", rvtools="Type"),
-    Column("capacity_bytes", INT, "Capacity.", "bytes", rvtools="Capacity MiB"),
-    Column("free_bytes", INT, "Free space.", "bytes", rvtools="Free MiB"),
+    Column("type", STRING, "VMFS, NFS, NFS41, vsan, VVOL, ...", rvtools="Type", history=TRACKED),
+    Column("capacity_bytes", INT, "Capacity.", "bytes", rvtools="Capacity MiB",
+           history=TRACKED_CAPACITY),
+    Column("free_bytes", INT, "Free space.", "bytes", rvtools="Free MiB", history=CAPACITY),
     Column("used_bytes", INT, "Space in use (capacity - free).", "bytes",
            rvtools="In Use MiB"),
     Column("provisioned_bytes", INT, "Space promised to VMs (used + uncommitted).",
-           "bytes", rvtools="Provisioned MiB"),
+           "bytes", rvtools="Provisioned MiB", history=CAPACITY),
     Column("free_pct", FLOAT, "Free space as a share of capacity.", "%", rvtools="Free %"),
     Column("provisioned_pct", FLOAT, "Provisioned space as a share of capacity "
            "(over 100 means overcommitted).", "%"),
-    Column("accessible", BOOL, "Reachable from vCenter.", rvtools="Accessible"),
-    Column("maintenance_mode", STRING, "normal, enteringMaintenance or inMaintenance."),
+    Column("accessible", BOOL, "Reachable from vCenter.", rvtools="Accessible", history=TRACKED),
+    Column("maintenance_mode", STRING, "Datastore maintenance mode.",
+           values=enums.DATASTORE_MAINTENANCE),
     Column("url", STRING, "Datastore URL.", rvtools="URL"),
     Column("host_count", INT, "Hosts that mount it.", rvtools="# Hosts"),
+    Column("hosts", LIST, "Names of those hosts."),
     Column("vm_count", INT, "VMs with files on it.", rvtools="# VMs"),
-    Column("overall_status", STRING, "vCenter's health colour: green, yellow, red, gray."),
+    Column("overall_status", STRING, "vCenter's health colour.", values=enums.STATUS),
     Column("alarm_count", INT, "Triggered alarms on the datastore."),
-    Column("moid", STRING, "Managed object id, unique within the vCenter."),
+    *LABELS,
+    MOID,
 ), brief=("vcenter", "name", "type", "capacity_bytes", "free_bytes", "free_pct",
-          "accessible", "host_count", "vm_count"))
+          "accessible", "host_count", "vm_count"),
+   history="datastore")
 
 
 def build(inv: Inventory) -> list[dict]:
@@ -65,10 +74,13 @@ def build(inv: Inventory) -> list[dict]:
             "maintenance_mode": p.get("summary.maintenanceMode"),
             "url": p.get("summary.url"),
             "host_count": len(as_list(p.get("host"))),
+            "hosts": sorted(filter(None, (inv.name(get(m, "key"))
+                                          for m in as_list(p.get("host"))))),
             "vm_count": len(as_list(p.get("vm"))),
             "overall_status": p.get("overallStatus"),
-            "alarm_count": sum(1 for s in as_list(p.get("triggeredAlarmState"))
-                               if moid(get(s, "entity")) == oid),
+            "alarm_count": own_alarm_count(p, oid),
+            "tags": tag_labels(inv, oid),
+            "attributes": attribute_labels(inv, p),
             "moid": oid,
         })
     return rows

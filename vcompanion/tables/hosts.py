@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from pyVmomi import vim
 
-from .context import Inventory, as_list, get, moid, utc
-from .schema import BOOL, FLOAT, INT, LIST, STRING, TIME, Column, Table
+from .context import Inventory, as_list, attribute_labels, get, own_alarm_count, tag_labels, utc
+from . import enums
+from .schema import (BOOL, CAPACITY, FLOAT, IDENTITY, INT, LABELS, LIST, MOID, STRING, TIME,
+                     TRACKED, Column, Table)
 
 GIB = 1024 ** 3
 
+PARTS = ("tags",)  # the tags column (see tables.PARTS)
 PATHS = {vim.HostSystem: [
-    "name", "parent", "vm", "datastore", "overallStatus", "configIssue",
+    "name", "customValue", "parent", "vm", "datastore", "overallStatus", "configIssue",
     "triggeredAlarmState",
     "runtime.connectionState", "runtime.inMaintenanceMode", "runtime.powerState",
     "runtime.bootTime",
@@ -26,15 +29,19 @@ PATHS = {vim.HostSystem: [
 ]}
 
 TABLE = Table("hosts", "ESXi host", (
-    Column("vcenter", STRING, "Configured name of the vCenter.", rvtools="VI SDK Server"),
-    Column("name", STRING, "Host name as registered in vCenter.", rvtools="Host"),
-    Column("connection_state", STRING, "connected, disconnected or notResponding."),
-    Column("in_maintenance", BOOL, "In maintenance mode.", rvtools="in Maintenance Mode"),
-    Column("power_state", STRING, "poweredOn, poweredOff, standBy or unknown."),
-    Column("cluster", STRING, "Cluster (empty for a standalone host).", rvtools="Cluster"),
+    Column("vcenter", STRING, "Configured name of the vCenter.", rvtools="VI SDK Server",
+           history=IDENTITY),
+    Column("name", STRING, "Host name as registered in vCenter.", rvtools="Host", history=TRACKED),
+    Column("connection_state", STRING, "Connection between vCenter and the host.",
+           values=enums.HOST_CONNECTION, history=TRACKED),
+    Column("in_maintenance", BOOL, "In maintenance mode.", rvtools="in Maintenance Mode",
+           history=TRACKED),
+    Column("power_state", STRING, "Power state.", values=enums.HOST_POWER),
+    Column("cluster", STRING, "Cluster (empty for a standalone host).", rvtools="Cluster",
+           history=TRACKED),
     Column("datacenter", STRING, "Datacenter.", rvtools="Datacenter"),
-    Column("version", STRING, "ESXi version.", rvtools="ESX Version"),
-    Column("build", STRING, "ESXi build number."),
+    Column("version", STRING, "ESXi version.", rvtools="ESX Version", history=TRACKED),
+    Column("build", STRING, "ESXi build number.", history=TRACKED),
     Column("product", STRING, "Full product name and build."),
     Column("vendor", STRING, "Hardware vendor.", rvtools="Vendor"),
     Column("model", STRING, "Hardware model.", rvtools="Model"),
@@ -44,22 +51,24 @@ TABLE = Table("hosts", "ESXi host", (
     Column("cpu_threads", INT, "CPU threads."),
     Column("cpu_mhz", INT, "Speed of one core.", "MHz", rvtools="Speed"),
     Column("cpu_capacity_mhz", INT, "cores x speed.", "MHz"),
-    Column("cpu_usage_mhz", INT, "CPU in use.", "MHz"),
+    Column("cpu_usage_mhz", INT, "CPU in use.", "MHz", history=CAPACITY),
     Column("cpu_usage_pct", FLOAT, "CPU in use.", "%", rvtools="CPU usage %"),
     Column("memory_gb", FLOAT, "Physical memory.", "GiB", rvtools="# Memory"),
-    Column("memory_usage_gb", FLOAT, "Memory in use.", "GiB"),
+    Column("memory_usage_gb", FLOAT, "Memory in use.", "GiB", history=CAPACITY),
     Column("memory_usage_pct", FLOAT, "Memory in use.", "%", rvtools="Memory usage %"),
     Column("vm_count", INT, "VMs registered on the host.", rvtools="# VMs"),
     Column("datastore_count", INT, "Datastores mounted."),
     Column("boot_time", TIME, "Last boot.", rvtools="Boot time"),
     Column("uptime_hours", FLOAT, "Hours since the last boot.", "h"),
-    Column("overall_status", STRING, "vCenter's health colour: green, yellow, red, gray."),
+    Column("overall_status", STRING, "vCenter's health colour.", values=enums.STATUS),
     Column("config_issues", INT, "Configuration issues vCenter reports for the host."),
     Column("config_issue_messages", LIST, "Those issues, as vCenter words them."),
     Column("alarm_count", INT, "Triggered alarms on the host."),
-    Column("moid", STRING, "Managed object id, unique within the vCenter."),
+    *LABELS,
+    MOID,
 ), brief=("vcenter", "name", "connection_state", "in_maintenance", "cluster", "version",
-          "cpu_usage_pct", "memory_usage_pct", "vm_count", "overall_status"))
+          "cpu_usage_pct", "memory_usage_pct", "vm_count", "overall_status"),
+   history="host")
 
 
 def build(inv: Inventory) -> list[dict]:
@@ -121,8 +130,9 @@ def build(inv: Inventory) -> list[dict]:
             "config_issue_messages": [
                 (get(i, "fullFormattedMessage") or getattr(i, "_wsdlName", "issue")).strip()
                 for i in as_list(p.get("configIssue"))],
-            "alarm_count": sum(1 for s in as_list(p.get("triggeredAlarmState"))
-                               if moid(get(s, "entity")) == oid),
+            "alarm_count": own_alarm_count(p, oid),
+            "tags": tag_labels(inv, oid),
+            "attributes": attribute_labels(inv, p),
             "moid": oid,
         })
     return rows

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pyVmomi import vim
 
-from .context import Inventory, as_list, get
+from .context import Inventory, as_list, attribute_labels, get, tag_labels
 from .hosts import portgroup_vlans
-from .schema import INT, STRING, Column, Table
+from . import enums
+from .schema import IDENTITY, INT, LABELS, MOID, STRING, TRACKED, Column, Table
 
+PARTS = ("tags",)  # the tags column (see tables.PARTS)
 PATHS = {
-    vim.Network: ["name", "parent", "vm", "host", "overallStatus"],
+    vim.Network: ["name", "parent", "vm", "host", "overallStatus", "customValue"],
     vim.dvs.DistributedVirtualPortgroup: [
         "config.distributedVirtualSwitch", "config.defaultPortConfig",
         "config.uplink"],
@@ -18,19 +20,22 @@ PATHS = {
 
 TABLE = Table("networks", "network: standard portgroup, distributed portgroup or "
               "opaque network", (
-    Column("vcenter", STRING, "Configured name of the vCenter.", rvtools="VI SDK Server"),
-    Column("name", STRING, "Network name.", rvtools="Network"),
-    Column("kind", STRING, "standard, distributed or opaque."),
+    Column("vcenter", STRING, "Configured name of the vCenter.", rvtools="VI SDK Server",
+           history=IDENTITY),
+    Column("name", STRING, "Network name.", rvtools="Network", history=TRACKED),
+    Column("kind", STRING, "standard, distributed or opaque.", history=TRACKED),
     Column("switch", STRING, "Distributed switch of a distributed portgroup.",
-           rvtools="Switch"),
+           rvtools="Switch", history=TRACKED),
     Column("vlan", STRING, "VLAN id, or a range for trunks; empty where unknown.",
-           rvtools="VLAN"),
+           rvtools="VLAN", history=TRACKED),
     Column("datacenter", STRING, "Datacenter.", rvtools="Datacenter"),
     Column("host_count", INT, "Hosts with this network."),
     Column("vm_count", INT, "VMs attached."),
-    Column("overall_status", STRING, "vCenter's health colour: green, yellow, red, gray."),
-    Column("moid", STRING, "Managed object id, unique within the vCenter."),
-), brief=("vcenter", "name", "kind", "switch", "vlan", "datacenter", "host_count", "vm_count"))
+    Column("overall_status", STRING, "vCenter's health colour.", values=enums.STATUS),
+    *LABELS,
+    MOID,
+), brief=("vcenter", "name", "kind", "switch", "vlan", "datacenter", "host_count", "vm_count"),
+   history="network")
 
 _KINDS = {"Network": "standard", "DistributedVirtualPortgroup": "distributed",
           "OpaqueNetwork": "opaque"}
@@ -60,6 +65,8 @@ def build(inv: Inventory) -> list[dict]:
                 "host_count": len(as_list(p.get("host"))),
                 "vm_count": len(as_list(p.get("vm"))),
                 "overall_status": p.get("overallStatus"),
+                "tags": tag_labels(inv, oid),
+                "attributes": attribute_labels(inv, p),
                 "moid": oid,
             })
     return rows

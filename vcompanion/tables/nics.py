@@ -12,15 +12,17 @@ from pyVmomi import vim
 
 from .context import Inventory, as_list, get, vm_devices
 from .schema import BOOL, LIST, STRING, Column, Table
+from . import enums
 
-PART = "devices"  # built from Inventory.devices as well (see tables.DEVICE_SPECS)
+PARTS = ("devices",)  # built from Inventory.devices as well (see tables.PARTS)
 PATHS = {vim.VirtualMachine: ["name", "guest.net", "summary.runtime.powerState",
                               "summary.config.template"]}
 
 TABLE = Table("nics", "virtual network adapter of a VM or template", (
     Column("vcenter", STRING, "Configured name of the vCenter.", rvtools="VI SDK Server"),
     Column("vm", STRING, "VM the adapter belongs to.", rvtools="VM"),
-    Column("power_state", STRING, "The VM's power state.", rvtools="Powerstate"),
+    Column("power_state", STRING, "The VM's power state.", rvtools="Powerstate",
+           values=enums.VM_POWER),
     Column("label", STRING, "Adapter label (Network adapter 1 ...).", rvtools="NIC label"),
     Column("adapter", STRING, "Adapter type: vmxnet3, e1000e, e1000, ...",
            rvtools="Adapter"),

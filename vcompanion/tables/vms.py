@@ -1,19 +1,27 @@
-"""vms: one row per virtual machine (and template), RVTools' vInfo."""
+"""vms: one row per virtual machine (and template), RVTools' vInfo.
+
+The ``tags`` column comes from the vSphere Automation API, read apart from
+the inventory (``PARTS``); custom attributes come with the inventory
+(``customValue``).
+"""
 
 from __future__ import annotations
 
 from pyVmomi import vim
 
-from .context import Inventory, as_list, get, moid, utc
-from .schema import BOOL, FLOAT, INT, LIST, STRING, TIME, Column, Table
+from .context import Inventory, as_list, attribute_labels, get, own_alarm_count, tag_labels, utc
+from . import enums
+from .schema import BOOL, FLOAT, IDENTITY, INT, LABELS, LIST, STRING, TIME, TRACKED, Column, Table
 
 GIB = 1024 ** 3
+PARTS = ("tags",)  # built with Inventory.tags as well (see tables.PARTS)
 
 # "summary.config.*" and "summary.guest.*" travel as two whole elements rather
 # than seventeen propSets (see collection.COARSE).
 PATHS = {vim.VirtualMachine: [
     "name", "parent", "resourcePool", "datastore", "network", "configStatus",
-    "snapshot", "triggeredAlarmState", "guest.net", "guest.guestState",
+    "snapshot", "triggeredAlarmState", "customValue", "guest.net", "guest.guestState",
+    "guest.toolsRunningStatus",
     "config.version",
     "summary.overallStatus",
     "summary.runtime.powerState", "summary.runtime.connectionState",
@@ -33,14 +41,15 @@ PATHS = {vim.VirtualMachine: [
 ]}
 
 TABLE = Table("vms", "virtual machine or template", (
-    Column("vcenter", STRING, "Configured name of the vCenter.", rvtools="VI SDK Server"),
-    Column("name", STRING, "VM name.", rvtools="VM"),
-    Column("power_state", STRING, "poweredOn, poweredOff or suspended.",
-           rvtools="Powerstate"),
-    Column("connection_state", STRING, "connected, disconnected, orphaned, "
-           "inaccessible or invalid.", rvtools="Connection state"),
+    Column("vcenter", STRING, "Configured name of the vCenter.", rvtools="VI SDK Server",
+           history=IDENTITY),
+    Column("name", STRING, "VM name.", rvtools="VM", history=TRACKED),
+    Column("power_state", STRING, "Power state.", rvtools="Powerstate",
+           values=enums.VM_POWER, history=TRACKED),
+    Column("connection_state", STRING, "Whether vCenter can reach the VM's files and "
+           "host.", rvtools="Connection state", values=enums.VM_CONNECTION),
     Column("ip_addresses", LIST, "Every IP address the guest reports on any NIC, "
-           "IPv4 and IPv6 (needs VMware Tools)."),
+           "IPv4 and IPv6 (needs VMware Tools).", history=TRACKED),
     Column("primary_ip", STRING, "The guest's primary IP address.",
            rvtools="Primary IP Address"),
     Column("mac_addresses", LIST, "MAC addresses the guest reports (needs VMware "
@@ -48,44 +57,48 @@ TABLE = Table("vms", "virtual machine or template", (
     Column("guest_hostname", STRING, "Host name reported by the guest.",
            rvtools="DNS Name"),
     Column("guest_os", STRING, "Guest OS as the guest reports it, else as configured.",
-           rvtools="OS according to the VMware Tools"),
+           rvtools="OS according to the VMware Tools", history=TRACKED),
     Column("configured_os", STRING, "Guest OS as configured in the VM.",
            rvtools="OS according to the configuration file"),
     Column("guest_id", STRING, "Configured guest OS identifier (e.g. windows2019srv_64Guest)."),
-    Column("guest_state", STRING, "Guest OS state: running, notRunning, ...",
-           rvtools="Guest state"),
-    Column("num_cpu", INT, "Virtual CPUs.", rvtools="CPUs"),
-    Column("memory_mb", INT, "Configured memory.", "MiB", rvtools="Memory"),
+    Column("guest_state", STRING, "Guest OS state (VMware Tools).",
+           rvtools="Guest state", values=enums.GUEST_STATE),
+    Column("num_cpu", INT, "Virtual CPUs.", rvtools="CPUs", history=TRACKED),
+    Column("memory_mb", INT, "Configured memory.", "MiB", rvtools="Memory", history=TRACKED),
     Column("num_nics", INT, "Virtual network adapters.", rvtools="NICs"),
     Column("num_disks", INT, "Virtual disks.", rvtools="Disks"),
-    Column("host", STRING, "ESXi host the VM runs on.", rvtools="Host"),
+    Column("host", STRING, "ESXi host the VM runs on.", rvtools="Host", history=TRACKED),
     Column("cluster", STRING, "Cluster of that host (empty for a standalone host).",
-           rvtools="Cluster"),
+           rvtools="Cluster", history=TRACKED),
     Column("datacenter", STRING, "Datacenter.", rvtools="Datacenter"),
-    Column("folder", STRING, "VM folder path below the datacenter.", rvtools="Folder"),
-    Column("resource_pool", STRING, "Resource pool (or vApp).", rvtools="Resource pool"),
-    Column("datastores", LIST, "Datastores holding the VM's files."),
-    Column("networks", LIST, "Networks the VM is attached to."),
+    Column("folder", STRING, "VM folder path below the datacenter.", rvtools="Folder",
+           history=TRACKED),
+    Column("resource_pool", STRING, "Resource pool (or vApp).", rvtools="Resource pool",
+           history=TRACKED),
+    Column("datastores", LIST, "Datastores holding the VM's files.", history=TRACKED),
+    Column("networks", LIST, "Networks the VM is attached to.", history=TRACKED),
     Column("provisioned_gb", FLOAT, "Storage provisioned (committed + uncommitted).",
-           "GiB", rvtools="Provisioned MiB"),
+           "GiB", rvtools="Provisioned MiB", history=TRACKED),
     Column("used_gb", FLOAT, "Storage in use (committed).", "GiB", rvtools="In Use MiB"),
-    Column("snapshot_count", INT, "Number of snapshots.", rvtools="# Snapshots"),
-    Column("tools_status", STRING, "toolsOk, toolsOld, toolsNotRunning or "
-           "toolsNotInstalled.", rvtools="Tools"),
-    Column("tools_running_status", STRING, "guestToolsRunning, guestToolsNotRunning "
-           "or guestToolsExecutingScripts."),
-    Column("tools_version_status", STRING, "guestToolsCurrent, guestToolsNeedUpgrade, "
-           "guestToolsNotInstalled, guestToolsUnmanaged, ..."),
-    Column("overall_status", STRING, "vCenter's health colour: green, yellow, red, gray."),
+    Column("snapshot_count", INT, "Number of snapshots.", rvtools="# Snapshots", history=TRACKED),
+    Column("tools_status", STRING, "VMware Tools status.", rvtools="Tools",
+           values=enums.TOOLS_STATUS, history=TRACKED),
+    Column("tools_running_status", STRING, "Whether VMware Tools run in the guest "
+           "(from the guest info where the summary leaves it out, as for powered-off "
+           "VMs on some vCenters).", values=enums.TOOLS_RUNNING),
+    Column("tools_version_status", STRING, "VMware Tools version compared with the "
+           "host's.", values=enums.TOOLS_VERSION),
+    Column("overall_status", STRING, "vCenter's health colour.", values=enums.STATUS),
     Column("config_status", STRING, "Configuration health colour.",
-           rvtools="Config status"),
+           rvtools="Config status", values=enums.STATUS),
     Column("alarm_count", INT, "Triggered alarms on the VM."),
-    Column("instance_uuid", STRING, "vCenter instance UUID.", rvtools="VM UUID"),
-    Column("bios_uuid", STRING, "BIOS UUID (SMBIOS)."),
+    Column("instance_uuid", STRING, "vCenter instance UUID.", rvtools="VM UUID", history=IDENTITY),
+    Column("bios_uuid", STRING, "BIOS UUID (SMBIOS).", history=IDENTITY),
     Column("moid", STRING, "Managed object id, unique within the vCenter.",
-           rvtools="VM ID"),
-    Column("annotation", STRING, "Notes.", rvtools="Annotation"),
-    Column("is_template", BOOL, "True for a template.", rvtools="Template"),
+           rvtools="VM ID", history=IDENTITY),
+    Column("annotation", STRING, "Notes.", rvtools="Annotation", history=TRACKED),
+    *LABELS,
+    Column("is_template", BOOL, "True for a template.", rvtools="Template", history=TRACKED),
     Column("consolidation_needed", BOOL, "Disks need consolidation.",
            rvtools="Consolidation Needed"),
     Column("hw_version", STRING, "Virtual hardware version (vmx-19 ...).",
@@ -96,7 +109,8 @@ TABLE = Table("vms", "virtual machine or template", (
     Column("guest_memory_usage_mb", INT, "Guest memory actively used.", "MiB"),
     Column("vm_path", STRING, "Path of the .vmx file.", rvtools="Path"),
 ), brief=("vcenter", "name", "power_state", "primary_ip", "guest_hostname", "host",
-          "cluster", "num_cpu", "memory_mb", "snapshot_count", "tools_status"))
+          "cluster", "num_cpu", "memory_mb", "snapshot_count", "tools_status"),
+   history="vm")
 
 
 def build(inv: Inventory) -> list[dict]:
@@ -152,16 +166,18 @@ def build(inv: Inventory) -> list[dict]:
             "used_gb": committed / GIB if committed is not None else None,
             "snapshot_count": count_snapshots(get(snapshot, "rootSnapshotList")),
             "tools_status": p.get("summary.guest.toolsStatus"),
-            "tools_running_status": p.get("summary.guest.toolsRunningStatus"),
+            "tools_running_status": (p.get("summary.guest.toolsRunningStatus")
+                                     or p.get("guest.toolsRunningStatus") or None),
             "tools_version_status": p.get("summary.guest.toolsVersionStatus2"),
             "overall_status": p.get("summary.overallStatus"),
             "config_status": p.get("configStatus"),
-            "alarm_count": sum(1 for s in as_list(p.get("triggeredAlarmState"))
-                               if moid(get(s, "entity")) == oid),
+            "alarm_count": own_alarm_count(p, oid),
             "instance_uuid": p.get("summary.config.instanceUuid"),
             "bios_uuid": p.get("summary.config.uuid"),
             "moid": oid,
             "annotation": p.get("summary.config.annotation") or None,
+            "tags": tag_labels(inv, oid),
+            "attributes": attribute_labels(inv, p),
             "is_template": p.get("summary.config.template"),
             "consolidation_needed": p.get("summary.runtime.consolidationNeeded"),
             "hw_version": p.get("config.version"),

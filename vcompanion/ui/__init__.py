@@ -17,6 +17,8 @@ Modules::
     theme.py        dark and light palettes, CSS, the Bokeh theme
     labels.py       friendly words for vSphere enumerations (UI only)
     fragments.py    HTML pieces: KPI cards, badges, banners, bars
+    links.py        links to object pages (/object?vcenter=&moid=), escaped once
+    objectparts.py  the object page's HTML: head, facts, chips, gone / not available
     charts.py       Bokeh charts updated in place
     beacon.py       the browser end of the idle timeout
     shell.py        the frame of every page: header, navigation, auto-refresh

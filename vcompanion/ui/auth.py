@@ -217,6 +217,7 @@ class LoginHandler(panel_compat.LoginHandlerBase):
             # Request values are logged on one line, whatever they hold.
             audit.info("login %s: user=%s source=%s %s", "accepted" if ok else "refused",
                        clean(username[:200]) or "-", clean(source), clean(result.outcome))
+        rt.audit_login(result, source)
         if ok:
             attempt.succeeded()
         elif result.guessed:
@@ -226,6 +227,9 @@ class LoginHandler(panel_compat.LoginHandlerBase):
                     "%s; no vCenter is asked until then", lockout.kind,
                     clean(lockout.value), idle_text(lockout.seconds), lockout.failures,
                     idle_text(rt.throttle.window))
+                rt.audit.lockout(lockout.value if lockout.kind == "user" else None,
+                                 lockout.value if lockout.kind == "address" else None,
+                                 lockout.seconds / 60, lockout.failures)
         else:
             attempt.uncounted()
         if not ok:

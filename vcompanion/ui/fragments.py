@@ -134,17 +134,20 @@ def empty(title: str, text: str = "") -> str:
             f'<div>{escape(text)}</div></div>')
 
 
-def usage_bars(rows: list[tuple[str, float, str]], p: Palette,
+def usage_bars(rows: list[tuple], p: Palette,
                warn: float = 80, crit: float = 90, title: str = "") -> str:
-    """Horizontal usage bars: (label, percent, right-hand text)."""
+    """Horizontal usage bars: (label, percent, right-hand text[, href]); with an
+    href (made by ``links.object_url``) the label links there."""
     if not rows:
         return empty("Nothing to show")
     items = []
-    for label, pct, right in rows:
+    for label, pct, right, *href in rows:
         pct_v = 0.0 if pct is None or pd.isna(pct) else max(0.0, min(100.0, float(pct)))
         color = p.critical if pct_v >= crit else p.warning if pct_v >= warn else p.ok
+        text = (f'<a class="obj" href="{escape(href[0])}">{escape(label)}</a>'
+                if href and href[0] else escape(label))
         items.append(f'<div class="bar-row" title="{escape(label)}: {pct_v:.1f} %">'
-                     f'<span class="lbl">{escape(label)}</span>'
+                     f'<span class="lbl">{text}</span>'
                      f'<span class="bar"><span style="width:{pct_v:.1f}%;'
                      f'background:{color}"></span></span>'
                      f'<span class="num">{escape(right)}</span></div>')

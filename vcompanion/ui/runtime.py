@@ -25,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from .. import credentials
+from ..audit import AuditTrail
 from ..config import Config, load_config
 from ..demo import DEMO_PASSWORD, DEMO_USERNAME
 from ..logs import hold_secret, secret_held
@@ -106,7 +107,12 @@ class Runtime:
         self.idle_seconds = float(config.get("session.idle_timeout_minutes")) * 60
         self.cookie_days = float(config.get("session.cookie_days"))
         self.mode = mode or ("service" if self._has_service_account() else "user")
-        self.logins = Logins(self.idle_seconds, self.cookie_days * 86400)
+        # The audit trail (vcompanion/audit.py): the demo keeps no rows.
+        self.audit = AuditTrail(config, "vcompanion serve", background=True,
+                                keep=False if self.mode == "demo" else None)
+        self.logins = Logins(self.idle_seconds, self.cookie_days * 86400,
+                             on_end=lambda login, reason: self.audit.signed_out(
+                                 login.user, login.source, reason))
         self.throttle = LoginThrottle(
             config.get("session.lockout_failures"),
             config.get("session.lockout_window_minutes") * 60,
@@ -161,6 +167,7 @@ class Runtime:
         self._stop.set()
         if self.shared is not None:
             self.shared.stop()
+        self.audit.close()
 
     # --- logins ------------------------------------------------------------------------
 
@@ -213,6 +220,14 @@ class Runtime:
                 else:
                     result.refused[name] = reason
         return result
+
+    def audit_login(self, result: AuthResult, client: str) -> None:
+        """The audit row of a sign-in attempt (never the password)."""
+        refused = {name: str(why) for name, why in result.refused.items()}
+        if result.ok:
+            self.audit.sign_in(result.user, client, result.accepted, refused)
+        else:
+            self.audit.sign_in_failed(result.user, client, result.failure_code, refused)
 
     def open_login(self, result: AuthResult, password: str, source: str):
         """Create the login for an accepted user (and its own data in user mode)."""

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import files
+
 log = logging.getLogger(__name__)
 
 COOKIE = "vcompanion_session"
@@ -59,9 +61,10 @@ class Login:
 class Logins:
     """The logins of this server process, with the idle timeout applied."""
 
-    def __init__(self, idle_seconds: float, max_seconds: float):
+    def __init__(self, idle_seconds: float, max_seconds: float, on_end=None):
         self.idle_seconds = float(idle_seconds)  # 0 = no idle timeout
         self.max_seconds = float(max_seconds)
+        self.on_end = on_end  # on_end(login, reason) after a login ends (the audit)
         self._logins: dict[str, Login] = {}
         self._ended: OrderedDict[str, str] = OrderedDict()  # recent id -> why it ended
         self._lock = threading.Lock()
@@ -109,6 +112,8 @@ class Logins:
         elif done is not None:
             done()
         log.info("dashboard session of %s ended (%s)", login.user, reason)
+        if self.on_end is not None:
+            self.on_end(login, reason)
         return login
 
     def idle_for(self, login: Login, now: float | None = None) -> float:
@@ -198,7 +203,7 @@ def cookie_secret(data_dir: Path) -> str:
     the folder's ACL, which for data_dir is the installing user's profile or
     the service folder).
     """
-    data_dir = Path(data_dir)
+    data_dir = files.private_dir(data_dir)  # 0700 on POSIX
     path = data_dir / SECRET_FILE
     try:
         secret = path.read_text(encoding="utf-8").strip()
@@ -207,7 +212,6 @@ def cookie_secret(data_dir: Path) -> str:
             return secret
     except FileNotFoundError:
         pass
-    data_dir.mkdir(parents=True, exist_ok=True)
     secret = secrets.token_urlsafe(48)
     tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)

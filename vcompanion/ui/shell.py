@@ -50,6 +50,7 @@ ICONS = {
     "camera": '<path d="M4 8h3l2-3h6l2 3h3v11H4z"/><circle cx="12" cy="13" r="3.5"/>',
     "bell": '<path d="M6 17V11a6 6 0 0112 0v6l2 2H4z"/><path d="M10 21h4"/>',
     "file": '<path d="M6 3h8l5 5v13H6z"/><path d="M14 3v5h5M9 13h7M9 17h7"/>',
+    "activity": '<path d="M3 12h4l3-7 4 14 3-7h4"/>',
 }
 
 
@@ -316,6 +317,8 @@ class Shell:
         crit, warn = counts.get("critical", 0), counts.get("warning", 0)
         items = []
         for page in PAGES:
+            if not page.in_nav:
+                continue
             slug, badge = page.slug, ""
             if slug == "problems" and (crit or warn):
                 color = p.critical if crit else p.warning

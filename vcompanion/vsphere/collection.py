@@ -31,7 +31,7 @@ from .fast import answers as fast_answers
 from .fast import paging as fast_paging
 from .fast import soap as fast_soap
 from .fast.schema import fault_type, to_pyvmomi_ref
-from .inventory import Stats
+from .inventory import CustomField, Stats
 
 DECODERS = ("fast", "pyvmomi")
 
@@ -231,12 +231,8 @@ def retrieve(conn: VCenterConnection, specs: dict[type, Iterable[str]],
         for page in _pages(conn, pc, spec, options, stats, decoder, pool):
             absorb(conn, page.objects, result)
     finally:
-        try:
-            stats.round_trips += 1
-            conn.call(view.DestroyView)
-        except Exception as exc:  # noqa: BLE001 - cleanup must not hide the real error
-            log.debug("vCenter '%s': DestroyView failed: %s", conn.name,
-                      type(exc).__name__)
+        stats.round_trips += 1
+        conn.cleanup(view.DestroyView, "DestroyView")
     stats.seconds = time.perf_counter() - started
     return result
 
@@ -256,9 +252,10 @@ def raw_answer(conn: VCenterConnection, specs: dict[type, Iterable[str]],
         options = vmodl.query.PropertyCollector.RetrieveOptions(maxObjects=page_size)
         spec = filter_spec(view, wire_specs(specs)[0])
         return conn.call(lambda: fast_soap.invoke(
-            conn.si._stub, pc, "RetrievePropertiesEx", [[spec], options]))
+            conn.si._stub, pc, "RetrievePropertiesEx", [[spec], options],
+            timeout=conn.timeouts.read))
     finally:
-        conn.call(view.DestroyView)
+        conn.cleanup(view.DestroyView, "DestroyView")
 
 
 def filter_spec(view: Any, specs: dict[type, Iterable[str]]) -> Any:
@@ -291,10 +288,12 @@ def _pages(conn: VCenterConnection, pc, spec, options, stats: Stats,
             page = conn.call(lambda t=token: pc.ContinueRetrievePropertiesEx(t))
         return
 
+    timeout = conn.timeouts.read  # for the whole answer, however long
+
     def following(token: str) -> bytes:
         stats.round_trips += 1
         return conn.call(lambda: fast_soap.invoke(
-            conn.si._stub, pc, "ContinueRetrievePropertiesEx", [token]))
+            conn.si._stub, pc, "ContinueRetrievePropertiesEx", [token], timeout=timeout))
 
     version = conn.si._stub.version
 
@@ -304,7 +303,7 @@ def _pages(conn: VCenterConnection, pc, spec, options, stats: Stats,
         stats.round_trips += 1
         return conn.call(lambda: fast_answers.retrieve_result_blocks(
             fast_soap.invoke_blocks(conn.si._stub, pc, "RetrievePropertiesEx",
-                                    [[spec], options]), version, pool))
+                                    [[spec], options], timeout=timeout), version, pool))
 
     with fast_answers.gc_paused():
         page = streamed()
@@ -408,12 +407,8 @@ def read_events(conn: VCenterConnection, since, stats: Stats, page: int = 1000,
                 break
             events.extend(batch)
     finally:
-        try:
-            stats.round_trips += 1
-            conn.call(collector.DestroyCollector)
-        except Exception as exc:  # noqa: BLE001
-            log.debug("vCenter '%s': DestroyCollector failed: %s", conn.name,
-                      type(exc).__name__)
+        stats.round_trips += 1
+        conn.cleanup(collector.DestroyCollector, "DestroyCollector")
     return events
 
 
@@ -433,3 +428,35 @@ def event_categories(conn: VCenterConnection, stats: Stats) -> dict[str, str]:
         categories = {}
     conn._event_categories = (conn.session_generation, categories)
     return categories
+
+
+def read_custom_fields(conn: VCenterConnection, stats: Stats) -> dict[int, CustomField]:
+    """Custom attribute definitions (``CustomFieldsManager.field``), in one call.
+
+    Empty where the server has no CustomFieldsManager (a host on its own).
+    """
+    manager = getattr(conn.content, "customFieldsManager", None)
+    if manager is None:
+        return {}
+    found = retrieve_objects(conn, [manager], vim.CustomFieldsManager, ["field"], stats)
+    fields = {}
+    for props in found.values():
+        for definition in props.get("field") or ():
+            managed = getattr(definition, "managedObjectType", None)  # a pyvmomi type
+            if managed is not None and not isinstance(managed, str):
+                managed = getattr(managed, "_wsdlName", None)
+            fields[definition.key] = CustomField(definition.key, definition.name,
+                                                 managed or None)
+    return fields
+
+
+def read_layouts(conn: VCenterConnection, vms: list, paths: list[str],
+                 stats: Stats) -> dict[str, dict]:
+    """``paths`` (parts of ``layoutEx``) of the given VMs, in one call.
+
+    The file list is a few kilobytes per VM: read only for the VMs that
+    need it (those with snapshots), never with the whole inventory.
+    """
+    found = retrieve_objects(conn, vms, vim.VirtualMachine, paths, stats)
+    return {oid: {k: v for k, v in props.items() if k != "_ref"}
+            for oid, props in found.items()}

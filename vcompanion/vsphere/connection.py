@@ -34,6 +34,13 @@ T = TypeVar("T")
 
 SDK_PATH = "/sdk"
 
+# What OpenSSL says when the other end does not speak TLS at all (a plain HTTP
+# server, SSH, ...): the port answers, but it is not a vCenter's HTTPS port.
+NOT_TLS = frozenset({"WRONG_VERSION_NUMBER", "UNKNOWN_PROTOCOL", "HTTP_REQUEST",
+                     "HTTPS_PROXY_REQUEST", "RECORD_LAYER_FAILURE",
+                     "PACKET_LENGTH_TOO_LONG", "RECORD_TOO_LARGE",
+                     "UNEXPECTED_RECORD", "BAD_RECORD_TYPE"})
+
 
 @dataclass(frozen=True)
 class Timeouts:
@@ -61,6 +68,12 @@ class VCenterConnection:
         self.round_trip_ms: float | None = None
         self.session_generation = 0  # +1 at each login: server-side objects are gone
         self.last_used = 0.0
+        # Set when a call ran out of time (the vCenter stopped answering),
+        # cleared by the next call that succeeds.  Meanwhile calls that only
+        # tidy up (``cleanup``: DestroyView, Logout ...) are skipped: each
+        # would wait the read timeout again, and what they would remove goes
+        # with the session anyway.
+        self.unresponsive = False
         self._lock = threading.RLock()
         self._stub: Any = None
         self._version: str | None = None
@@ -100,6 +113,7 @@ class VCenterConnection:
     def connect(self) -> VCenterConnection:
         """Negotiate the API version and log in; raises a VCenterError."""
         with self._lock:
+            self.unresponsive = False
             context = self.ssl_context()
             started = time.perf_counter()
             self._version = self._negotiate_version(context)
@@ -186,6 +200,18 @@ class VCenterConnection:
                     self._login()
             return self._guard(fn)
 
+    def cleanup(self, fn: Callable[[], Any], what: str = "cleanup") -> None:
+        """A call that only tidies up (destroying a view or a collector): never
+        raises, and is skipped while the vCenter does not answer (it would
+        wait the read timeout again; the objects go with the session)."""
+        if self.unresponsive:
+            log.debug("vCenter '%s': %s skipped: it stopped answering", self.name, what)
+            return
+        try:
+            self.call(fn)
+        except Exception as exc:  # noqa: BLE001 - cleanup must not hide the real error
+            log.debug("vCenter '%s': %s failed: %s", self.name, what, type(exc).__name__)
+
     def keepalive(self) -> None:
         """Touch the session if it has been idle long enough."""
         if self.si is None or time.monotonic() - self.last_used < self.timeouts.keepalive:
@@ -195,7 +221,10 @@ class VCenterConnection:
     def close(self) -> None:
         """Log out (vCenter limits concurrent sessions) and drop the stub."""
         with self._lock:
-            if self.content is not None and self.session_generation:
+            if self.unresponsive:
+                log.info("vCenter '%s': stopped answering; not logging out (the "
+                         "session expires on the vCenter)", self.name)
+            elif self.content is not None and self.session_generation:
                 try:
                     self.content.sessionManager.Logout()
                     log.info("vCenter '%s': logged out", self.name)
@@ -217,6 +246,7 @@ class VCenterConnection:
         try:
             result = fn()
             self.last_used = time.monotonic()
+            self.unresponsive = False
             return result
         except vim.fault.NotAuthenticated:
             raise  # handled by call()
@@ -235,6 +265,10 @@ class VCenterConnection:
             # the peer went away mid-conversation: that is an outage, not TLS
             raise self.error(ConnectError, "connection closed by the vCenter") from None
         except ssl.SSLError as exc:
+            if exc.reason in NOT_TLS:
+                raise self.error(TLSError, f"TLS failed ({exc.reason}): the server does "
+                                 "not answer in TLS; is this a vCenter on "
+                                 f"{self.vcenter.address}?") from None
             raise self.error(TLSError, f"TLS failed: {exc.reason or exc}") from None
         except socket.gaierror:
             raise self.error(ConnectError, "host name not found (DNS)") from None
@@ -242,6 +276,7 @@ class VCenterConnection:
             raise self.error(ConnectError, "connection refused (is the port right? "
                                            "is a firewall blocking it?)") from None
         except (TimeoutError, socket.timeout):
+            self.unresponsive = self.si is not None  # connected: it stopped answering
             raise self.error(ConnectError, "no answer in time (connect "
                              f"{self.timeouts.connect:g} s, read "
                              f"{self.timeouts.read:g} s)") from None

@@ -16,6 +16,8 @@ from typing import Any
 
 # In a change notification: every table may be affected (names or the tree changed).
 EVERYTHING = "*"
+# Parts of an inventory read apart from the rest (see Inventory).
+PARTS = ("devices", "tags", "layouts")
 
 def get(obj: Any, path: str, default: Any = None) -> Any:
     """``obj.a.b.c`` where any step may be None or missing."""
@@ -68,19 +70,101 @@ class Stats:
     seconds: float = 0.0
 
 
+@dataclass(frozen=True)
+class CustomField:
+    """A custom attribute definition (``CustomFieldsManager.field``)."""
+
+    key: int
+    name: str
+    managed_type: str | None = None  # VirtualMachine, HostSystem, ...; None: every type
+
+
+@dataclass(frozen=True)
+class TagCategory:
+    """A tag category of the vSphere Automation API."""
+
+    id: str
+    name: str
+    description: str = ""
+    cardinality: str = ""  # SINGLE or MULTIPLE
+    types: tuple[str, ...] = ()  # associable types; empty: every type
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A tag of the vSphere Automation API."""
+
+    id: str
+    name: str
+    category_id: str
+    description: str = ""
+
+
+@dataclass
+class TagData:
+    """One vCenter's tags: the catalog and which objects carry which tags.
+
+    Read through the vSphere Automation REST API (``vsphere/rest.py``), once
+    per collection.  ``error`` says why tags are unavailable (then everything
+    else is empty): a vCenter whose tagging service fails keeps its inventory.
+    """
+
+    categories: dict[str, TagCategory] = field(default_factory=dict)  # id -> category
+    tags: dict[str, Tag] = field(default_factory=dict)  # id -> tag
+    attached: dict[str, list[str]] = field(default_factory=dict)  # object moid -> tag ids
+    error: str | None = None
+    api: str | None = None  # "api" (vCenter 7.0 U2+) or "rest" (the older paths)
+    calls: int = 0
+    seconds: float = 0.0
+    read_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+    @classmethod
+    def unavailable(cls, why: str) -> TagData:
+        return cls(error=why)
+
+    def label(self, tag_id: str) -> tuple[str, str] | None:
+        """(category name, tag name) of a tag id; None for a tag gone meanwhile."""
+        tag = self.tags.get(tag_id)
+        if tag is None:
+            return None
+        category = self.categories.get(tag.category_id)
+        return (category.name if category else tag.category_id), tag.name
+
+    def labels(self, moid: str) -> list[tuple[str, str]]:
+        """The (category, tag) pairs on an object, sorted."""
+        cache = self.__dict__.setdefault("_labels", {})
+        found = cache.get(moid)
+        if found is None:
+            found = sorted(filter(None, (self.label(t) for t in self.attached.get(moid, ()))),
+                           key=lambda pair: (pair[0].lower(), pair[1].lower()))
+            cache[moid] = found
+        return found
+
+
 @dataclass
 class Inventory:
-    """One vCenter's objects, as read at ``collected_at``."""
+    """One vCenter's objects, as read at ``collected_at``.
+
+    ``devices``, ``tags`` and ``layouts`` are parts read apart from the rest,
+    when a table that needs them is first asked for (``tables.PARTS``): a view
+    with them is a shallow copy (``with_parts``) whose ``base`` is the
+    inventory as read.
+    """
 
     vcenter: str
     objects: dict[str, dict[str, dict[str, Any]]]  # type name -> moid -> path -> value
     collected_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     alarm_names: dict[str, str] = field(default_factory=dict)  # alarm moid -> name
-    # VM moid -> config.hardware.device, once the device tables were asked for
-    # (read apart from the rest: see tables.DEVICE_SPECS)
+    custom_fields: dict[int, CustomField] = field(default_factory=dict)  # key -> definition
+    # VM moid -> config.hardware.device (see tables.DEVICE_SPECS)
     devices: dict[str, list] | None = None
+    # the REST tags (see TagData)
+    tags: TagData | None = None
+    # VM moid -> {"layoutEx.file": [...], "layoutEx.snapshot": [...]} of VMs with snapshots
+    layouts: dict[str, dict[str, Any]] | None = None
 
     def __post_init__(self):
+        self._base = self
         self._names: dict[str, str] = {}
         self._parents: dict[str, Any] = {}
         self._kinds: dict[str, str] = {}
@@ -91,11 +175,45 @@ class Inventory:
                 self._parents[oid] = props.get("parent") or props.get("owner")
                 self._kinds[oid] = kind_name
 
-    def with_devices(self, devices: dict[str, list]) -> Inventory:
-        """This inventory with VM device lists: a shallow copy, lookups shared."""
+    @property
+    def base(self) -> Inventory:
+        """The inventory as read, without parts (itself, unless a view)."""
+        return self._base
+
+    def with_parts(self, **parts: Any) -> Inventory:
+        """This inventory with parts (devices=, tags=, layouts=): a shallow copy,
+        lookups shared."""
         other = copy.copy(self)
-        other.devices = devices
+        for name, value in parts.items():
+            if name not in PARTS:
+                raise TypeError(f"unknown inventory part {name!r}")
+            setattr(other, name, value)
         return other
+
+    def with_devices(self, devices: dict[str, list]) -> Inventory:
+        """This inventory with VM device lists (``with_parts(devices=...)``)."""
+        return self.with_parts(devices=devices)
+
+    def custom_values(self, props: dict[str, Any]) -> list[tuple[str, str]]:
+        """(attribute name, value) of an object's custom attributes, by name.
+
+        Values of one field given twice count once (the last); empty values
+        and values of fields defined for other types are left out.
+        """
+        values: dict[int, str] = {}
+        for item in as_list(props.get("customValue")):
+            key, value = getattr(item, "key", None), getattr(item, "value", None)
+            if key is None:
+                continue
+            if value:
+                values[key] = value
+            else:
+                values.pop(key, None)
+        named = []
+        for key, value in values.items():
+            definition = self.custom_fields.get(key)
+            named.append((definition.name if definition else str(key), value))
+        return sorted(named, key=lambda pair: pair[0].lower())
 
     def of(self, kind_name: str) -> dict[str, dict[str, Any]]:
         return self.objects.get(kind_name, {})
@@ -168,6 +286,18 @@ def alarm_states(inv: Inventory):
                 yield state
 
 
+def custom_value_keys(inv: Inventory) -> set[int]:
+    """The custom field keys that have a value somewhere in the inventory."""
+    keys = set()
+    for objs in inv.objects.values():
+        for p in objs.values():
+            for item in as_list(p.get("customValue")):
+                key = getattr(item, "key", None)
+                if key is not None:
+                    keys.add(key)
+    return keys
+
+
 def alarm_refs(inv: Inventory) -> list:
     """Every distinct Alarm reference in the triggered states (to name them)."""
     refs = {}
@@ -178,5 +308,6 @@ def alarm_refs(inv: Inventory) -> list:
     return list(refs.values())
 
 
-__all__ = ["EVERYTHING", "About", "Inventory", "Stats", "alarm_refs", "alarm_states",
-           "as_list", "get", "kind", "moid", "utc"]
+__all__ = ["EVERYTHING", "PARTS", "About", "CustomField", "Inventory", "Stats", "Tag",
+           "TagCategory", "TagData", "alarm_refs", "alarm_states", "as_list",
+           "custom_value_keys", "get", "kind", "moid", "utc"]

@@ -39,7 +39,7 @@ from . import collection
 from .connection import VCenterConnection
 from .fast import answers, soap
 from .fast.schema import fault_type
-from .inventory import EVERYTHING, Inventory, alarm_refs
+from .inventory import EVERYTHING, CustomField, Inventory, alarm_refs, custom_value_keys
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +79,7 @@ class LiveInventory:
         self.last_answer: float | None = None  # time.perf_counter() it arrived
         self.error: Exception | None = None
         self._alarm_names: dict[str, str] = {}
+        self._custom_fields: dict[int, CustomField] = {}
         self._ready = threading.Event()
         self._stop = threading.Event()
         self._pc: Any = None
@@ -129,12 +130,8 @@ class LiveInventory:
 
     def _cancel_wait(self) -> None:
         pc = self._pc
-        if pc is not None:
-            try:
-                self.conn.call(pc.CancelWaitForUpdates)
-            except Exception as exc:  # noqa: BLE001 - the session may be gone
-                log.debug("vCenter '%s': CancelWaitForUpdates: %s", self.name,
-                          type(exc).__name__)
+        if pc is not None:  # (the session may be gone: never raises)
+            self.conn.cleanup(pc.CancelWaitForUpdates, "CancelWaitForUpdates")
 
     def resync(self) -> None:
         """Start over from version "" (a full sync) at the next opportunity."""
@@ -193,7 +190,8 @@ class LiveInventory:
                     self._reread(applier)
                     next_reread = time.monotonic() + self.reread_seconds
                 data = conn.call(lambda v=version: soap.invoke(
-                    conn.si._stub, pc, "WaitForUpdatesEx", [v, options]))
+                    conn.si._stub, pc, "WaitForUpdatesEx", [v, options],
+                    timeout=conn.timeouts.read + self.max_wait))
                 arrived = time.perf_counter()
                 update = answers.update_set(data, conn.si._stub.version, self.pool)
                 if update is None:
@@ -213,11 +211,7 @@ class LiveInventory:
                             getattr(view, "DestroyView", None)):
                 if cleanup is None or conn.session_generation != generation:
                     continue
-                try:
-                    conn.call(cleanup)
-                except Exception as exc:  # noqa: BLE001
-                    log.debug("vCenter '%s': cleanup failed: %s", self.name,
-                              type(exc).__name__)
+                conn.cleanup(cleanup)
 
     def _filter_spec(self, view: Any) -> Any:
         return collection.filter_spec(view, self.wire)
@@ -227,8 +221,10 @@ class LiveInventory:
     def _publish(self, objects: dict, kinds: set[str], full: bool = False) -> None:
         inventory = Inventory(self.name, objects,
                               collected_at=datetime.now(timezone.utc),
-                              alarm_names=dict(self._alarm_names))
+                              alarm_names=dict(self._alarm_names),
+                              custom_fields=self._custom_fields)
         self._name_alarms(inventory)
+        self._name_fields(inventory, full)
         self.inventory = inventory
         if full:
             self.syncs += 1
@@ -259,6 +255,22 @@ class LiveInventory:
         self._alarm_names.update({oid: p["info.name"] for oid, p in named.items()
                                   if p.get("info.name")})
         inventory.alarm_names.update(self._alarm_names)
+
+    def _name_fields(self, inventory: Inventory, full: bool) -> None:
+        """Read the custom attribute definitions at each full sync and when a
+        value of an unknown field shows up (one call).  customValue changes
+        come through the filter like any other property."""
+        keys = custom_value_keys(inventory)
+        if not keys or (not full and keys <= set(self._custom_fields)):
+            return
+        try:
+            fields = collection.read_custom_fields(self.conn, collection.Stats())
+        except Exception as exc:  # noqa: BLE001 - names fall back to the keys
+            log.info("vCenter '%s': custom attribute names unavailable (%s)", self.name,
+                     type(exc).__name__)
+            return
+        self._custom_fields = fields
+        inventory.custom_fields = fields
 
     def _reread(self, applier: Applier) -> None:
         """Read again the properties vCenter does not report as they change."""

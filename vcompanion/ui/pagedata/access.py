@@ -63,16 +63,36 @@ def restrict(frames: FrameSet, allowed: frozenset[str],
     if alerts is not None:
         alerts = AlertHistory(only(alerts.active, allowed), only(alerts.history, allowed),
                               alerts.path)
+    status = frames.tables.get("status")
+    hidden = set(status["vcenter"]) - allowed if status is not None and len(status) else set()
     return FrameSet(frames.version, frames.refreshed_at, tables, summarize(tables), index,
-                    tuple(frames.notes) + tuple(notes), alerts)
+                    tuple(frames.notes) + tuple(notes), alerts,
+                    audit_of(frames.audit, allowed, hidden))
+
+
+def audit_of(rows: pd.DataFrame | None, allowed: frozenset[str],
+             hidden: set[str]) -> pd.DataFrame | None:
+    """The audit rows a restricted login sees: those of the ``allowed`` vCenters
+    only (a sign-in they accepted), never a row or a detail that names another
+    vCenter; failed sign-ins and the rest of the trail name users of any vCenter
+    and are left to those who see every vCenter (and ``vcompanion audit``)."""
+    if rows is None or not len(rows):
+        return rows
+    mine = rows["vcenters"].map(lambda v: bool(v) and set(v) <= allowed)
+    rows = rows[mine].reset_index(drop=True)
+    if hidden and len(rows):
+        rows = rows.assign(detail=rows["detail"].map(
+            lambda d: None if isinstance(d, str) and any(h in d for h in hidden) else d))
+    return rows
 
 
 class VCenterSubset:
-    """A Companion's tables for the ``allowed`` vCenters only: what the workbook
-    writers read (``reports.write_report``) for a restricted login."""
+    """A Companion's tables, events and statistics for the ``allowed`` vCenters
+    only: what the workbook writers (``reports.write_report``), the object page's
+    slower sections and the performance page read for a restricted login."""
 
     TABLES = ("vms", "hosts", "clusters", "datastores", "snapshots", "networks", "alarms",
-              "nics", "cdroms", "problems", "status")
+              "nics", "cdroms", "disks", "tags", "attributes", "problems", "status")
 
     def __init__(self, companion, allowed: frozenset[str]):
         self._companion, self._allowed = companion, frozenset(allowed)
@@ -85,8 +105,36 @@ class VCenterSubset:
     def table(self, name: str) -> pd.DataFrame:
         return only(self._companion.table(name), self._allowed)
 
-    def events(self, hours: float | None = None) -> pd.DataFrame:
-        return only(self._companion.events(hours=hours), self._allowed)
+    @property
+    def failures(self) -> dict:
+        return {k: v for k, v in self._companion.failures.items() if k in self._allowed}
+
+    def _names(self, wanted: str | list[str] | None) -> list[str]:
+        """The vCenters of ``wanted`` (None: all) this login may read."""
+        if wanted is None:
+            return self.vcenter_names
+        names = [wanted] if isinstance(wanted, str) else list(wanted)
+        return [n for n in names if n in self._allowed]
+
+    def events(self, hours: float | None = None,
+               vcenters: list[str] | None = None) -> pd.DataFrame:
+        return only(self._companion.events(hours=hours, vcenters=self._names(vcenters)),
+                    self._allowed)
+
+    def metrics(self, kind: str, counters: list[str] | None = None, since="1h",
+                interval: int | None = None, *, quiet: bool = False,
+                vcenter: str | list[str] | None = None,
+                moids: list[str] | None = None) -> pd.DataFrame:
+        return only(self._companion.metrics(kind, counters, since, interval, quiet=quiet,
+                                            vcenter=self._names(vcenter), moids=moids),
+                    self._allowed)
+
+    def performance(self, kind: str, since="1h", interval: int | None = None, *,
+                    quiet: bool = False, vcenter: str | list[str] | None = None,
+                    moids: list[str] | None = None) -> pd.DataFrame:
+        return only(self._companion.performance(kind, since, interval, quiet=quiet,
+                                                vcenter=self._names(vcenter), moids=moids),
+                    self._allowed)
 
     def __getattr__(self, name: str):
         if name in VCenterSubset.TABLES:
@@ -112,6 +160,12 @@ class LoginView:
         return self._data.restricted(self.allowed, self.notes)
 
     @property
+    def companion(self) -> VCenterSubset:
+        """What the pages read beyond the FrameSet (events, statistics), of the
+        allowed vCenters only."""
+        return VCenterSubset(self._data.companion, self.allowed)
+
+    @property
     def refreshing(self) -> bool:
         return self._data.refreshing
 
@@ -127,7 +181,7 @@ class LoginView:
     def report(self, kind: str = "inventory", hours: float | None = None,
                keep: bool = False) -> tuple[str, bytes]:
         """A workbook of the allowed vCenters, to the browser only (never kept)."""
-        subset = VCenterSubset(self._data.companion, self.allowed)
+        subset = self.companion
         with tempfile.TemporaryDirectory(prefix="vcompanion-report-") as folder:
             stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d_%H%M%SZ")
             path = Path(write_report(subset, Path(folder) / f"vcompanion-{kind}_{stamp}.xlsx",

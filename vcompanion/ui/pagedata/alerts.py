@@ -1,4 +1,5 @@
-"""What the alerting has done, read from its database in data_dir (for /alerts)."""
+"""What the alerting has done, read from its database in data_dir, and the
+newest rows of the audit trail (for /alerts)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from ...alerts.store import FILE_NAME, HISTORY_COLUMNS, AlertStore
+from ...audit import trail
 
 log = logging.getLogger(__name__)
 
@@ -45,3 +47,16 @@ def alert_history(config, vcenters: list[str], limit: int = 1000) -> AlertHistor
         active = active[active["vcenter"].isin(wanted)]
     return AlertHistory(active.reset_index(drop=True), history.reset_index(drop=True),
                         str(path))
+
+
+AUDIT_ROWS = 200  # the newest rows /alerts shows
+
+
+def audit_rows(config, limit: int = AUDIT_ROWS) -> pd.DataFrame | None:
+    """The newest rows of the audit trail (audit.COLUMNS); None when it cannot be
+    read (empty when the history is off: nothing is kept)."""
+    try:
+        return trail(config, "vcompanion serve").rows(limit=limit)
+    except Exception as exc:  # noqa: BLE001 - a database fault must not break pages
+        log.warning("audit trail not readable: %s", exc)
+        return None

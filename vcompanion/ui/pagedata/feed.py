@@ -23,7 +23,7 @@ import param
 
 from ...search import SearchIndex
 from .access import RestrictedCache
-from .alerts import alert_history
+from .alerts import alert_history, audit_rows
 from .frames import INVENTORY, FrameSet, empty_frame, empty_frame_set
 from .summary import summarize
 
@@ -118,7 +118,8 @@ class DashboardData(param.Parameterized):
             nics=tables["nics"])
         alerts = alert_history(vc.config, list(tables["status"]["vcenter"]))
         frames = FrameSet(self.version + 1, datetime.now(timezone.utc), tables,
-                          summarize(tables), index, self.notes, alerts)
+                          summarize(tables), index, self.notes, alerts,
+                          audit_rows(vc.config))
         for name in PREPARED:
             frames.display(name)
         return frames

@@ -22,8 +22,11 @@ from .alerts import AlertHistory
 from .summary import summarize
 
 # The inventory tables a collection reads, then the problems and one row per vCenter.
+# (Tags, attributes and disks cost no read of their own here: the tags come with
+# the VMs' tags column, attributes with the inventory, disks with the NICs'
+# device lists; the object pages show them.)
 INVENTORY = ("vms", "hosts", "clusters", "datastores", "networks", "snapshots", "alarms",
-             "nics", "cdroms")
+             "nics", "cdroms", "disks", "tags", "attributes")
 FRAMES = (*INVENTORY, "problems", "status")
 
 _display_lock = threading.Lock()
@@ -53,6 +56,7 @@ class FrameSet:
     index: SearchIndex | None = None
     notes: tuple[str, ...] = field(default=())  # e.g. vCenters this user cannot use
     alerts: AlertHistory | None = None  # None: the alerts database is not readable
+    audit: pd.DataFrame | None = None  # the newest audit rows (None: not readable)
     # Derived frames made once and shared by every session (see display()).
     cache: dict = field(default_factory=dict, compare=False, repr=False)
 

@@ -46,7 +46,7 @@ def summarize(frames: dict[str, pd.DataFrame]) -> dict:
                                                              errors="coerce"))
         ds = ds.dropna(subset=["used_pct"]).sort_values("used_pct", ascending=False)
         for row in ds.head(10).itertuples():
-            top.append({"name": row.name, "vcenter": row.vcenter,
+            top.append({"name": row.name, "vcenter": row.vcenter, "moid": row.moid,
                         "used_pct": float(row.used_pct),
                         "free_bytes": _num(row.free_bytes),
                         "capacity_bytes": _num(row.capacity_bytes)})
@@ -62,12 +62,16 @@ def summarize(frames: dict[str, pd.DataFrame]) -> dict:
             if len(mine) else 0.0})
 
     oldest = None
-    if len(snaps) and snaps["age_days"].notna().any():
-        row = snaps.loc[pd.to_numeric(snaps["age_days"], errors="coerce").idxmax()]
-        oldest = {"vm": row["vm"], "name": row["name"], "vcenter": row["vcenter"],
-                  "age_days": float(row["age_days"])}
+    oldest_list = []  # the oldest few, for the overview's list
     ages = pd.to_numeric(snaps["age_days"], errors="coerce") if len(snaps) else \
         pd.Series([], dtype=float)
+    if len(snaps) and snaps["age_days"].notna().any():
+        for index in ages.dropna().sort_values(ascending=False, kind="stable").index[:6]:
+            row = snaps.loc[index]
+            oldest_list.append({"vm": row["vm"], "vm_moid": row["vm_moid"],
+                                "name": row["name"], "vcenter": row["vcenter"],
+                                "age_days": float(row["age_days"])})
+        oldest = oldest_list[0]
     age_bins = [{"label": label, "low": low,
                  "count": int(((ages >= low) & (ages < high)).sum())}
                 for low, high, label in AGE_BINS]
@@ -104,7 +108,7 @@ def summarize(frames: dict[str, pd.DataFrame]) -> dict:
                        "free_bytes": float(free.sum()),
                        "capacity_bytes": float(capacity.sum())},
         "snapshots": {"total": int(len(snaps)), "oldest": oldest,
-                      "ages": age_bins},
+                      "oldest_list": oldest_list, "ages": age_bins},
         "problems": {**severities, "total": int(len(problems)),
                      "categories": categories},
         "alarms": {"total": int(len(alarms)), "red": int((alarm_status == "red").sum()),

@@ -1,7 +1,8 @@
 """One small module per dashboard page, and the one list of them.
 
 ``PAGES`` lists the Page classes in navigation order; each declares its
-``slug`` (URL), ``title`` and ``icon``.  ``page_class(slug)`` finds one.
+``slug`` (URL), ``title`` and ``icon``; pages with ``in_nav = False`` (the
+object page) are served but not listed.  ``page_class(slug)`` finds one.
 """
 
 from __future__ import annotations
@@ -11,15 +12,17 @@ from .base import Page
 from .datastores import DatastoresPage
 from .hosts import HostsPage
 from .inventory import InventoryPage
+from .object import ObjectPage
 from .overview import OverviewPage
+from .performance import PerformancePage
 from .problems import ProblemsPage
 from .reports import ReportsPage
 from .search import SearchPage
 from .snapshots import SnapshotsPage
 
 PAGES: tuple[type[Page], ...] = (
-    OverviewPage, InventoryPage, SearchPage, ProblemsPage, HostsPage, DatastoresPage,
-    SnapshotsPage, AlertsPage, ReportsPage)
+    OverviewPage, InventoryPage, SearchPage, ProblemsPage, PerformancePage, HostsPage,
+    DatastoresPage, SnapshotsPage, AlertsPage, ReportsPage, ObjectPage)
 SLUGS: tuple[str, ...] = tuple(page.slug for page in PAGES)
 
 _BY_SLUG = {page.slug: page for page in PAGES}

@@ -1,7 +1,10 @@
-"""/alerts: what the alerting has sent -- active alerts and the delivery history.
+"""/alerts: what the alerting has sent -- active alerts and the delivery history --
+and the audit trail (sign-ins, sign-outs, workbooks, alert tests).
 
 Alerts are evaluated by ``vcompanion alerts run`` or ``vcompanion scheduler``
-(see docs/alerts.md); this page reads their database in data_dir.
+(see docs/alerts.md); this page reads their database in data_dir.  The audit
+rows come from the history database (``vcompanion/audit.py``), the newest
+``AUDIT_ROWS``, read with every refresh; every value is shown as text.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import pandas as pd
 import panel as pn
 
 from .. import labels
+from ..pagedata.alerts import AUDIT_ROWS
 from ..fragments import kpi_grid, empty, html_pane, kpi, num
 from ..theme import severity_color
 from .base import DownloadButtons, Page, section, status_formatter, table
@@ -24,6 +28,9 @@ ACTIVE_COLUMNS = ["severity", "vcenter", "category", "object", "object_type", "m
 CHANGE = {"new": "New", "escalated": "Escalated", "resolved": "Resolved",
           "event": "Event", "test": "Test"}
 OUTCOME = {"sent": "Sent", "failed": "Failed", "dropped": "Dropped"}
+AUDIT_TITLES = {"time": "Time (UTC)", "event": "Event", "user": "User",
+                "client": "Client", "outcome": "Outcome", "vcenters": "vCenters",
+                "detail": "Detail", "machine": "Machine", "process": "Process"}
 
 
 class AlertsPage(Page):
@@ -49,12 +56,39 @@ class AlertsPage(Page):
         self.downloads = DownloadButtons(self.history, "alert-history")
         self.active_title = section("Active alerts")
         self.history_title = section("Delivery history (newest first)")
+        self.audit_note = html_pane("")
+        self.audit = table(page_size=25, header_filters={
+            c: {"type": "input", "func": "like", "placeholder": "filter"}
+            for c in ("event", "user", "client", "outcome")})
         self.layout.objects = [self.cards, self.note, self.active_title, self.active,
                                pn.Row(self.history_title, pn.layout.HSpacer(),
                                       self.downloads.row, sizing_mode="stretch_width"),
-                               self.history]
+                               self.history,
+                               section(f"Audit trail (the newest {AUDIT_ROWS} events)"),
+                               self.audit_note, self.audit]
+
+    def _update_audit(self, rows) -> None:
+        keep = self.ctx.runtime.audit.keep
+        if rows is None or not keep or not len(rows):
+            self.audit_note.object = (
+                empty("The audit trail cannot be read", "The reason is in the log file.")
+                if rows is None else
+                empty("The audit trail is not kept here", "It is kept in the history "
+                      "database: history.enabled is false, or this is the demo.")
+                if not keep else
+                empty("Nothing audited yet", "Sign-ins, sign-outs, workbooks and alert "
+                      "tests show here (and in `vcompanion audit`)."))
+            self.audit.visible = False
+            return
+        self.audit_note.object = ""
+        frame = rows.copy()
+        frame["time"] = frame["time"].dt.tz_localize(None)
+        frame["vcenters"] = frame["vcenters"].map(lambda v: ", ".join(v or ()))
+        frame = frame.astype({c: object for c in frame.columns if c != "time"}).fillna("")
+        self.audit.param.update(value=frame, titles=AUDIT_TITLES, visible=True)
 
     def update(self, frames) -> None:
+        self._update_audit(frames.audit)
         found = frames.alerts
         config = self.ctx.runtime.config
         config_ok = bool(config.get("alerts.email") or config.get("alerts.webhooks"))

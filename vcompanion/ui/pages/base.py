@@ -1,18 +1,22 @@
 """What every page has in common: the Page base class and the table helpers.
 
-Excel downloads are written by the reports' writer (``frame_workbook``).
+Downloads hold what a vCenter sent, and a vCenter is not trusted: Excel
+downloads are written by the reports' writer (``frame_workbook``: text is
+always text), CSV downloads by ``frames.csv_text`` (no cell starts a formula).
 """
 
 from __future__ import annotations
 
 import io
+import json
 
 import pandas as pd
 import panel as pn
 from bokeh.models.widgets.tables import HTMLTemplateFormatter
 
-from ...reports.writer import frame_workbook
-from .. import labels
+from ...frames import csv_text
+from ...reports.framebook import frame_workbook
+from .. import audit, labels
 from ..theme import Palette
 
 
@@ -60,6 +64,7 @@ class Page(pn.viewable.Viewer):
     ``theme`` (shell.py).  tests/test_links.py opens each page with each.
     """
 
+    in_nav = True  # listed in the navigation (False: reached through links only)
     slug = ""
     title = ""
     icon = ""
@@ -143,11 +148,17 @@ def column_setup(frame: pd.DataFrame, table_decl=None, extra_titles: dict | None
 
 
 def status_formatter(p: Palette, colors: dict[str, str]) -> HTMLTemplateFormatter:
-    """A cell with a coloured dot before friendly words (e.g. severity)."""
-    cases = " ".join(f"value == {label!r} ? {color!r} :" for label, color in colors.items())
+    """A cell with a coloured dot before friendly words (e.g. severity).
+
+    The value is text from a vCenter (a hostile one can send any text where an
+    enumeration belongs): it is only compared with the known words, which pick
+    the colour, and written escaped (``<%- %>``), never as markup.
+    """
+    cases = " ".join(f"value == {json.dumps(label)} ? {json.dumps(color)} :"
+                     for label, color in colors.items())
     template = (f'<span style="display:inline-block;width:8px;height:8px;'
                 f'border-radius:50%;margin-right:6px;background:<%= {cases} '
-                f'{p.off!r} %>"></span><%= value %>')
+                f'{json.dumps(p.off)} %>"></span><%- value %>')
     return HTMLTemplateFormatter(template=template)
 
 
@@ -160,8 +171,10 @@ def percent_bar(p: Palette, warn: float = 80, crit: float = 90) -> dict:
 
 
 def to_csv(frame: pd.DataFrame) -> io.BytesIO:
-    data = frame.to_csv(index=False).encode("utf-8-sig")  # Excel opens UTF-8 with BOM
-    return io.BytesIO(data)
+    """A download for people: opened in a spreadsheet, so no cell is a formula
+    (``frames.csv_text``, safe); UTF-8 with a BOM, which Excel recognises."""
+    return io.BytesIO(csv_text(frame, safe=True, list_separator=", ")
+                      .encode("utf-8-sig"))
 
 
 class DownloadButtons:
@@ -196,9 +209,12 @@ class DownloadButtons:
 
     def _csv(self):
         self.csv.filename = f"vcompanion-{self.stem}-{self._stamp()}.csv"
-        return to_csv(self.frame())
+        frame = self.frame()
+        audit.downloaded(self.csv.filename, len(frame))
+        return to_csv(frame)
 
     def _xlsx(self):
         self.xlsx.filename = f"vcompanion-{self.stem}-{self._stamp()}.xlsx"
         view, titles = self.view()
+        audit.downloaded(self.xlsx.filename, len(view))
         return io.BytesIO(frame_workbook(view, sheet=self.stem, titles=titles))

@@ -1,4 +1,7 @@
-"""/datastores: capacity, free space and overcommitment of every datastore."""
+"""/datastores: capacity, free space and overcommitment of every datastore.
+
+Datastore names link to the datastore's page (its VMs and hosts).
+"""
 
 from __future__ import annotations
 
@@ -9,13 +12,14 @@ from ...tables import TABLES
 from .. import labels
 from ..charts import Bars, StackedBars
 from ..fragments import kpi_grid, html_pane, kpi, num
-from .base import (DownloadButtons, Page, card, column_setup, flex, percent_bar,
+from ..links import LINK_CSS, link_formatter
+from .base import (TABLE_CSS, DownloadButtons, Page, card, column_setup, flex, percent_bar,
                    status_formatter, table)
 
 COLUMNS = ["vcenter", "name", "used_pct", "free_pct", "capacity_bytes", "free_bytes",
            "used_bytes", "provisioned_bytes", "provisioned_pct", "type", "accessible",
            "maintenance_mode", "host_count", "vm_count", "datacenter", "overall_status",
-           "url"]
+           "url", "moid"]
 
 
 class DatastoresPage(Page):
@@ -37,7 +41,8 @@ class DatastoresPage(Page):
         self.table = table(page_size=25, header_filters={
             "name": {"type": "input", "func": "like", "placeholder": "filter"},
             "type": {"type": "input", "func": "like", "placeholder": "filter"},
-            "free_pct": {"type": "number", "func": "<=", "placeholder": "≤"}})
+            "free_pct": {"type": "number", "func": "<=", "placeholder": "≤"}},
+            stylesheets=[TABLE_CSS, LINK_CSS])
         self.table.add_filter(self.vcenters.param.value, "vcenter")
         self.downloads = DownloadButtons(self.table, "datastores")
         self.layout.objects = [
@@ -99,10 +104,11 @@ class DatastoresPage(Page):
             "used_pct": {**percent_bar(p), "color": _threshold_colors(p, warn, crit)},
             "accessible": status_formatter(p, {"Yes": p.ok, "No": p.critical}),
             "overall_status": status_formatter(p, {"Normal": p.ok, "Warning": p.warning,
-                                                   "Critical": p.critical})})
+                                                   "Critical": p.critical}),
+            "name": link_formatter("moid")})
         setup["widths"] = {"used_pct": 140}
         self.table.param.update(value=frame.sort_values("used_pct", ascending=False),
-                                **setup)
+                                hidden_columns=["moid"], **setup)
 
 
 def _threshold_colors(p, warn: float, crit: float) -> list[str]:

@@ -14,11 +14,16 @@ import panel as pn
 from ...tables import TABLES
 from .. import labels
 from ..fragments import html_pane
-from .base import DownloadButtons, Page, column_setup, table
+from ..links import LINK_CSS, link_formatter
+from .base import TABLE_CSS, DownloadButtons, Page, column_setup, table
 
 KINDS = {"VMs": "vms", "Hosts": "hosts", "Clusters": "clusters",
          "Datastores": "datastores", "Networks": "networks", "VM NICs": "nics",
          "CD/DVD drives": "cdroms"}
+# The column linking each row to an object page, and the row's moid column.
+LINKS = {"vms": ("name", "moid"), "hosts": ("name", "moid"), "clusters": ("name", "moid"),
+         "datastores": ("name", "moid"), "networks": ("name", "moid"),
+         "nics": ("vm", "vm_moid"), "cdroms": ("vm", "vm_moid")}
 NOUN = {"vms": ("VM", "VMs"), "hosts": ("host", "hosts"), "clusters": ("cluster", "clusters"),
         "datastores": ("datastore", "datastores"), "networks": ("network", "networks"),
         "nics": ("adapter", "adapters"), "cdroms": ("drive", "drives")}
@@ -82,7 +87,7 @@ class InventoryPage(Page):
                                 "value")
         self.count = html_pane("", margin=(8, 8, 0, 4))
         self.table = table(page_size=25, header_filters={}, frozen_columns=[],
-                           sortable=True)
+                           sortable=True, stylesheets=[TABLE_CSS, LINK_CSS])
         self.downloads = DownloadButtons(self.table, self.kind.value)
         self.table.add_filter(self.vcenters.param.value, "vcenter")
         self.table.add_filter(pn.bind(self._quick_filter, query=self.quick.param.value_input))
@@ -113,6 +118,9 @@ class InventoryPage(Page):
         decl = TABLES[name]
         frame = self.frames.display(name)
         setup = column_setup(frame, decl)
+        if name in LINKS:
+            column, moid = LINKS[name]
+            setup["formatters"][column] = link_formatter(moid)
         chosen = self.columns.value if keep_columns and self.columns.value and \
             set(self.columns.value) <= set(frame.columns) else decl.brief_names
         if "vcenter" not in chosen:

@@ -1,4 +1,5 @@
-"""/overview: the team screen -- KPIs, vCenter status and five charts."""
+"""/overview: the team screen -- KPIs, vCenter status, six charts, and the
+fullest datastores and oldest snapshots as lists linking to their pages."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import panel as pn
 from .. import fragments, labels
 from ..charts import Bars, Columns, Donut, StackedBars
 from ..fragments import kpi, num, sev_dot
+from ..links import LINK_CSS, object_link
 from ..theme import severity_color
 from .base import Page, card, flex, section
 
@@ -27,10 +29,14 @@ class OverviewPage(Page):
         self.kpis = fragments.html_pane()
         self.badges = fragments.html_pane()
         self.charts = pn.Column(sizing_mode="stretch_width", margin=0, min_height=600)
+        self.fullest = fragments.html_pane(stylesheets=[LINK_CSS])
+        self.oldest = fragments.html_pane(stylesheets=[LINK_CSS])
         self.built = False
         self.frames = None
         self.layout.objects = [self.kpis, section("vCenter Servers"), self.badges,
-                               self.charts]
+                               self.charts,
+                               flex(card(self.fullest, title="Fullest datastores"),
+                                    card(self.oldest, title="Oldest snapshots"))]
         # The numbers paint first; the charts (many Bokeh models) follow as soon
         # as the page is on screen.
         pn.state.onload(self._build_charts)
@@ -65,6 +71,16 @@ class OverviewPage(Page):
         self.kpis.object = self._kpis(s, frames)
         per = {row["vcenter"]: row["total"] for row in s["per_vcenter"]}
         self.badges.object = fragments.vcenter_badges(frames.status, per, p)
+        self.fullest.object = _list(
+            ["Datastore", "vCenter", "Used", "Free"],
+            [(object_link(d["name"], d["vcenter"], d["moid"]), d["vcenter"],
+              f'{d["used_pct"]:.0f} %', labels.size(d["free_bytes"]))
+             for d in s["top_datastores"][:6]], "No datastores")
+        self.oldest.object = _list(
+            ["VM", "vCenter", "Snapshot", "Age"],
+            [(object_link(o["vm"], o["vcenter"], o["vm_moid"]), o["vcenter"], o["name"],
+              labels.age(o["age_days"])) for o in s["snapshots"]["oldest_list"]],
+            "No snapshots")
         if self.built:
             self._update_charts(frames)
 
@@ -191,3 +207,18 @@ class OverviewPage(Page):
         if old and old["age_days"] > limit:
             return "warning"
         return "ok" if snaps["total"] == 0 else ""
+
+
+def _list(heads: list[str], rows: list[tuple], nothing: str) -> str:
+    """A small table: the first cell is trusted HTML (a link made by object_link),
+    the others text; the last column is a number."""
+    if not rows:
+        return fragments.empty(nothing)
+    head = "".join(f"<th>{escape(h)}</th>" for h in heads[:-1]) + \
+        f'<th class="num">{escape(heads[-1])}</th>'
+    body = "".join(
+        "<tr><td>" + first + "</td>"
+        + "".join(f'<td class="muted">{escape(str(c))}</td>' for c in middle)
+        + f'<td class="num">{escape(str(last))}</td></tr>'
+        for first, *middle, last in rows)
+    return f'<table class="list"><tr>{head}</tr>{body}</table>'

@@ -2,6 +2,8 @@
 
 Severity, vCenter and category filters (``?severity=critical&category=alarm``
 opens it filtered), the rule's message with its numbers, and downloads.
+Each problem's object links to its page (its moid found by type and name in
+the same FrameSet).
 """
 
 from __future__ import annotations
@@ -12,8 +14,11 @@ from ...problems import SEVERITIES
 from ...problems import TABLE as PROBLEMS
 from .. import labels
 from ..fragments import kpi_grid, empty, html_pane, kpi, num, sev_dot
+from ..links import LINK_CSS, link_formatter
+from ..pagedata.objects import with_moids
 from ..theme import severity_color
-from .base import DownloadButtons, Page, column_setup, status_formatter, table
+from .base import (TABLE_CSS, DownloadButtons, Page, column_setup, status_formatter,
+                   table)
 
 CATEGORY = {"vm": "VM", "vcenter": "vCenter", "tools": "VMware Tools"}
 OBJECT_TYPE = {"VirtualMachine": "VM", "HostSystem": "Host",
@@ -48,9 +53,10 @@ class ProblemsPage(Page):
             "object": {"type": "input", "func": "like", "placeholder": "filter"},
             "message": {"type": "input", "func": "like", "placeholder": "filter"},
             "object_type": {"type": "input", "func": "like", "placeholder": "filter"}},
-            layout="fit_data_stretch")
+            layout="fit_data_stretch", stylesheets=[TABLE_CSS, LINK_CSS])
         self.table.formatters = {"severity": status_formatter(p, {
-            labels.SEVERITY[s]: severity_color(p, s) for s in SEVERITIES})}
+            labels.SEVERITY[s]: severity_color(p, s) for s in SEVERITIES}),
+            "object": link_formatter("object_moid")}
         self.table.add_filter(self.severity.param.value, "severity")
         self.table.add_filter(self.vcenters.param.value, "vcenter")
         self.table.add_filter(pn.bind(self._category_filter, category=self.category.param.value))
@@ -87,7 +93,7 @@ class ProblemsPage(Page):
         self.cards.object = kpi_grid(cards)
         names = list(frames.status["vcenter"]) if len(frames.status) else []
         self.vcenters.options = names
-        frame = frames.display("problems").copy()
+        frame = with_moids(frames, frames.display("problems"))
         frame["category"] = frame["category"].map(
             lambda c: CATEGORY.get(c, str(c).capitalize()) if c else c)
         frame["object_type"] = frame["object_type"].map(lambda t: OBJECT_TYPE.get(t, t))
@@ -101,6 +107,7 @@ class ProblemsPage(Page):
             else "All categories"
         setup = column_setup(frame, PROBLEMS)
         setup["formatters"].update(self.table.formatters)
-        self.table.param.update(value=frame, hidden_columns=["rule", "key"], **setup)
+        self.table.param.update(value=frame, hidden_columns=["rule", "key", "object_moid"],
+                                **setup)
         self.table.visible = bool(len(frame))
         self.empty.visible = not len(frame)

@@ -11,12 +11,13 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+from functools import partial
 from html import escape
 
 import panel as pn
 
 from ...reports import list_reports
-from .. import labels
+from .. import audit, labels
 from ..fragments import empty, html_pane
 from .base import Page, card, section
 
@@ -82,10 +83,14 @@ class ReportsPage(Page):
                                                  self.keep)
         except Exception as exc:  # noqa: BLE001 - show it, keep the page alive
             log.exception("report %s failed", kind)
+            audit.generated(kind, None, ok=False, detail=type(exc).__name__,
+                            login=self.ctx.login)
             self.result.object = (f'<div class="banner">The workbook could not be '
                                   f'written: {escape(str(exc))}</div>')
         else:
-            self.download.param.update(file=io.BytesIO(data), filename=name, visible=True,
+            audit.generated(kind, name, login=self.ctx.login)
+            self.download.param.update(callback=partial(self._send, name, data),
+                                       filename=name, visible=True,
                                        label="Download workbook")
             self.result.object = (f'<div class="status-line" data-report="{escape(name)}">'
                                   f'Ready: {escape(name)} ({labels.size(len(data))}).'
@@ -106,7 +111,8 @@ class ReportsPage(Page):
         rows = []
         for f in files:
             button = pn.widgets.FileDownload(
-                file=str(f["path"]), filename=f["name"], embed=False,
+                callback=partial(self._send, f["name"], f["path"]),
+                filename=f["name"], embed=False,
                 label="Download", button_type="default", button_style="outline",
                 width=110, margin=(2, 4))
             rows.append(pn.Row(
@@ -118,3 +124,8 @@ class ReportsPage(Page):
                 button, sizing_mode="stretch_width", margin=0,
                 styles={"border-bottom": "1px solid var(--vc-border)"}))
         self.files.objects = rows
+
+    def _send(self, name: str, contents):
+        """A download's file (bytes, or a kept file's path), recorded in the audit."""
+        audit.downloaded(name, login=self.ctx.login)
+        return io.BytesIO(contents) if isinstance(contents, bytes) else str(contents)

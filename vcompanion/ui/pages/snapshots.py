@@ -1,4 +1,7 @@
-"""/snapshots: how old, how many, which VMs -- the age histogram and the worst ones."""
+"""/snapshots: how old, how many, which VMs -- the age histogram and the worst ones.
+
+Every VM name links to the VM's page (its disks, its snapshots with their sizes).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,8 @@ from ...tables import TABLES
 from .. import labels
 from ..charts import Columns
 from ..fragments import kpi_grid, empty, html_pane, kpi, num
-from .base import DownloadButtons, Page, card, column_setup, flex, table
+from ..links import LINK_CSS, link_formatter, object_link
+from .base import TABLE_CSS, DownloadButtons, Page, card, column_setup, flex, table
 
 # Columns that may hold a snapshot's size (the table declares one when the
 # collector reads it); the "largest" list uses the first present.
@@ -29,15 +33,16 @@ class SnapshotsPage(Page):
         p = self.palette
         self.cards = html_pane("")
         self.ages = Columns(p, "Snapshot ages", height=280, y_label="snapshots")
-        self.oldest = html_pane("")
-        self.largest = html_pane("")
+        self.oldest = html_pane("", stylesheets=[LINK_CSS])
+        self.largest = html_pane("", stylesheets=[LINK_CSS])
         self.largest_card = card(self.largest, title="Largest")
         self.vcenters = pn.widgets.MultiChoice(placeholder="All vCenters", options=[],
                                                width=240, margin=(4, 8, 4, 4))
         self.table = table(page_size=25, header_filters={
             c: {"type": "input", "func": "like", "placeholder": "filter"}
             for c in ("vm", "name", "description")} | {
-            "age_days": {"type": "number", "func": ">=", "placeholder": "≥ days"}})
+            "age_days": {"type": "number", "func": ">=", "placeholder": "≥ days"}},
+            stylesheets=[TABLE_CSS, LINK_CSS])
         self.table.add_filter(self.vcenters.param.value, "vcenter")
         self.downloads = DownloadButtons(self.table, "snapshots")
         self.layout.objects = [
@@ -84,11 +89,11 @@ class SnapshotsPage(Page):
                                  * factor).sort_values("_k", ascending=False).head(8)
             self.largest.object = self._list(sized, lambda r: labels.size(r["_k"]), "Size")
         else:
-            chains = snaps.groupby(["vcenter", "vm"]).size().sort_values(
+            chains = snaps.groupby(["vcenter", "vm", "vm_moid"]).size().sort_values(
                 ascending=False).head(8) if len(snaps) else pd.Series(dtype=int)
-            rows = "".join(f'<tr><td>{escape(str(vm))}</td><td class="muted">'
+            rows = "".join(f'<tr><td>{object_link(vm, vc, moid)}</td><td class="muted">'
                            f'{escape(str(vc))}</td><td class="num">{n}</td></tr>'
-                           for (vc, vm), n in chains.items())
+                           for (vc, vm, moid), n in chains.items())
             self.largest.object = (f'<table class="list"><tr><th>VM</th><th>vCenter</th>'
                                    f'<th class="num">Snapshots</th></tr>{rows}</table>'
                                    if rows else empty("No snapshots"))
@@ -99,6 +104,7 @@ class SnapshotsPage(Page):
         frame = frames.display("snapshots")
         setup = column_setup(frame, TABLES["snapshots"])
         setup["formatters"]["age_days"] = {"type": "money", "precision": 1, "symbol": ""}
+        setup["formatters"]["vm"] = link_formatter("vm_moid")
         self.table.param.update(value=frame.sort_values("age_days", ascending=False),
                                 hidden_columns=["vm_moid", "moid"], **setup)
 
@@ -120,7 +126,7 @@ class SnapshotsPage(Page):
     def _list(rows: pd.DataFrame, value, heading: str = "Age") -> str:
         if not len(rows):
             return empty("No snapshots")
-        body = "".join(f'<tr><td title="{escape(str(r["name"]))}">{escape(str(r["vm"]))}'
+        body = "".join(f'<tr><td>{object_link(r["vm"], r["vcenter"], r["vm_moid"], str(r["name"]))}'
                        f'</td><td class="muted">{escape(str(r["vcenter"]))}</td>'
                        f'<td class="num">{escape(value(r))}</td></tr>'
                        for _, r in rows.iterrows())

@@ -10,10 +10,15 @@ SOAP faults are read by pyvmomi's deserializer and raised as the pyvmomi
 fault (``vim.fault.NotAuthenticated`` ...), exactly as a pyvmomi call would,
 so ``VCenterConnection.call`` logs in again and translates errors as usual.
 The cookie is sent, never logged.
+
+``timeout`` bounds the whole answer, not only each read from the socket: a
+vCenter that stops sending half-way, or sends a byte now and then, costs at
+most that long (``TimeoutError``), however large the answer.
 """
 
 from __future__ import annotations
 
+import time
 import zlib
 from http.client import HTTPException
 from typing import Any, Iterator
@@ -21,22 +26,73 @@ from typing import Any, Iterator
 from pyVmomi import SoapAdapter
 
 
-def invoke(stub: Any, mo: Any, method: str, args: list) -> bytes:
-    """Call ``mo.method(*args)`` through ``stub``; return the answer's bytes."""
-    return b"".join(invoke_blocks(stub, mo, method, args))
+def invoke(stub: Any, mo: Any, method: str, args: list,
+           request: bytes | None = None, timeout: float | None = None) -> bytes:
+    """Call ``mo.method(*args)`` through ``stub``; return the answer's bytes.
+
+    ``request``: the request already serialized (``args`` is then ignored).
+    """
+    return b"".join(invoke_blocks(stub, mo, method, args, request=request,
+                                  timeout=timeout))
+
+
+class _Deadline:
+    """The socket of ``http`` times out at ``timeout`` seconds from now, in all:
+    each read gets what is left (and the socket its own timeout back after)."""
+
+    def __init__(self, http: Any, timeout: float | None):
+        self.http = http
+        self.end = None if timeout is None else time.monotonic() + timeout
+        self.original: Any = ()
+
+    def arm(self) -> None:
+        """Before a read: the socket may wait only as long as is left."""
+        sock = getattr(self.http, "sock", None)
+        if self.end is None or sock is None:
+            return
+        left = self.end - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the answer took longer than the read timeout")
+        if self.original == ():
+            self.original = sock.gettimeout()
+        if self.original is not None:
+            left = min(left, self.original)
+        sock.settimeout(left)
+
+    def disarm(self) -> None:
+        sock = getattr(self.http, "sock", None)
+        if sock is not None and self.original != ():
+            sock.settimeout(self.original)
+
+
+def _read(response: Any, size: int, deadline: _Deadline) -> bytes:
+    """Up to ``size`` bytes of ``response`` (fewer only at its end), each
+    socket read bounded by what is left of the deadline."""
+    parts, got = [], 0
+    while got < size:
+        deadline.arm()
+        data = response.read1(size - got)
+        if not data:
+            break
+        parts.append(data)
+        got += len(data)
+    return b"".join(parts)
 
 
 def invoke_blocks(stub: Any, mo: Any, method: str, args: list,
-                  block: int = 1 << 20) -> Iterator[bytes]:
+                  block: int = 1 << 20, request: bytes | None = None,
+                  timeout: float | None = None) -> Iterator[bytes]:
     """``invoke``, the answer yielded in blocks as it arrives (decompressed).
 
     Lets the caller decode the first objects while vCenter still sends the
     rest.  The request is sent at the first ``next()``; a SOAP fault is read
     whole and raised; the connection goes back to the pool only once the
-    answer was read to its end.
+    answer was read to its end.  ``timeout``: seconds for the whole answer,
+    from the first ``next()`` (``TimeoutError`` after).
     """
     info = mo._GetMethodInfo(method)
-    request = stub.SerializeRequest(mo, info, args)
+    if request is None:
+        request = stub.SerializeRequest(mo, info, args)
     headers = {
         "Cookie": stub.cookie,
         "SOAPAction": stub.versionId,
@@ -48,10 +104,12 @@ def invoke_blocks(stub: Any, mo: Any, method: str, args: list,
     if custom:
         headers.update(custom)
     http = stub.GetConnection()
+    deadline = _Deadline(http, timeout)
     done = False
     try:
         try:
             http.request("POST", stub.path, request, headers)
+            deadline.arm()
             response = http.getresponse()
         except (OSError, HTTPException):
             stub.DropConnections()  # as pyvmomi does: the server may be sick
@@ -65,7 +123,7 @@ def invoke_blocks(stub: Any, mo: Any, method: str, args: list,
         fault = [] if status == 500 else None
         while True:
             try:
-                data = response.read(block)
+                data = _read(response, block, deadline)
             except (OSError, HTTPException):
                 stub.DropConnections()
                 raise
@@ -84,6 +142,7 @@ def invoke_blocks(stub: Any, mo: Any, method: str, args: list,
             elif tail:
                 yield tail
         done = True
+        deadline.disarm()
         stub.ReturnConnection(http)
         if fault is not None:
             raise_fault(stub, b"".join(fault), info)

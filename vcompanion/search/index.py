@@ -1,6 +1,6 @@
-"""Global search across every vCenter, from an index built once per collection.
+"""The search index: every object of every vCenter, built once per collection.
 
-Query forms (case-insensitive):
+Free-text forms (case-insensitive; see the package docstring for filters):
 
 - names of VMs, hosts, datastores, clusters and networks, and guest host
   names: exact, substring, or ``*``/``?`` wildcards (``web-*``, ``db-0?``);
@@ -12,8 +12,11 @@ Query forms (case-insensitive):
 
 Nothing is scanned per query: names are found through a trigram index and a
 sorted list (prefixes), IPs through hash maps and sorted integer arrays
-(CIDR ranges).  Only queries shorter than three characters fall back to a
-scan, where nearly everything matches anyway.
+(CIDR ranges), filter values (``tag:``, ``power:``, ...) through one map per
+field from the value to the objects that have it; a wildcard filter looks at
+the distinct values only.  Only free text shorter than three characters
+falls back to a scan, where nearly everything matches anyway.  Results are
+taken from one DataFrame of every object, made once, in a precomputed order.
 """
 
 from __future__ import annotations
@@ -26,19 +29,24 @@ import socket
 from collections import defaultdict
 from typing import Any, Iterable
 
+import numpy as np
 import pandas as pd
 
-from .frames import records
-from .tables.schema import LIST, STRING, Column, Table
+from ..frames import records
+from ..tables import enums
+from ..tables.schema import LIST, STRING, Column, Table
+from .query import FIELDS, Filter, parse
 
 RESULT = Table("search", "object that matched", (
     Column("vcenter", STRING, "Configured name of the vCenter."),
     Column("kind", STRING, "vm, host, datastore, cluster or network."),
     Column("name", STRING, "Object name."),
     Column("matched", STRING, "Which field matched: name, ip, guest_hostname, mac, "
-           "instance_uuid, bios_uuid or moid."),
+           "instance_uuid, bios_uuid or moid for free text; the filter (tag, attr, "
+           "power, ...) for a query of filters only."),
     Column("value", STRING, "The value that matched."),
-    Column("power_state", STRING, "VM or host power state."),
+    Column("power_state", STRING, "VM or host power state.",
+           values=tuple(dict.fromkeys(enums.VM_POWER + enums.HOST_POWER))),
     Column("ip_addresses", LIST, "The VM's IP addresses."),
     Column("guest_hostname", STRING, "The VM's guest host name."),
     Column("host", STRING, "ESXi host of a VM."),
@@ -76,6 +84,12 @@ class SearchIndex:
         self._ip_strings: list[tuple[str, str, int]] = []  # (ip text, ip, record)
         self._keys: dict[str, list[tuple[int, str]]] = defaultdict(list)  # mac/uuid/moid
         self._vm_ids: dict[tuple[str, str], int] = {}  # (vcenter, moid) -> VM record
+        # filter field -> lowercased value -> records (ascending; arrays once
+        # built); and each value as first seen
+        self._values: dict[str, dict[str, Any]] = {f: defaultdict(list) for f in FIELDS}
+        self._shown: dict[str, dict[str, str]] = {f: {} for f in FIELDS}
+        self._frame: pd.DataFrame | None = None  # every record, made on first use
+        self._position: np.ndarray | None = None  # record -> place in result order
         self.has_adapters = False  # the nics table's MACs are indexed
 
     # --- building ------------------------------------------------------------------
@@ -101,6 +115,7 @@ class SearchIndex:
                 if row.get(field):
                     index._keys[_norm_uuid(row[field])].append((rid, field))
             index._keys[str(row["moid"]).lower()].append((rid, "moid"))
+            index._add_filters(rid, "vm", row)
         if nics is not None:
             index.add_adapters(nics)
         for kind, frame in (("host", hosts), ("datastore", datastores),
@@ -109,10 +124,14 @@ class SearchIndex:
                 rid = index._add_record(kind, row)
                 index._add_text(rid, "name", row["name"])
                 index._keys[str(row["moid"]).lower()].append((rid, "moid"))
+                index._add_filters(rid, kind, row)
         index._sorted.sort()
         for values in index._ip_ints.values():
             values.sort()
         index._ip_strings.sort()
+        index._values = {field: {key: np.array(ids, dtype=np.int64)
+                                 for key, ids in table.items()}
+                         for field, table in index._values.items()}
         return index
 
     def add_adapters(self, nics: pd.DataFrame) -> None:
@@ -132,8 +151,10 @@ class SearchIndex:
         self.has_adapters = True
 
     def needs_adapters(self, query: str) -> bool:
-        """True if ``query`` is a MAC address and the adapters are not indexed yet."""
-        return not self.has_adapters and bool(_MAC.match(query.strip().lower()))
+        """True if ``query`` has a MAC address and the adapters are not indexed yet
+        (raises ConfigError for a query with an unknown field)."""
+        terms = parse(query).terms
+        return not self.has_adapters and any(_MAC.match(t.lower()) for t in terms)
 
     def _add_record(self, kind: str, row: dict) -> int:
         vm = kind == "vm"
@@ -149,6 +170,42 @@ class SearchIndex:
             "moid": row.get("moid"),
         })
         return len(self._records) - 1
+
+    def _add_filters(self, rid: int, kind: str, row: dict) -> None:
+        """File the record under the values the filter fields look at."""
+        put, name = self._put, row["name"]
+        put("vcenter", rid, row["vcenter"])
+        put("kind", rid, kind)
+        put("power", rid, row.get("power_state"))
+        for label in row.get("tags") or ():
+            put("tag", rid, label)
+            put("tag", rid, label.partition(":")[2])
+        for item in row.get("attributes") or ():
+            put("attr", rid, item)
+            put("attr", rid, item.partition("=")[0])
+        if kind == "vm":
+            for value in (row.get("guest_os"), row.get("configured_os"), row.get("guest_id")):
+                put("os", rid, value)
+            put("host", rid, row.get("host"))
+            put("cluster", rid, row.get("cluster"))
+            for network in row.get("networks") or ():
+                put("net", rid, network)
+            for datastore in row.get("datastores") or ():
+                put("ds", rid, datastore)
+        else:
+            put({"host": "host", "cluster": "cluster", "network": "net",
+                 "datastore": "ds"}[kind], rid, name)
+            if kind == "host":
+                put("cluster", rid, row.get("cluster"))
+
+    def _put(self, field: str, rid: int, value: Any) -> None:
+        if not isinstance(value, str) or not value:
+            return
+        key = value.lower()
+        ids = self._values[field][key]
+        if not ids or ids[-1] != rid:
+            ids.append(rid)
+            self._shown[field].setdefault(key, value)
 
     def _add_text(self, rid: int, field: str, value: Any) -> None:
         if not isinstance(value, str) or not value:
@@ -178,20 +235,88 @@ class SearchIndex:
     # --- querying ------------------------------------------------------------------
 
     def search(self, query: str, limit: int | None = None) -> pd.DataFrame:
-        """Rows of RESULT for ``query``, best matches first."""
-        hits = self._hits(query.strip())
-        best: dict[int, tuple[int, str, str]] = {}
-        for rid, field, value, rank in hits:
-            if rid not in best or rank < best[rid][0]:
-                best[rid] = (rank, field, value)
-        ordered = sorted(best.items(), key=lambda item: (
-            item[1][0], self._records[item[0]]["vcenter"].lower(),
-            self._records[item[0]]["kind"], self._records[item[0]]["name"].lower()))
+        """Rows of RESULT for ``query``, best matches first.
+
+        ``query``: free text and ``field:value`` filters (``search.query``);
+        everything given must match.  Raises ConfigError for an unknown field.
+        """
+        parsed = parse(query)
+        rids = shown = None  # records the filters allow; the value the first one saw
+        for condition in parsed.filters:
+            ids, values = self._filter(condition)
+            if rids is None:
+                rids, shown = ids, values
+            else:
+                keep = np.isin(rids, ids, assume_unique=True)
+                rids, shown = rids[keep], shown[keep]
+        if parsed.terms:
+            allowed = None
+            if rids is not None:
+                allowed = np.zeros(len(self._records), dtype=bool)
+                allowed[rids] = True
+            best: dict[int, tuple[int, str, str]] = {}
+            for i, term in enumerate(parsed.terms):
+                found: dict[int, tuple[int, str, str]] = {}
+                for rid, field, value, rank in self._hits(term):
+                    if allowed is not None and not allowed[rid]:
+                        continue
+                    if rid not in found or rank < found[rid][0]:
+                        found[rid] = (rank, field, value)
+                best = found if i == 0 else {rid: hit for rid, hit in best.items()
+                                             if rid in found}
+            if not best:
+                return RESULT.empty()
+            hits = list(best.values())
+            rids = np.fromiter(best, dtype=np.int64, count=len(best))
+            ranks = np.fromiter((h[0] for h in hits), dtype=np.int64, count=len(hits))
+            matched = np.array([h[1] for h in hits], dtype=object)
+            shown = np.array([h[2] for h in hits], dtype=object)
+        elif rids is not None and len(rids):
+            ranks = np.full(len(rids), EXACT, dtype=np.int64)
+            matched = np.full(len(rids), parsed.filters[0].field, dtype=object)
+        else:
+            return RESULT.empty()
+        return self._result(rids, ranks, matched, shown, limit)
+
+    def _filter(self, condition: Filter) -> tuple[np.ndarray, np.ndarray]:
+        """(sorted record ids that satisfy ``condition``, the value each has)."""
+        table, shown = self._values[condition.field], self._shown[condition.field]
+        keys = [condition.value] if condition.pattern is None else \
+            [key for key in table if condition.pattern.match(key)]
+        parts = [table[key] for key in keys if key in table]
+        if not parts:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=object)
+        keys = [key for key in keys if key in table]
+        if len(parts) == 1:
+            return parts[0], np.full(len(parts[0]), shown[keys[0]], dtype=object)
+        labels = np.repeat(np.arange(len(parts)), [len(p) for p in parts])
+        ids, first = np.unique(np.concatenate(parts), return_index=True)
+        return ids, np.array([shown[key] for key in keys], dtype=object)[labels[first]]
+
+    def _result(self, rids: np.ndarray, ranks: np.ndarray, matched: np.ndarray,
+                values: np.ndarray, limit: int | None) -> pd.DataFrame:
+        """RESULT rows of the records ``rids``: by rank, then vCenter, kind, name."""
+        frame, position = self._all()
+        order = np.lexsort((position[rids], ranks))
         if limit is not None:
-            ordered = ordered[:limit]
-        rows = [{**self._records[rid], "matched": field, "value": value}
-                for rid, (rank, field, value) in ordered]
-        return RESULT.frame(rows)
+            order = order[:limit]
+        result = frame.take(rids[order]).reset_index(drop=True)
+        result.insert(3, "matched", pd.array(matched[order], dtype=STRING))
+        result.insert(4, "value", pd.array(values[order], dtype=STRING))
+        return result
+
+    def _all(self) -> tuple[pd.DataFrame, np.ndarray]:
+        """Every record as RESULT columns (less matched and value), and each
+        record's place in the order of (vCenter, kind, name)."""
+        if self._frame is None or self._position is None:
+            frame = RESULT.frame(self._records).drop(columns=["matched", "value"])
+            keys = sorted(range(len(self._records)), key=lambda rid: (
+                self._records[rid]["vcenter"].lower(), self._records[rid]["kind"],
+                self._records[rid]["name"].lower()))
+            position = np.empty(len(keys), dtype=np.int64)
+            position[keys] = np.arange(len(keys))
+            self._frame, self._position = frame, position
+        return self._frame, self._position
 
     def _hits(self, q: str) -> Iterable[tuple[int, str, str, int]]:
         if not q:
@@ -296,8 +421,8 @@ class SearchIndex:
 # The columns the index reads (as dicts, missing values as None).
 _INDEXED = ("vcenter", "name", "power_state", "ip_addresses", "guest_hostname", "host",
             "cluster", "datacenter", "mac_addresses", "instance_uuid", "bios_uuid", "moid",
-            "vm_moid", "mac_address")
-
+            "vm_moid", "mac_address", "tags", "attributes", "guest_os", "configured_os",
+            "guest_id", "networks", "datastores")
 
 
 def _parse_ip(text: str) -> tuple[int, int, str] | None:
