@@ -86,7 +86,10 @@ def query_urls(vcenters: list[str]) -> list[str]:
 
 def drawn(page, slug: str, timeout: float = 60_000) -> str:
     """Wait until the page is made; 'drawn' or 'failed' (Shell's data-page)."""
-    wait_page(page, f'a.active[data-nav="{slug}"]', state="attached", timeout=timeout)
+    from vcompanion.ui.pages import page_class
+    # (the object page is reached through links, not the navigation)
+    nav = f'a.active[data-nav="{slug}"]' if page_class(slug).in_nav else "[data-nav]"
+    wait_page(page, nav, state="attached", timeout=timeout)
     marker = page.locator('[data-page="drawn"], [data-page="failed"]').first
     marker.wait_for(state="attached", timeout=timeout)
     return marker.get_attribute("data-page")
@@ -94,6 +97,8 @@ def drawn(page, slug: str, timeout: float = 60_000) -> str:
 
 def test_every_link_and_query_parameter_draws_its_page(link_server, browser,  # noqa: F811
                                                        sim_config):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     from vcompanion.ui.pages import SLUGS
     vcenters = [v["name"] for v in json.loads(sim_config.read_text())["vcenters"]]
     ctx = browser.new_context(viewport=LAPTOP)
@@ -114,11 +119,15 @@ def test_every_link_and_query_parameter_draws_its_page(link_server, browser,  # 
             seen.add(path)
             page.goto(link_server.url + path)
             slug = urlparse(path).path.strip("/")
-            outcome = drawn(page, slug)
+            try:
+                outcome = drawn(page, slug)
+            except PlaywrightTimeout:
+                outcome = f"not drawn at {page.url}"
             page.wait_for_timeout(300)  # filters and watchers settle
             if outcome != "drawn" or page.locator(".empty h3", has_text="could not be "
                                                   "drawn").count():
-                failed.append(path)
+                failed.append((path, outcome))
+                continue
             assert not page.evaluate("window.__hacked"), path
             for href in page.evaluate(LINKS_JS):
                 url = urlparse(href)
@@ -139,7 +148,7 @@ def test_every_link_and_query_parameter_draws_its_page(link_server, browser,  # 
         assert not failed, failed
         # The links the pages render were followed (KPI cards, navigation, examples).
         assert {"/problems?category=alarm", "/inventory?table=clusters",
-                "/problems?severity=critical", "/search?q=web-*"} <= followed | seen
+                "/problems?severity=critical", "/search?q=web-%2A"} <= followed | seen
         # ... and the object pages they link to, of every kind.
         assert {"vm", "host", "datastore"} <= set(objects), objects
         assert not dialogs and not errors, (dialogs, errors)
@@ -151,7 +160,7 @@ def test_every_link_and_query_parameter_draws_its_page(link_server, browser,  # 
 
 
 @pytest.mark.parametrize("next_url", [
-    "/a%0d%0aX:y", "/a%0aSet-Cookie:%20x=y", "/a b", "/%C3%A9", "//evil.example/x",
+    "/a%0d%0aX:y", "/a%0aSet-Cookie:%20x=y", "/a%20b", "/%C3%A9", "//evil.example/x",
     "https://evil.example/", "/search?q=" + quote("<b>x</b>", safe=""), "%", "/\\evil"])
 def test_login_page_answers_any_next_parameter(link_server, next_url):
     with urllib.request.urlopen(f"{link_server.url}/login?next={next_url}",
