@@ -314,3 +314,28 @@ def test_share_all_vcenters_shows_everything_to_anyone_accepted(demo_runtime):
     finally:
         rt.share_all = False
     assert rt.data_for(tenant) is not rt.shared
+
+
+def test_a_vcenter_down_at_sign_in_shows_as_down_and_nothing_more(demo_runtime):
+    """Unreachable when the login was checked: not accepted, but while it is still
+    down its badge says so (as for everyone); it has no rows to show."""
+    rt = demo_runtime
+    names = rt.shared.vcenter_names
+    status = rt.shared.latest.status
+    down = list(status.loc[status["status"] != "ok", "vcenter"])
+    one = list(status.loc[status["status"] == "ok", "vcenter"])[-1]
+    assert down
+    login = rt.logins.create("admin", "10.0.0.3", vcenters=(one,), unchecked=tuple(down))
+    frames = rt.data_for(login).latest
+    assert set(frames.status["vcenter"]) == {one, *down}
+    for name, frame in frames.tables.items():
+        if name == "problems":  # the down one's: only that it is down
+            assert set(frame.loc[frame["vcenter"] != one, "category"]) <= {"vcenter"}
+        elif name != "status":
+            assert set(frame["vcenter"]) <= {one}, name
+    assert frames.summary["vcenters"]["total"] == 1 + len(down)
+    from vcompanion.ui.pagedata import not_available
+    hidden = len(names) - 1 - len(down)
+    assert hidden and frames.notes[-1:] == not_available(hidden)
+    assert "not available to your account" in frames.notes[-1]
+

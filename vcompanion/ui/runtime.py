@@ -251,8 +251,11 @@ class Runtime:
             notes = not_available(len([n for n in result.refused if n != "*"]))
             data = DashboardData(vc, notes=notes, keeps_reports=False,
                                  refresh_seconds=self.refresh_seconds)
-        login = self.logins.create(result.user, source, credentials=creds, data=data,
-                                   vcenters=tuple(result.accepted), on_end=release)
+        login = self.logins.create(
+            result.user, source, credentials=creds, data=data,
+            vcenters=tuple(result.accepted), on_end=release,
+            unchecked=tuple(n for n, why in result.refused.items()
+                            if why.code == "unreachable" and n != "*"))
         if data is not None:
             data.start()
         return login
@@ -274,7 +277,7 @@ class Runtime:
         allowed = frozenset(names & set(login.vcenters))
         if allowed == names:
             return self.shared
-        return LoginView(self.shared, allowed)
+        return LoginView(self.shared, allowed, frozenset(names & set(login.unchecked)))
 
 
 # --- the process-wide instance -----------------------------------------------------

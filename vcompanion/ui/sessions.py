@@ -51,6 +51,7 @@ class Login:
     credentials: Any = field(default=None, repr=False)  # own-credentials mode only
     data: Any = field(default=None, repr=False)  # the user's own DashboardData, if any
     vcenters: tuple[str, ...] = ()  # the vCenters that accepted this user
+    unchecked: tuple[str, ...] = ()  # those that could not be reached to ask
     # Called once the login has ended and its data is closed (e.g. stop masking
     # the personal password in the logs).
     on_end: Any = field(default=None, repr=False)
@@ -72,9 +73,11 @@ class Logins:
     # --- lifecycle ---------------------------------------------------------------------
 
     def create(self, user: str, source: str, credentials=None, data=None,
-               vcenters: tuple[str, ...] = (), on_end=None) -> Login:
+               vcenters: tuple[str, ...] = (), on_end=None,
+               unchecked: tuple[str, ...] = ()) -> Login:
         login = Login(secrets.token_urlsafe(24), user, source, credentials=credentials,
-                      data=data, vcenters=tuple(vcenters), on_end=on_end)
+                      data=data, vcenters=tuple(vcenters), on_end=on_end,
+                      unchecked=tuple(unchecked))
         with self._lock:
             self._logins[login.id] = login
         return login

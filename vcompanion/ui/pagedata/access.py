@@ -50,9 +50,26 @@ def not_available(hidden: int) -> tuple[str, ...]:
 
 
 def restrict(frames: FrameSet, allowed: frozenset[str],
-             notes: tuple[str, ...] = ()) -> FrameSet:
-    """``frames`` with the rows of the ``allowed`` vCenters only."""
-    tables = {name: only(frame, allowed) for name, frame in frames.tables.items()}
+             unchecked: frozenset[str] = frozenset(),
+             notes: tuple[str, ...] | None = None) -> FrameSet:
+    """``frames`` with the rows of the ``allowed`` vCenters only.
+
+    ``unchecked``: vCenters that could not be reached when the login was checked.
+    While one is still down its status row stays (its badge and the banner say it
+    is down, as for everyone; it has no inventory to show); once it answers it is
+    one of those "not available" until the user signs in again.  ``notes``
+    (default: how many vCenters are not available) are added to the frames'.
+    """
+    status = frames.tables.get("status")
+    names = set(status["vcenter"]) if status is not None and len(status) else set()
+    down: frozenset[str] = frozenset()
+    if names:
+        down = frozenset(status.loc[(status["status"] != "ok")
+                                    & status["vcenter"].isin(unchecked - allowed), "vcenter"])
+    if notes is None:
+        notes = not_available(len(names - allowed - down))
+    tables = {name: _rows(name, frame, allowed, down)
+              for name, frame in frames.tables.items()}
     index = None
     if frames.index is not None:
         index = SearchIndex.from_tables(
@@ -61,13 +78,38 @@ def restrict(frames: FrameSet, allowed: frozenset[str],
             nics=tables.get("nics"))
     alerts = frames.alerts
     if alerts is not None:
-        alerts = AlertHistory(only(alerts.active, allowed), only(alerts.history, allowed),
-                              alerts.path)
-    status = frames.tables.get("status")
-    hidden = set(status["vcenter"]) - allowed if status is not None and len(status) else set()
+        alerts = AlertHistory(_alert_rows(alerts.active, allowed, down),
+                              _alert_rows(alerts.history, allowed, down), alerts.path)
+    hidden = names - allowed
     return FrameSet(frames.version, frames.refreshed_at, tables, summarize(tables), index,
                     tuple(frames.notes) + tuple(notes), alerts,
                     audit_of(frames.audit, allowed, hidden))
+
+
+def _rows(name: str, frame: pd.DataFrame, allowed: frozenset[str],
+          down: frozenset[str]) -> pd.DataFrame:
+    """Table ``name`` of ``allowed``, with the status of the vCenters ``down`` (and
+    their problem "vCenter not reachable"), nothing else of theirs."""
+    if name == "status":
+        return only(frame, allowed | down)
+    if name == "problems" and down and "category" in frame.columns and len(frame):
+        keep = frame["vcenter"].isin(allowed) | (
+            frame["vcenter"].isin(down) & (frame["category"] == "vcenter"))
+        return frame[keep.fillna(False)].reset_index(drop=True)
+    return only(frame, allowed)
+
+
+def _alert_rows(history: pd.DataFrame, allowed: frozenset[str],
+                down: frozenset[str]) -> pd.DataFrame:
+    """The alerts (active, or deliveries) about the ``allowed`` vCenters, those about
+    no vCenter (test sends), and those saying a vCenter ``down`` is down (its
+    object is itself)."""
+    if history is None or not len(history) or "vcenter" not in history.columns:
+        return only(history, allowed)
+    keep = history["vcenter"].isin(allowed) | history["vcenter"].isna()
+    if down and "object" in history.columns:
+        keep |= history["vcenter"].isin(down) & (history["object"] == history["vcenter"])
+    return history[keep.fillna(False)].reset_index(drop=True)
 
 
 def audit_of(rows: pd.DataFrame | None, allowed: frozenset[str],
@@ -148,16 +190,16 @@ class LoginView:
 
     keeps_reports = False  # scheduled exports in data_dir hold every vCenter
 
-    def __init__(self, data, allowed: frozenset[str]):
+    def __init__(self, data, allowed: frozenset[str], unchecked: frozenset[str] = frozenset()):
+        """``unchecked``: vCenters unreachable at sign-in (see ``restrict``)."""
         self._data = data
-        self.allowed = frozenset(allowed)
+        self.allowed, self.unchecked = frozenset(allowed), frozenset(unchecked)
         names = list(data.companion.vcenter_names)
         self.vcenter_names = [n for n in names if n in self.allowed]
-        self.notes = not_available(len(names) - len(self.vcenter_names))
 
     @property
     def latest(self) -> FrameSet:
-        return self._data.restricted(self.allowed, self.notes)
+        return self._data.restricted(self.allowed, self.unchecked)
 
     @property
     def companion(self) -> VCenterSubset:
@@ -199,8 +241,8 @@ class RestrictedCache:
         self._locks: dict[tuple, threading.Lock] = {}
 
     def get(self, frames: FrameSet, allowed: frozenset[str],
-            notes: tuple[str, ...]) -> FrameSet:
-        key = (allowed, notes)
+            unchecked: frozenset[str]) -> FrameSet:
+        key = (allowed, unchecked)
         with self._lock:
             found = self._made.get(key)
             if found is not None and found.version == frames.version:
@@ -210,7 +252,7 @@ class RestrictedCache:
             with self._lock:
                 found = self._made.get(key)
             if found is None or found.version != frames.version:
-                found = restrict(frames, allowed, notes)
+                found = restrict(frames, allowed, unchecked)
                 with self._lock:
                     # Older collections' views are dropped as newer ones are made.
                     self._made = {k: v for k, v in self._made.items()

@@ -75,10 +75,11 @@ class DashboardData(param.Parameterized):
     def vcenter_names(self) -> list[str]:
         return list(self.companion.vcenter_names)
 
-    def restricted(self, allowed: frozenset[str], notes: tuple[str, ...] = ()) -> FrameSet:
+    def restricted(self, allowed: frozenset[str],
+                   unchecked: frozenset[str] = frozenset()) -> FrameSet:
         """``latest`` with the rows of the ``allowed`` vCenters only (see access.py),
         made once per collection and set of vCenters."""
-        return self._restricted.get(self.latest, frozenset(allowed), tuple(notes))
+        return self._restricted.get(self.latest, frozenset(allowed), frozenset(unchecked))
 
     # --- refreshing ------------------------------------------------------------------
 
