@@ -129,6 +129,11 @@ def check_object(page, seed, companion, vcenter: str, kind: str, name: str,
             assert page.locator("a[data-object]", has_text=host).count() >= 1
     # The events are read from vCenter in the background: they arrive.
     assert rows(page, "events", timeout=60) == len(view["events"])
+    # ... and so do the other background sections (a host's week of statistics may
+    # come after its events): no spinner is left.
+    deadline = time.monotonic() + 60
+    while page.locator("[data-loading-section]").count() and time.monotonic() < deadline:
+        page.wait_for_timeout(300)
     assert page.locator("[data-loading-section]").count() == 0
 
 

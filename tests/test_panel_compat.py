@@ -252,3 +252,91 @@ def test_choosing_our_provider_sets_the_secret_and_the_idle_check(tmp_path):
         """, _env(VCOMPANION_CONFIG=str(tmp_path / "missing.json")))
     assert result.returncode == 2 and result.stderr.startswith("vcompanion: "), \
         result.stderr
+
+
+# --- the Tornado application ---------------------------------------------------------------
+
+def test_a_transform_added_to_a_pn_serve_server_sees_every_response():
+    """``Server._tornado`` is the Tornado Application that answers requests."""
+    class Mark(tornado.web.OutputTransform):
+        pass
+
+    server = pn.serve({"x": lambda: pn.pane.Markdown("x")}, port=0, start=False,
+                      show=False)
+    try:
+        assert isinstance(server._tornado, tornado.web.Application)
+        panel_compat.add_transform(server, Mark)
+        assert Mark in server._tornado.transforms
+    finally:
+        server.stop()
+    try:
+        panel_compat.add_transform(SimpleNamespace(), Mark)
+    except panel_compat.PanelCompatError as exc:
+        assert "Server._tornado" in str(exc)
+    else:  # pragma: no cover
+        raise AssertionError("no error for a server without _tornado")
+
+
+def test_panel_reads_the_user_cookie_we_write(monkeypatch):
+    """``set_panel_user`` writes what Panel's ``set_current_user`` writes: the
+    ``user`` cookie Panel's auth provider reads, and the ``id_token``."""
+    monkeypatch.setattr(state, "on_session_destroyed", lambda callback: None)
+    monkeypatch.setattr(panel_config, "cookie_secret", SECRET)
+    app = tornado.web.Application(cookie_secret=SECRET)
+    ours = panel_compat.LoginHandlerBase(app, post_request(b""))
+    ours.set_panel_user("alice@vsphere.local", 1, httponly=True, samesite="Lax",
+                        secure=True)
+    theirs = panel_auth.BasicLoginHandler(app, post_request(b""))
+    theirs.set_current_user("alice@vsphere.local")
+    headers = tornado.httputil.HTTPHeaders()
+    for handler in (ours, theirs):
+        for morsel in handler._new_cookie.values():
+            headers.add("Set-Cookie", morsel.OutputString(None))
+    lines = headers.get_list("Set-Cookie")
+    names = [line.split("=", 1)[0] for line in lines]
+    assert names.count("user") == 2 and names.count("id_token") == 2
+    ours_user = next(line for line in lines if line.startswith("user=") and "Secure" in line)
+    assert "SameSite=Lax" in ours_user and "HttpOnly" in ours_user
+    value = ours_user.split(";")[0].split("=", 1)[1].strip('"')
+    reader = SimpleNamespace(get_secure_cookie=lambda name, max_age_days=None:
+                             tornado.web.decode_signed_value(SECRET, name, value))
+    provider = panel_auth.BasicAuthProvider()
+    assert provider.get_user(reader) in (b"alice@vsphere.local", "alice@vsphere.local")
+
+
+# --- sessions: the per-document stores of panel.io.state ------------------------------
+
+def test_an_onload_callback_of_a_page_never_connected_keeps_its_document_until_forgotten():
+    """``state._onload`` is weak-keyed, but the callback holds the page and the
+    page its document: without ``forget_document`` it is never freed."""
+    import gc
+    import weakref
+
+    from bokeh.document import Document
+    from panel.io.state import set_curdoc
+    for name in ("_onload", "_loaded", "_connected"):
+        assert isinstance(getattr(state, name), weakref.WeakKeyDictionary), name
+    for name in panel_compat.DOCUMENT_STORES:
+        assert isinstance(getattr(state, name, {}), (dict, weakref.WeakKeyDictionary)), name
+
+    class SessionContext:  # a server session's (Panel waits for its load)
+        pass
+
+    context = SessionContext()
+    doc = Document()
+    doc._session_context = weakref.ref(context)
+    # A page whose models belong to the document, and its onload callback (the
+    # Shell's), never called: the page's websocket never connected.
+    shell = SimpleNamespace(page=SimpleNamespace(document=doc))
+    shell.connected = lambda shell=shell: shell.page.document
+
+    with set_curdoc(doc):
+        state.onload(shell.connected)
+    assert doc in state._onload
+    ref = weakref.ref(doc)
+    del doc, shell
+    gc.collect()
+    assert ref() is not None  # kept alive through its own weak-keyed entry
+    assert panel_compat.forget_document(ref()) >= 1
+    gc.collect()
+    assert ref() is None

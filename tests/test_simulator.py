@@ -185,6 +185,30 @@ def test_bad_credentials_raise_invalid_login(sims, user, password):
         connect(sims["lab"], user=user, password=password)
 
 
+def test_login_calls_are_counted_and_any_user_is_an_option(sims, tmp_path):
+    """GET /logins counts every SessionManager.Login, accepted or not; a simulator
+    started with -any-user accepts a user the fixed-login ones refuse."""
+    lab = sims["lab"]
+    before = lab.control("/logins", method="GET")
+    with pytest.raises(vim.fault.InvalidLogin):
+        connect(lab, user="tenant-admin@tenant.test", password="Tenant-Pass1")
+    Disconnect(connect(lab))
+    after = lab.control("/logins", method="GET")
+    assert after["attempts"] == before["attempts"] + 2
+    assert after["users"]["tenant-admin@tenant.test"] == \
+        before["users"].get("tenant-admin@tenant.test", 0) + 1
+    with simulators.Simulator("tenant", "lab", workdir=tmp_path,
+                              extra_args=("-any-user",)) as tenant:
+        si = connect(tenant, user="tenant-admin@tenant.test", password="Tenant-Pass1")
+        try:
+            session = si.RetrieveContent().sessionManager.currentSession
+            assert session.userName == "tenant-admin@tenant.test"
+        finally:
+            Disconnect(si)
+        Disconnect(connect(tenant))  # the fixed login works there too
+        assert tenant.control("/logins", method="GET")["attempts"] == 2
+
+
 def test_unverified_certificate_is_rejected(sims):
     sim = sims["lab"]
     with pytest.raises(ssl.SSLError):

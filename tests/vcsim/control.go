@@ -30,6 +30,7 @@ import (
 //	           [&severity=S&event_type_id=ID]    (EventEx)
 //	           [&alarm=A&from=green&to=red]      (AlarmStatusChangedEvent)
 //	POST /alarm?entity=NAME&alarm=ALARM&status=red|yellow|green[&entity_type=T]
+//	GET  /logins                                 (SessionManager.Login calls, per user)
 //	POST /attribute?entity=NAME&field=F&value=V[&entity_type=T]  (custom attribute; empty value removes)
 //	POST /tagging?status=N[&session=true][&message=M]  (the tagging REST service answers
 //	           every request with HTTP N, login too with session=true; status=0 heals it)
@@ -74,6 +75,9 @@ func controlHandler(inv *inventory, tags *tagging) http.Handler {
 	post("/datastore/free", inv.datastoreFree)
 	post("/event", inv.postEventRequest)
 	post("/alarm", inv.alarmRequest)
+	mux.HandleFunc("/logins", func(w http.ResponseWriter, r *http.Request) {
+		serve(w, r, logins.report)
+	})
 	post("/attribute", inv.attributeRequest)
 	post("/tagging", tags.taggingRequest)
 	if inv.perf != nil {

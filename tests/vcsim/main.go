@@ -1,8 +1,10 @@
 // Command vcsim serves a seeded, deterministic vCenter Server simulator for
 // the vCompanion test-suite, built on govmomi's simulator package (0.24).
 //
-// It serves the vSphere API over TLS with one fixed login, plus a small HTTP
-// control API on loopback for state the vSphere API cannot change. When ready
+// It serves the vSphere API over TLS with one fixed login (or, with
+// -any-user, any non-empty user name and password: a vCenter that accepts a
+// user the others refuse), plus a small HTTP control API on loopback for
+// state the vSphere API cannot change and a count of the Login calls. When ready
 // it prints one JSON line on stdout:
 //
 //	{"url": "https://127.0.0.1:PORT/sdk", "host": "127.0.0.1", "port": PORT,
@@ -52,6 +54,7 @@ func run() error {
 	listen := flag.String("listen", "127.0.0.1:0", "address of the vSphere API (HTTPS)")
 	username := flag.String("username", "vcadmin@vsphere.local", "the only user name accepted by Login")
 	password := flag.String("password", "Sim-Passw0rd!", "the only password accepted by Login")
+	anyUser := flag.Bool("any-user", false, "accept any non-empty user name and password (not only -username / -password)")
 	control := flag.String("control", "127.0.0.1:0", "loopback address of the control API (HTTP)")
 	certOut := flag.String("cert-out", "", "write the server's TLS certificate (PEM) to this file")
 	dataDir := flag.String("data-dir", "", "parent directory for the datastore files (default: system temp dir)")
@@ -110,8 +113,15 @@ func run() error {
 		return err
 	}
 	model.Service.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
-	model.Service.Listen = &url.URL{Host: *listen, User: url.UserPassword(*username, *password)}
+	user := url.UserPassword(*username, *password)
+	if *anyUser {
+		user = simulator.DefaultLogin // the simulator then accepts every user
+	}
+	model.Service.Listen = &url.URL{Host: *listen, User: user}
 	server := model.Service.NewServer()
+	// Count Login calls (GET /logins). The port is not announced yet, so no
+	// request can be in flight while the handler is replaced.
+	server.Config.Handler = logins.wrap(server.Config.Handler)
 	tags, err := serveTagging(model.Service, inv)
 	if err != nil {
 		server.Close()

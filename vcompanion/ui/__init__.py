@@ -7,8 +7,12 @@ Modules::
                     never changed once made), the overview's figures, the
                     alert history
     runtime.py      what a server process holds: config, logins, their data
+                    (each login sees the vCenters that accepted it)
     sessions.py     logins, idle timeout, the cookie secret
+    throttle.py     failed sign-ins per user name and address, lockouts
+    security.py     headers on every response, cookie flags, CSRF tokens
     auth.py         the login page / handler and the auth provider
+    pagesessions.py page sessions: counted, idle until connected, tidied up
     panel_compat.py every use of Panel's private API, with the tested versions
     theme.py        dark and light palettes, CSS, the Bokeh theme
     labels.py       friendly words for vSphere enumerations (UI only)
@@ -19,7 +23,8 @@ Modules::
     beacon.py       the browser end of the idle timeout
     shell.py        the frame of every page: header, navigation, auto-refresh
     pages/          one module per page
-    app.py          serve() for `vcompanion serve`; servable() for dashboards/*.py
+    app.py          serve() for `vcompanion serve` (TLS, proxies, headers);
+                    servable() for dashboards/*.py under `panel serve`
 
 Views never fetch: a page is handed ``DashboardData.latest`` (a FrameSet) and
 reads only that.

@@ -51,7 +51,8 @@ export function render({ model }) {
   }
   if (model.theme) {
     document.cookie = `THEME_COOKIE=${encodeURIComponent(model.theme)}; path=/; ` +
-                      "max-age=31536000; samesite=lax";
+                      "max-age=31536000; samesite=lax" +
+                      (window.location.protocol === "https:" ? "; secure" : "");
   }
   model.on("remove", () => {
     for (const e of events) document.removeEventListener(e, ping, {capture: true});

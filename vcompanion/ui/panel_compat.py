@@ -7,8 +7,10 @@ and still behaves as relied on -- run it first after upgrading Panel.
 pyproject.toml keeps Panel and Bokeh to the minor versions tested here.
 
 - ``LoginHandlerBase``: ``BasicLoginHandler._login_endpoint`` (Panel's
-  OAuthProvider sets it on our handler under ``panel serve``) and
-  ``BasicLoginHandler._validate`` (what Panel's own ``post`` checks).
+  OAuthProvider sets it on our handler under ``panel serve``),
+  ``BasicLoginHandler._validate`` (what Panel's own ``post`` checks) and the
+  cookies Panel's ``set_current_user`` writes (``user``, ``id_token``), which
+  ``set_panel_user`` writes with our flags (Secure over HTTPS, SameSite).
 - ``AuthProviderBase``: ``BasicAuthProvider._remove_user`` (Panel's
   session-destroyed hook) and ``state._active_users`` (Panel's count of open
   sessions per user, kept by ``get_user``: ``count_user``).
@@ -17,13 +19,20 @@ pyproject.toml keeps Panel and Bokeh to the minor versions tested here.
   bundled files by its class name.
 - ``on_oauth_provider``: the ``_oauth_provider`` and ``_oauth_expiry``
   parameters behind ``panel.config.oauth_provider`` / ``oauth_expiry``.
+- ``add_transform``: ``bokeh.server.server.Server._tornado`` (the Tornado
+  application behind ``pn.serve``), for headers on every response.
+- ``forget_document``: the per-document stores of ``panel.io.state``
+  (``_onload``, ``_loaded``, ``_connected`` ...) that Panel's own clean-up
+  of an ended session leaves behind.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import warnings
 from typing import Callable
+from weakref import WeakKeyDictionary
 
 import bokeh
 import panel
@@ -31,6 +40,7 @@ from panel.auth import BasicAuthProvider, BasicLoginHandler
 from panel.config import config as panel_config
 from panel.io import resources as panel_resources
 from panel.io.state import state
+from panel.util import base64url_encode
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +125,18 @@ class LoginHandlerBase(BasicLoginHandler):
         # fall back to Panel's own --basic-auth check.
         return self.check_password(username, password)
 
+    def set_panel_user(self, user: str, expires_days: float, **flags) -> None:
+        """What Panel's ``set_current_user`` does (the signed ``user`` cookie its
+        auth provider reads, the ``id_token`` behind ``pn.state.user_info``),
+        with the cookie ``flags`` given (Panel sets neither Secure nor SameSite)."""
+        flags = {**flags, "path": panel_config.cookie_path or "/"}
+        self.clear_cookie("is_guest", path=flags["path"])
+        self.set_secure_cookie("user", user, expires_days=expires_days, **flags)
+        id_token = base64url_encode(json.dumps({"user": user}))
+        if state.encryption:
+            id_token = state.encryption.encrypt(id_token.encode("utf-8"))
+        self.set_secure_cookie("id_token", id_token, expires_days=expires_days, **flags)
+
 
 # --- auth provider ---------------------------------------------------------------------
 
@@ -197,9 +219,58 @@ def on_oauth_provider(name: str, callback: Callable[[], None]) -> None:
     panel_config.param.watch(changed, names, onlychanged=False)
 
 
+# --- the Tornado application -------------------------------------------------------------
+
+def add_transform(server, transform: type) -> None:
+    """Pass every response of a ``pn.serve(..., start=False)`` server through a
+    Tornado ``OutputTransform`` (Bokeh keeps its Tornado application in the
+    private ``Server._tornado``; ``Application.add_transform`` is public)."""
+    from tornado.web import Application
+    app = getattr(server, "_tornado", None)
+    if not isinstance(app, Application):
+        raise _missing("bokeh.server.server.Server._tornado (its Tornado application)")
+    app.add_transform(transform)
+
+
+# --- sessions ---------------------------------------------------------------------------
+
+# Panel's per-document stores (weak-keyed by the Bokeh Document).  Panel's
+# clean-up of an ended session (state._destroy_session) empties some; the
+# others keep entries whose values lead back to the document -- the onload
+# callbacks of a page that never connected hold the whole page -- so the
+# document, and everything on its page, is never freed.
+DOCUMENT_STORES = ("_onload", "_loaded", "_connected", "_browsers", "_change_callbacks",
+                   "_session_outputs", "_extensions_", "_thread_id_", "_rel_paths",
+                   "_base_urls", "_periodic", "_locations", "_notifications", "_templates",
+                   "_stylesheets", "_inline_stylesheets")
+
+
+def forget_document(document) -> int:
+    """Drop what Panel's state still holds for ``document`` once its session has
+    ended (after Panel's own clean-up ran); returns how many entries went."""
+    dropped = 0
+    for name in DOCUMENT_STORES:
+        store = getattr(state, name, None)
+        if store is None:
+            continue
+        if not isinstance(store, (dict, WeakKeyDictionary)):
+            raise _missing(f"panel.io.state.{name} as a mapping of documents")
+        if store.pop(document, _ABSENT) is not _ABSENT:
+            dropped += 1
+    launching = getattr(state, "_launching", None)
+    if isinstance(launching, set) and document in launching:
+        launching.discard(document)
+        dropped += 1
+    return dropped
+
+
+_ABSENT = object()
+
+
 check_versions()
 
 __all__ = ["AuthProviderBase", "INSTALLED", "LoginHandlerBase", "PanelCompatError",
-           "TESTED", "UntestedPanelWarning", "active_sessions", "check_versions",
-           "count_user", "disable_mathjax", "mathjax_disabled", "minor",
-           "offline_design", "on_oauth_provider", "version_problems"]
+           "TESTED", "UntestedPanelWarning", "active_sessions", "add_transform",
+           "check_versions", "count_user", "disable_mathjax", "forget_document",
+           "mathjax_disabled", "minor", "offline_design", "on_oauth_provider",
+           "version_problems"]

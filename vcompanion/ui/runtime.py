@@ -6,7 +6,9 @@ process.  Three ways to get data:
 
 - ``service``: a service account is configured (``credentials.resolve``
   finds one): ONE shared ``DashboardData`` serves every user, refreshed on
-  one timer in one background thread;
+  one timer in one background thread; each user sees only the vCenters that
+  accepted their login (``data_for``: a ``LoginView``), unless
+  ``dashboard.share_all_vcenters``;
 - ``user``: no service account: each login gets its own data, collected
   with that user's own vCenter credentials, kept in memory only and dropped
   when the login ends;
@@ -26,11 +28,13 @@ from .. import credentials
 from ..audit import AuditTrail
 from ..config import Config, load_config
 from ..demo import DEMO_PASSWORD, DEMO_USERNAME
+from ..logs import hold_secret, secret_held
 from ..sources.vcenter import check_login
 from ..errors import (AuthenticationError, CredentialsError, NoPermissionError,
                       VCompanionError)
 from .sessions import Logins, cookie_secret
-from .pagedata import DashboardData
+from .throttle import LoginThrottle
+from .pagedata import DashboardData, LoginView, not_available
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +84,12 @@ class AuthResult:
         return next((c for c in _REFUSAL_ORDER if c in codes), "invalid")
 
     @property
+    def guessed(self) -> bool:
+        """Refused for a wrong user name or password somewhere (a failed guess)."""
+        return not self.ok and any(r.code in ("invalid", "demo")
+                                   for r in self.refused.values())
+
+    @property
     def outcome(self) -> str:
         if self.ok:
             return "accepted by " + ", ".join(self.accepted)
@@ -103,9 +113,15 @@ class Runtime:
         self.logins = Logins(self.idle_seconds, self.cookie_days * 86400,
                              on_end=lambda login, reason: self.audit.signed_out(
                                  login.user, login.source, reason))
+        self.throttle = LoginThrottle(
+            config.get("session.lockout_failures"),
+            config.get("session.lockout_window_minutes") * 60,
+            config.get("session.lockout_minutes") * 60,
+            address_failures=config.get("session.lockout_address_failures"))
         # The demo writes nothing to disk: its secret lives as long as the process.
         self.secret = (secrets.token_urlsafe(48) if self.mode == "demo"
                        else cookie_secret(config.data_dir))
+        self.share_all = bool(config.get("dashboard.share_all_vcenters"))
         self.shared: DashboardData | None = None
         if self.mode in ("service", "demo"):
             from ..companion import Companion
@@ -170,6 +186,10 @@ class Runtime:
         Accepted where the login works and the user holds System.View on the
         root folder.  The password is only used for these logins.
         """
+        with secret_held(password):  # masked in the logs for this attempt only
+            return self._authenticate(username, password)
+
+    def _authenticate(self, username: str, password: str) -> AuthResult:
         result = AuthResult(username)
         if not username or not password:
             result.refused["*"] = Refusal("missing", "user name and password are required")
@@ -216,7 +236,11 @@ class Runtime:
         """Create the login for an accepted user (and its own data in user mode)."""
         data = None
         creds = None
+        release = None
         if self.mode == "user":
+            # The personal password is used as long as the login lasts: masked in
+            # the logs that long, then no more.
+            release = hold_secret(password)
             from ..companion import Companion
             creds = credentials.Credentials(result.user, password, "login form")
             # The user's own name on every vCenter: per-vCenter service user
@@ -225,19 +249,38 @@ class Runtime:
                 dataclasses.replace(vc, username=None) for vc in self.config.vcenters))
             vc = Companion(config, username=creds.username, password=creds.password,
                            vcenters=result.accepted)
-            notes = tuple(f"Your account cannot read vCenter '{name}' ({reason})."
-                          for name, reason in result.refused.items())
-            data = DashboardData(vc, notes=notes, refresh_seconds=self.refresh_seconds)
-        login = self.logins.create(result.user, source, credentials=creds, data=data)
+            # The others are not named (finding: one vCenter's users learn
+            # nothing of another's), only counted.
+            notes = not_available(len([n for n in result.refused if n != "*"]))
+            data = DashboardData(vc, notes=notes, keeps_reports=False,
+                                 refresh_seconds=self.refresh_seconds)
+        login = self.logins.create(
+            result.user, source, credentials=creds, data=data,
+            vcenters=tuple(result.accepted), on_end=release,
+            unchecked=tuple(n for n, why in result.refused.items()
+                            if why.code == "unreachable" and n != "*"))
         if data is not None:
             data.start()
         return login
 
-    def data_for(self, login) -> DashboardData | None:
-        """The data a login sees."""
-        if self.shared is not None:
+    def data_for(self, login) -> DashboardData | LoginView | None:
+        """The data a login sees: only the vCenters that accepted it.
+
+        Its own data in user mode; in service mode the shared data, whole for
+        the demo, with dashboard.share_all_vcenters, or when every vCenter
+        accepted the login, else a ``LoginView`` of the vCenters that did.
+        """
+        if login is None:
+            return None
+        if self.shared is None:
+            return login.data
+        if self.mode == "demo" or self.share_all:
             return self.shared
-        return login.data if login is not None else None
+        names = set(self.shared.vcenter_names)
+        allowed = frozenset(names & set(login.vcenters))
+        if allowed == names:
+            return self.shared
+        return LoginView(self.shared, allowed, frozenset(names & set(login.unchecked)))
 
 
 # --- the process-wide instance -----------------------------------------------------

@@ -50,6 +50,11 @@ class Login:
     last_activity: float = field(default_factory=time.time)
     credentials: Any = field(default=None, repr=False)  # own-credentials mode only
     data: Any = field(default=None, repr=False)  # the user's own DashboardData, if any
+    vcenters: tuple[str, ...] = ()  # the vCenters that accepted this user
+    unchecked: tuple[str, ...] = ()  # those that could not be reached to ask
+    # Called once the login has ended and its data is closed (e.g. stop masking
+    # the personal password in the logs).
+    on_end: Any = field(default=None, repr=False)
     ended: bool = False
     end_reason: str = ""  # "idle timeout", "logout", "expired"
 
@@ -67,9 +72,12 @@ class Logins:
 
     # --- lifecycle ---------------------------------------------------------------------
 
-    def create(self, user: str, source: str, credentials=None, data=None) -> Login:
+    def create(self, user: str, source: str, credentials=None, data=None,
+               vcenters: tuple[str, ...] = (), on_end=None,
+               unchecked: tuple[str, ...] = ()) -> Login:
         login = Login(secrets.token_urlsafe(24), user, source, credentials=credentials,
-                      data=data)
+                      data=data, vcenters=tuple(vcenters), on_end=on_end,
+                      unchecked=tuple(unchecked))
         with self._lock:
             self._logins[login.id] = login
         return login
@@ -94,9 +102,18 @@ class Logins:
         login.end_reason = reason
         login.credentials = None
         data, login.data = login.data, None
+        done, login.on_end = login.on_end, None
         if data is not None:
-            threading.Thread(target=data.stop, name="vcompanion-logout",
-                             daemon=True).start()
+            def close() -> None:
+                try:
+                    data.stop()
+                    data.join(300)  # a refresh under way still uses the credentials
+                finally:
+                    if done is not None:
+                        done()
+            threading.Thread(target=close, name="vcompanion-logout", daemon=True).start()
+        elif done is not None:
+            done()
         log.info("dashboard session of %s ended (%s)", login.user, reason)
         if self.on_end is not None:
             self.on_end(login, reason)

@@ -1,8 +1,12 @@
 """The frame around every page: header, navigation, banners, auto-refresh, idle timeout.
 
-``render(slug)`` builds one browser session's page: it finds the login and
-its data, picks the theme, lays the page out in a FastListTemplate
-and installs one periodic callback that
+``render(slug)`` builds one browser session's page frame: it finds the login
+and its data, picks the theme and lays the frame out in a FastListTemplate.
+Nothing more happens until the browser connects the page's websocket
+(``pn.state.onload``; see pagesessions.py: a page fetched by a script that
+never connects costs no more).  Then the login is checked again (ended, or
+idle since the page was asked for: under ``panel serve`` nothing else checks
+it at that moment), the page is built, and one periodic callback
 
 - redraws the page when its data has a new frame set (no reload),
 - shows a banner while a vCenter is down (the rest keeps working),
@@ -20,6 +24,7 @@ import panel as pn
 from .. import __version__
 from . import fragments
 from . import runtime as runtime_module
+from .pagesessions import PAGE_SESSIONS
 from .beacon import Beacon
 from .auth import login_from_cookie
 from .sessions import COOKIE
@@ -153,7 +158,34 @@ class Shell:
         self.ctx, self.slug = ctx, slug
         rt, p = ctx.runtime, ctx.palette
         self.page = None
+        self.drawn = ""  # "drawn" or "failed" once the page is made (data-page)
         self.seen_version = -1
+        self.callback = None
+        self.connected = False
+        self.period = int(max(500, min(2000, (rt.idle_seconds or 6) * 1000 / 3)))
+        # Only the frame until the page's websocket connects (_connected): its three
+        # areas stay empty, so a page that never connects costs little.
+        self.header = pn.Row(sizing_mode="stretch_width", margin=0)
+        self.side = pn.Column(sizing_mode="stretch_width", margin=0)
+        self.main = pn.Column(sizing_mode="stretch_width", margin=0)
+        self.template = pn.template.FastListTemplate(
+            title=rt.title, site="", theme=p.panel_theme, theme_toggle=True,
+            design=OfflineFast, sidebar=[self.side], main=[self.main],
+            header=[self.header],
+            accent_base_color=p.accent, header_background=_header_bg(p),
+            background_color=p.surface, sidebar_width=214, main_layout=None,
+            main_max_width="1700px", corner_radius=8, font="system-ui, -apple-system, "
+            "'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif", font_url="",
+            favicon=None, meta_description="vCompanion: all your vCenters in one view")
+        self.template.config.raw_css.append(page_css(p) + _TEMPLATE_CSS)
+        self.document = pn.state.curdoc  # (None outside a server session)
+        PAGE_SESSIONS.opened(self.document, ctx.login.id)
+        pn.state.on_session_destroyed(self._destroyed)
+        pn.state.onload(self._connected)
+
+    def _build(self) -> None:
+        """The page's header, navigation, banner, body and beacon."""
+        rt, p = self.ctx.runtime, self.ctx.palette
         idle = rt.idle_seconds
         self.beacon = Beacon(theme=p.name,
                              throttle_ms=int(max(250, min(10_000, (idle or 40) * 250))),
@@ -169,21 +201,40 @@ class Shell:
         self.logout.on_click(self._sign_out)
         self.banner = fragments.html_pane("", visible=False, margin=(0, 4, 6, 4))
         self.body = pn.Column(self._loading(), sizing_mode="stretch_width", margin=0)
-        self.template = pn.template.FastListTemplate(
-            title=rt.title, site="", theme=p.panel_theme, theme_toggle=True,
-            design=OfflineFast,
-            sidebar=[self.nav], main=[self.banner, self.body, self.beacon],
-            header=[pn.Row(pn.layout.HSpacer(), self.status, self.logout,
-                           sizing_mode="stretch_width", margin=0)],
-            accent_base_color=p.accent, header_background=_header_bg(p),
-            background_color=p.surface, sidebar_width=214, main_layout=None,
-            main_max_width="1700px", corner_radius=8, font="system-ui, -apple-system, "
-            "'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif", font_url="",
-            favicon=None, meta_description="vCompanion: all your vCenters in one view")
-        self.template.config.raw_css.append(page_css(p) + _TEMPLATE_CSS)
+        with pn.io.hold():
+            self.header.objects = [pn.layout.HSpacer(), self.status, self.logout]
+            self.side.objects = [self.nav]
+            self.main.objects = [self.banner, self.body, self.beacon]
+
+    # --- the session ------------------------------------------------------------
+
+    def _connected(self) -> None:
+        """The browser has the page: check the login again, build, refresh."""
+        self.connected = True
+        PAGE_SESSIONS.connect(self.document)
+        self._build()
+        login, reason = login_from_cookie(pn.state.cookies.get(COOKIE))
+        if login is None or login is not self.ctx.login:
+            notice = reason if reason in ("idle", "logout") else "expired"
+            self._leave(f"/login?notice={notice}")
+            return
         self._tick()
-        period = int(max(500, min(2000, (idle or 6) * 1000 / 3)))
-        self.callback = pn.state.add_periodic_callback(self._tick, period=period)
+        if not self.ctx.login.ended:
+            self.callback = pn.state.add_periodic_callback(self._tick, period=self.period)
+
+    def _destroyed(self, session_context) -> None:
+        """The session has ended: let go of the page (pagesessions tidies up).
+
+        (Bokeh calls this once, and Panel's clean-up once more, without a context.)
+        """
+        document, self.document = self.document, None
+        if document is None:
+            return
+        if self.callback is not None:
+            self.callback.stop()
+            self.callback = None
+        self.page = None
+        PAGE_SESSIONS.closed(document, self.connected)
 
     # --- the loop -----------------------------------------------------------------
 
@@ -211,11 +262,14 @@ class Shell:
                 self.body.objects = [self.page]
             else:
                 self.page.update(frames)
+            self.drawn = "drawn"
         except Exception:  # noqa: BLE001 - one page's bug must not kill the session
             log.exception("page %s failed to render", self.slug)
+            self.drawn = "failed"
             self.body.objects = [fragments.html_pane(fragments.empty(
                 "This page could not be drawn",
                 "The error is in the log file; the other pages still work."))]
+        self._update_status(frames)
 
     def _leave(self, url: str) -> None:
         if self.callback is not None:
@@ -235,7 +289,7 @@ class Shell:
     # --- chrome -------------------------------------------------------------------
 
     def _loading(self):
-        n = len(self.ctx.data.companion.vcenter_names)
+        n = len(self.ctx.data.vcenter_names)
         return pn.Column(
             pn.indicators.LoadingSpinner(value=True, size=36, align="center",
                                          color="primary"),
@@ -253,7 +307,8 @@ class Shell:
                      f"{self.ctx.runtime.refresh_seconds:g} s")
         else:
             state = "Collecting…"
-        text = (f'<div class="who"><span class="state" data-refreshed="{frames.version}">'
+        text = (f'<div class="who" data-page="{self.drawn}"><span class="state" '
+                f'data-refreshed="{frames.version}">'
                 f'{escape(state)}</span><span class="user" title="Signed in as '
                 f'{escape(self.ctx.user)}">{escape(self.ctx.user)}</span></div>')
         if text != self.status.object:

@@ -22,6 +22,7 @@ from pathlib import Path
 import param
 
 from ...search import SearchIndex
+from .access import RestrictedCache
 from .alerts import alert_history, audit_rows
 from .frames import INVENTORY, FrameSet, empty_frame, empty_frame_set
 from .summary import summarize
@@ -43,10 +44,16 @@ class DashboardData(param.Parameterized):
                                    doc="Interval of the background refresh.")
     error = param.String(default="", doc="Why the last refresh failed, if it did.")
 
-    def __init__(self, companion, notes: tuple[str, ...] = (), **params):
+    def __init__(self, companion, notes: tuple[str, ...] = (), keeps_reports: bool = True,
+                 **params):
+        """``keeps_reports``: workbooks generated from the Reports page are kept in
+        data_dir/reports and listed there (False: data read with a user's own
+        credentials, the workbook goes to the browser only)."""
         super().__init__(**params)
         self.companion = companion
         self.notes = tuple(notes)
+        self.keeps_reports = keeps_reports
+        self._restricted = RestrictedCache()
         self._lock = threading.Lock()
         self._refresh_lock = threading.Lock()
         self._stop = threading.Event()
@@ -63,6 +70,16 @@ class DashboardData(param.Parameterized):
         """The latest consistent set of tables (version 0 until the first refresh)."""
         with self._lock:
             return self._latest
+
+    @property
+    def vcenter_names(self) -> list[str]:
+        return list(self.companion.vcenter_names)
+
+    def restricted(self, allowed: frozenset[str],
+                   unchecked: frozenset[str] = frozenset()) -> FrameSet:
+        """``latest`` with the rows of the ``allowed`` vCenters only (see access.py),
+        made once per collection and set of vCenters."""
+        return self._restricted.get(self.latest, frozenset(allowed), frozenset(unchecked))
 
     # --- refreshing ------------------------------------------------------------------
 
@@ -132,6 +149,14 @@ class DashboardData(param.Parameterized):
                 self.companion.close()
             except Exception:  # noqa: BLE001 - closing must not fail
                 log.debug("closing the companion failed", exc_info=True)
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait for the background refresh (after ``stop``) to end; True if it has."""
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+            return not thread.is_alive()
+        return True
 
     def wait_loaded(self, timeout: float = 60) -> bool:
         """Block until the first refresh has finished (for scripts and tests)."""

@@ -59,6 +59,9 @@ class Page(pn.viewable.Viewer):
     ``slug`` is its URL (``/slug``), ``title`` its name in the navigation and
     the browser tab, ``icon`` the name of its navigation icon (shell.ICONS);
     ``needs_tables``: it shows Tabulators (their JavaScript is loaded).
+    ``query``: the URL query parameters the page reads (``/slug?name=value``),
+    each with its choices (None: free text); every page also takes
+    ``theme`` (shell.py).  tests/test_links.py opens each page with each.
     """
 
     in_nav = True  # listed in the navigation (False: reached through links only)
@@ -66,6 +69,7 @@ class Page(pn.viewable.Viewer):
     title = ""
     icon = ""
     needs_tables = True
+    query: dict[str, tuple[str, ...] | None] = {}
 
     def __init__(self, ctx, **params):
         super().__init__(**params)

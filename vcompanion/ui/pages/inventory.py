@@ -64,9 +64,13 @@ class InventoryPage(Page):
     slug = "inventory"
     title = "Inventory"
     icon = "table"
+    query = {"table": tuple(KINDS.values()), "vcenter": None, "q": None}
 
     def __init__(self, ctx):
         super().__init__(ctx)
+        # Before the filters below: Tabulator applies them as they are added
+        # (?q= gives the quick filter a value at once).
+        self.frames = None
         args = ctx.args
         kind = args.get("table", "vms")
         self.kind = pn.widgets.RadioButtonGroup(
@@ -93,7 +97,6 @@ class InventoryPage(Page):
         self.downloads = DownloadButtons(self.table, self.kind.value)
         self.table.add_filter(self.vcenters.param.value, "vcenter")
         self.table.add_filter(pn.bind(self._quick_filter, query=self.quick.param.value_input))
-        self.frames = None
         self.as_of = AsOf(ctx, self._as_of_changed)
         self.kind.param.watch(self._kind_changed, "value")
         self.columns.param.watch(self._columns_changed, "value")

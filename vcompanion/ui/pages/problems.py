@@ -31,6 +31,8 @@ class ProblemsPage(Page):
     slug = "problems"
     title = "Problems"
     icon = "alert"
+    query = {"severity": SEVERITIES, "category": ("alarm", "host", "datastore", "snapshot",
+                                                  "vm", "tools", "vcenter")}
 
     def __init__(self, ctx):
         super().__init__(ctx)
@@ -70,7 +72,8 @@ class ProblemsPage(Page):
             self.table, self.empty]
 
     def _category_filter(self, df, category: str = ""):
-        if not category or category == "All categories":
+        # (Tabulator also filters its empty first value, which has no columns.)
+        if not category or category == "All categories" or "category" not in df.columns:
             return df
         return df[df["category"] == category]
 

@@ -24,7 +24,7 @@ from .base import Page, card, section
 
 log = logging.getLogger(__name__)
 
-KINDS = {"Inventory workbook (RVTools-style, every vCenter)": "inventory",
+KINDS = {"Inventory workbook (RVTools-style, every vCenter shown here)": "inventory",
          "Critical events and problems": "events",
          "Changes: who changed what, old and new values (from the history)": "changes"}
 PERIOD = ("events", "changes")  # the kinds covering the last hours
@@ -37,7 +37,10 @@ class ReportsPage(Page):
 
     def __init__(self, ctx):
         super().__init__(ctx)
-        self.keep = ctx.runtime.mode != "user"
+        # Kept and listed only with the shared data of every vCenter: scheduled
+        # exports hold every vCenter; a personal or restricted view's workbook
+        # goes to the browser only.
+        self.keep = bool(getattr(ctx.data, "keeps_reports", False))
         self.kind = pn.widgets.RadioBoxGroup(options=KINDS, value="inventory",
                                              margin=(4, 8))
         self.hours = pn.widgets.IntInput(name="The last (hours)", value=24,
@@ -58,8 +61,8 @@ class ReportsPage(Page):
             '<div class="status-line">Workbooks have bold frozen headers, AutoFilter, '
             'real Excel dates and the RVTools column names (VI SDK Server names the '
             'vCenter of every row).'
-            + ("" if self.keep else " Generated with your own account: the file goes "
-               "to your browser only and is not kept on the server.") + "</div>")
+            + ("" if self.keep else " It holds the vCenters your account can read and "
+               "goes to your browser only: it is not kept on the server.") + "</div>")
         self.layout.objects = [
             card(intro, self.kind, self.hours, pn.Row(self.generate, self.download,
                                                       margin=0), self.result,

@@ -41,6 +41,7 @@ class SearchPage(Page):
     slug = "search"
     title = "Search"
     icon = "search"
+    query = {"q": None}
 
     def __init__(self, ctx):
         super().__init__(ctx)
