@@ -25,7 +25,7 @@ Every value is a random number with two decimals, as vCenter's percentages
 come out (a whole number or zero, as most balloon and swap figures are, takes
 fewer bytes: the estimate is on the high side).  The year multiplies the bytes
 per row by the rows kept in steady state under the default ``history.metrics``
-retention (settings.py): 5-minute samples ``samples_days``, hourly rollups
+retention (vcompanion/settings/keeping.py): 5-minute samples ``samples_days``, hourly rollups
 ``hourly_days``, a year of daily rollups, VM daily summaries ``vm_days``
 (each at most a year), one latest window per VM and counter.
 """

@@ -1,6 +1,6 @@
 """Loading and validating the JSON configuration file.
 
-The settings themselves are declared in ``settings.py``; this module only
+The settings themselves are declared in the ``settings`` package; this module only
 applies that declaration: it finds the file, parses it (syntax errors with
 line and column), rejects unknown keys, checks types and fills in defaults.
 It also renders the declaration as ``config.example.json`` and as Markdown.
@@ -363,7 +363,7 @@ def docs_markdown() -> str:
     lines = [
         "# Configuration reference",
         "",
-        "<!-- Generated from vcompanion/settings.py by `vcompanion config docs`; "
+        "<!-- Generated from vcompanion/settings/ by `vcompanion config docs`; "
         "do not edit by hand. -->",
         "",
         "vCompanion reads one JSON file: `--config PATH`, else the environment "
