@@ -330,7 +330,9 @@ class Companion:
         inventory, ``ConfigError`` for an unknown vCenter name.
         """
         return objects.gather(self, vcenter, moid, hours)
+
     # --- performance statistics ----------------------------------------------------
+
     def metrics(self, kind: str, counters: list[str] | None = None,
                 since: str | float | timedelta = "1h", interval: int | None = None, *,
                 quiet: bool = False, vcenter: str | list[str] | None = None,
