@@ -24,9 +24,10 @@ writes in one background thread (``background=True``), so a slow database
 never holds up a sign-in; rows keep their order and the time of the event.
 
 Every text value is one line of at most a few hundred characters: control
-characters (CR, LF, tab, DEL, C1, line separators, bidi overrides) are
-written as ``\\xNN`` / ``\\uNNNN`` (``clean``), so a user name with a newline
-forges nothing.  No function here takes a password.
+characters (CR, LF, tab, DEL, C1, line separators, zero-width and bidi
+characters) are escaped as in the log files (``\\n``, ``\\x1b``, ``\\u202e``;
+``clean``), so a user name with a newline forges nothing.  No function here
+takes a password.
 """
 
 from __future__ import annotations
@@ -39,7 +40,6 @@ import re
 import socket
 import threading
 import time
-import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterable
@@ -53,7 +53,7 @@ from .history import migrations
 from .history.schema import audit as table
 from .history.store import FILE_NAME, Store, database_url, describe, open_store
 from .history.times import from_us, parse_when, to_us
-from .logs import scrub
+from .logs import clean as one_line, scrub
 
 log = logging.getLogger(__name__)
 
@@ -66,22 +66,15 @@ LOCAL = "local"  # the client of command-line and scheduler events
 MAX_PENDING = 1000  # background rows waiting for a slow database; more are dropped
 WARN_SECONDS = 60.0  # at most one "cannot write" warning this often
 
-_BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
 _URL_LOGIN = re.compile(r"://[^/\s@]+@")
 
 
 def clean(value, limit: int = 300) -> str | None:
-    """``value`` as one line of text: control characters escaped, cut at ``limit``."""
+    """``value`` as one line of text (control characters escaped as in the log
+    files, ``logs.clean``), cut at ``limit``."""
     if value is None:
         return None
-    text = str(value)
-    if text.isprintable() and not (_BIDI & set(text)):
-        out = text
-    else:
-        out = "".join(
-            (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
-            if c in _BIDI or unicodedata.category(c) in ("Cc", "Zl", "Zp") else c
-            for c in text)
+    out = one_line(value)
     return out if len(out) <= limit else out[:limit - 1] + "…"
 
 
