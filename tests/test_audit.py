@@ -11,9 +11,6 @@ import json
 import logging
 import sqlite3
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
@@ -282,13 +279,11 @@ def test_sign_ins_downloads_and_sign_outs_of_the_dashboards(dash, tmp_path):
     from playwright.sync_api import sync_playwright
     from test_dashboards import CHROMIUM, CHROMIUM_ARGS, LAPTOP, login, shoot, wait_page
     wrong = "wrong-" + PASSWORD
-    # A hostile user name posted straight to the form (a browser field has no newline).
-    form = urllib.parse.urlencode({"username": HOSTILE, "password": wrong}).encode()
-    try:
-        urllib.request.urlopen(urllib.request.Request(dash.url + "/login", data=form),
-                               timeout=60)
-    except urllib.error.HTTPError as exc:
-        assert exc.code == 401  # the login page again, with the error
+    from test_web_security import Client
+    # A hostile user name posted straight to the form (a browser field has no newline),
+    # with the form's CSRF token as a browser sends it.
+    status, headers, _ = Client(dash.url).login(HOSTILE, wrong)
+    assert status == 302 and "error=invalid" in headers["Location"]  # the form again
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         ctx = browser.new_context(viewport=LAPTOP, accept_downloads=True)
@@ -338,7 +333,7 @@ def test_sign_ins_downloads_and_sign_outs_of_the_dashboards(dash, tmp_path):
     hostile = failed[failed["user"] != USERNAME].iloc[0]
     # (Tornado already turns most C0 characters into spaces; CR and LF arrive.)
     assert hostile["user"].isprintable() and "\\nlogin accepted" in hostile["user"]
-    assert "user=admin\\x0d" in hostile["user"]
+    assert "user=admin\\r" in hostile["user"]
     signed_in = _wait_rows(config, "sign_in").iloc[0]
     assert (signed_in["user"], signed_in["client"], signed_in["outcome"]) == \
         (USERNAME, "127.0.0.1", "accepted")
@@ -348,6 +343,17 @@ def test_sign_ins_downloads_and_sign_outs_of_the_dashboards(dash, tmp_path):
     assert got["detail"].startswith(download) and "rows" in got["detail"]
     out = _wait_rows(config, "sign_out").iloc[0]
     assert (out["user"], out["outcome"]) == (USERNAME, "signed out")
+
+    # A lockout: session.lockout_failures (5) wrong passwords of one user name; the
+    # sixth sign-in is refused at once (HTTP 429) and the audit trail has the lockout.
+    guesser = Client(dash.url)
+    target = "lock-me@vsphere.local"
+    statuses = [guesser.login(target, wrong)[0] for _ in range(6)]
+    assert statuses == [302] * 5 + [429], statuses
+    locked = _wait_rows(config, "lockout").iloc[0]
+    assert (locked["user"], locked["client"]) == (target, "127.0.0.1")
+    assert (locked["outcome"], locked["detail"]) == (
+        "locked", "5 failed sign-ins: locked for 15 minutes")
 
     # Never a password: not in any cell of the table, nor in the command's output.
     db = Path(load_config(config).data_dir) / "history.sqlite"

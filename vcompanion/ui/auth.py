@@ -227,8 +227,9 @@ class LoginHandler(panel_compat.LoginHandlerBase):
                     "%s; no vCenter is asked until then", lockout.kind,
                     clean(lockout.value), idle_text(lockout.seconds), lockout.failures,
                     idle_text(rt.throttle.window))
+                # A user name's lockout: with the address of the attempt that set it.
                 rt.audit.lockout(lockout.value if lockout.kind == "user" else None,
-                                 lockout.value if lockout.kind == "address" else None,
+                                 lockout.value if lockout.kind == "address" else source,
                                  lockout.seconds / 60, lockout.failures)
         else:
             attempt.uncounted()
