@@ -61,4 +61,12 @@ echo "==> Lint (ruff) and architecture contracts (lint-imports)"
 .venv/bin/ruff check vcompanion tests benchmarks scripts dashboards
 .venv/bin/lint-imports --no-cache
 
-exec .venv/bin/python -m pytest "$@"
+# Test files run in parallel worker processes (pytest-xdist; the tests of one
+# file stay together, so its servers start once): most tests wait on
+# simulators, servers and Chromium, so three files at a time fit 2 cores.
+# VCOMPANION_TEST_WORKERS=0 runs everything in this one process.
+WORKERS="${VCOMPANION_TEST_WORKERS:-3}"
+if [[ "$WORKERS" == "0" ]]; then
+    exec .venv/bin/python -m pytest "$@"
+fi
+exec .venv/bin/python -m pytest -n "$WORKERS" --dist loadfile "$@"

@@ -87,7 +87,7 @@ def test_control_characters_are_escaped_so_nothing_is_forged(tmp_path):
     row = trail.rows().iloc[0]
     trail.close()
     assert row["user"].startswith('<img src=x onerror="window.__pwned=1">\\nlogin')
-    assert "\\x0d\\x1b[31m\\u2028\\u202e" in row["user"]
+    assert "\\r\\x1b[31m\\u2028\\u202e" in row["user"]
     assert row["client"] == "10.0.0.1\\n10.0.0.2"
     assert all(c.isprintable() for c in row["user"] + row["client"])
     assert clean("CORP\\j.smith") == "CORP\\j.smith"  # backslashes stay as they are

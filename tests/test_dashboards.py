@@ -694,7 +694,9 @@ def test_panel_serve_with_the_entry_point(vcsims, sim_config, tmp_path, browser)
     config = write_config(sim_config, tmp_path)
     panel = Path(sys.executable).with_name("panel")
     scripts = sorted(str(p) for p in (REPO / "dashboards").glob("*.py"))
-    assert len(scripts) == 10  # one per page, the object page too
+    from vcompanion.ui.pages import PAGES
+    # one per page of the registry (the object page too)
+    assert [Path(s).stem for s in scripts] == sorted(p.slug for p in PAGES)
     srv = Server([str(panel), "serve", *scripts, "--port", "{port}",
                   "--oauth-provider", "vcompanion"],
                  base_env(VCOMPANION_CONFIG=str(config), VCOMPANION_USERNAME=USERNAME,

@@ -386,6 +386,7 @@ def test_a_hostile_name_stays_text(tmp_path, context):
             page.goto(f"{srv.url}/changes?since=24h&q=onerror")
             wait_rows(page, 1, timeout=60)
             cells = page.locator(".tabulator-cell", has_text="onerror")
+            cells.nth(1).wait_for(timeout=30_000)  # the table draws after its count
             assert cells.count() == 2  # the name (a link) and the new value
             assert [c.strip() for c in cells.all_inner_texts()] == [HOSTILE, HOSTILE]
             assert page.locator(".tabulator-cell", has_text=name).count() == 1  # old

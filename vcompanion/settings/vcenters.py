@@ -93,7 +93,7 @@ COLLECTION = Section(
 
 def _duration_problem(value: str) -> str | None:
     """What is wrong with a window such as 15m, 1h or 7d, or None."""
-    from .clock import parse_duration
+    from ..clock import parse_duration
     try:
         parse_duration(value)
     except ValueError as exc:

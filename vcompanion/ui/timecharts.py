@@ -21,8 +21,11 @@ from bokeh.models import (ColumnDataSource, DatetimeTickFormatter, HoverTool, La
 from .charts import FONT, Chart, _counts, _figure, _legend
 from .theme import Palette
 
-DATETIMES = DatetimeTickFormatter(hours="%H:%M", days="%b %d", months="%b %Y",
-                                  years="%Y", minutes="%H:%M")
+def datetimes() -> DatetimeTickFormatter:
+    """The time axis' labels.  A new model for every chart: a Bokeh model belongs
+    to one document (one browser session), never to two."""
+    return DatetimeTickFormatter(hours="%H:%M", days="%b %d", months="%b %Y",
+                                 years="%Y", minutes="%H:%M")
 
 
 def _ms(when) -> float:
@@ -49,7 +52,7 @@ class ChangeCounts(Chart):
         fig.add_tools(HoverTool(renderers=[bars], tooltips=[
             ("", "@label"), ("", "@count{0,0} change(s)"), ("", "@when")]))
         fig.add_tools(HoverTool(renderers=[shade], tooltips=[("", "@label")]))
-        fig.xaxis.formatter = DATETIMES
+        fig.xaxis.formatter = datetimes()
         fig.yaxis.formatter = NumeralTickFormatter(format="0,0")
         _counts(fig.yaxis)
         fig.yaxis.axis_label = "changes"
@@ -138,7 +141,7 @@ class CapacityTrend(Chart):
         self.note = Label(x=8, y=8, x_units="screen", y_units="screen", text="",
                           text_font=FONT, text_font_size="12px", text_color=p.muted)
         fig.add_layout(self.note)
-        fig.xaxis.formatter = DATETIMES
+        fig.xaxis.formatter = datetimes()
         fig.legend.location = "top_right"
         fig.legend.orientation = "horizontal"
         fig.add_layout(fig.legend[0], "above")
