@@ -154,6 +154,10 @@ def test_every_link_and_query_parameter_draws_its_page(link_server, browser,  # 
         # ... and the object pages they link to, of every kind.
         assert {"vm", "host", "datastore"} <= {k for p, k in objects if p == "/object"}, \
             objects
+        # (Leaving a page 300 ms after it drew can end a layout pass of the page left
+        # behind: Bokeh's "reading 'offsetWidth'" of a removed element. Not a page that
+        # failed; anything else is.)
+        errors = [e for e in errors if "reading 'offsetWidth'" not in e]
         assert not dialogs and not errors, (dialogs, errors)
     finally:
         ctx.close()
