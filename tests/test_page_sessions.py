@@ -210,3 +210,25 @@ def test_a_page_that_connects_is_never_cut_short():
     for _ in range(5):
         sessions.opened(FakeDocument(), "a")
     assert not first.expired
+
+
+def test_pages_register_no_process_wide_busy_indicator():
+    """Panel sets every registered busy indicator whenever any session's periodic
+    callback runs (they are in one process-wide list): with one per page, each
+    page's refresh tick changed every other open page, work that grew with the
+    square of the open pages until the server did nothing else (found by
+    test_links.py under load). The shell registers none."""
+    from types import SimpleNamespace
+
+    from panel.io.state import state
+
+    from vcompanion.ui.shell import Context, Shell
+    from vcompanion.ui.theme import palette
+
+    before = list(state._indicators)
+    rt = SimpleNamespace(title="vCompanion", idle_seconds=3600)
+    ctx = Context(rt, SimpleNamespace(id="login-1", user="u"),
+                  SimpleNamespace(vcenter_names=["prod"]), palette("dark"), {})
+    shells = [Shell(ctx, "overview") for _ in range(3)]
+    assert all(shell.template.busy_indicator is None for shell in shells)
+    assert state._indicators == before

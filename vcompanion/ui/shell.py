@@ -168,7 +168,12 @@ class Shell:
         self.header = pn.Row(sizing_mode="stretch_width", margin=0)
         self.side = pn.Column(sizing_mode="stretch_width", margin=0)
         self.main = pn.Column(sizing_mode="stretch_width", margin=0)
+        # No busy indicator: Panel keeps every template's in one process-wide list
+        # and sets them all whenever any session's periodic callback runs, so
+        # each session's tick changed every other open session (work that grew
+        # with the square of the open pages, until the server did nothing else).
         self.template = pn.template.FastListTemplate(
+            busy_indicator=None,
             title=rt.title, site="", theme=p.panel_theme, theme_toggle=True,
             design=OfflineFast, sidebar=[self.side], main=[self.main],
             header=[self.header],
