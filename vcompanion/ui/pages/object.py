@@ -33,11 +33,11 @@ from typing import Any, Callable
 
 import pandas as pd
 import panel as pn
-from panel.io.state import set_curdoc
 
 from ...objects import RELATED, SECTIONS, TABLE_OF, section_table, shown_columns
 from ...tables import TABLES
 from .. import objectparts as parts
+from ..background import in_session
 from ..fragments import html_pane
 from ..labels import display_frame
 from ..links import LINK_CSS, link_formatter
@@ -251,7 +251,7 @@ class ObjectPage(Page):
                 frame = pd.DataFrame()
                 view.errors[name] = f"{type(exc).__name__}: {exc}"
             self.slow[name] = (frame, view.errors.get(name))
-            _in_session(doc, lambda name=name: self._slow_done(name))
+            in_session(doc, lambda name=name: self._slow_done(name))
 
     def _slow_done(self, name: str) -> None:
         current = self.view  # (a refresh may have made a new view since)
@@ -261,22 +261,6 @@ class ObjectPage(Page):
         if error:
             current.errors[name] = error
         self._fill(self.sections[name], current, name)
-
-
-def _in_session(doc, fn) -> None:
-    """Run ``fn`` in the browser session of ``doc`` (Bokeh's next tick: the one
-    document call that is safe from another thread), or now without a session."""
-    if doc is None or doc.session_context is None:
-        fn()
-        return
-
-    def tick():
-        with set_curdoc(doc):
-            try:
-                fn()
-            except Exception:  # noqa: BLE001 - one section must not break the session
-                log.exception("object page: drawing a section failed")
-    doc.add_next_tick_callback(tick)
 
 
 def _desc(name: str) -> str:

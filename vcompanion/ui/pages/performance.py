@@ -28,8 +28,8 @@ from html import escape
 
 import pandas as pd
 import panel as pn
-from panel.io.state import set_curdoc
 
+from ..background import in_session
 from ..fragments import html_pane, kpi, kpi_grid, num
 from ..links import LINK_CSS, object_link
 from ..pagedata import performance as data
@@ -141,7 +141,7 @@ class PerformancePage(Page):
             except Exception as exc:  # noqa: BLE001 - shown, the page stays alive
                 log.exception("performance page: a read failed")
                 result = exc
-            _in_session(doc, lambda: done(result))
+            in_session(doc, lambda: done(result))
 
         threading.Thread(target=run, name="vcompanion-performance", daemon=True).start()
 
@@ -360,22 +360,6 @@ def _short(text, limit: int = 200) -> str:
 
 def _reading() -> str:
     return '<div class="none" data-loading-top="1">Reading…</div>'
-
-
-def _in_session(doc, fn) -> None:
-    """Run ``fn`` in the browser session of ``doc`` (Bokeh's next tick), or now
-    without a session (as object.py does)."""
-    if doc is None or doc.session_context is None:
-        fn()
-        return
-
-    def tick():
-        with set_curdoc(doc):
-            try:
-                fn()
-            except Exception:  # noqa: BLE001 - one draw must not break the session
-                log.exception("performance page: drawing failed")
-    doc.add_next_tick_callback(tick)
 
 
 __all__ = ["PerformancePage"]
