@@ -102,10 +102,10 @@ def test_every_link_and_query_parameter_draws_its_page(link_server, browser,  # 
     from vcompanion.ui.pages import SLUGS
     vcenters = [v["name"] for v in json.loads(sim_config.read_text())["vcenters"]]
     ctx = browser.new_context(viewport=LAPTOP)
-    errors, dialogs = [], []
+    errors, dialogs, current = [], [], [""]
     try:
         page = ctx.new_page()
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("pageerror", lambda exc: errors.append(f"{current[0]}: {exc}"))
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         login(page, link_server.url)
         wait_page(page, '[data-num="vms-total"]')
@@ -117,6 +117,7 @@ def test_every_link_and_query_parameter_draws_its_page(link_server, browser,  # 
             if path in seen:
                 continue
             seen.add(path)
+            current[0] = path
             page.goto(link_server.url + path)
             slug = urlparse(path).path.strip("/")
             try:

@@ -72,7 +72,7 @@ def history_formatter(kind: str, trend: bool = False, since: str = "30d",
                       name: str = "name") -> HTMLTemplateFormatter:
     """A Tabulator cell formatter linking a row's object to its changes
     (``/changes?vcenter=&kind=&moid=&since=``) and, with ``trend``, to its
-    capacity trend (``/capacity?vcenter=&name=``); escaped in the browser."""
+    capacity trend (``/capacity?kind=&vcenter=&name=``); escaped in the browser."""
     for column in (moid, vcenter, name):
         if not column.isidentifier():
             raise ValueError(f"column name {column!r} cannot be used in a template")
@@ -82,9 +82,11 @@ def history_formatter(kind: str, trend: bool = False, since: str = "30d",
     changes = (f'<a class="obj" href="/changes?vcenter=<%- encodeURIComponent({vcenter}) %>'
                f'&amp;kind={kind}&amp;moid=<%- encodeURIComponent({moid}) %>&amp;since='
                f'{since}" data-history="<%- {moid} %>">Changes</a>')
-    more = (f' · <a class="obj" href="/capacity?vcenter=<%- encodeURIComponent({vcenter}) %>'
-            f'&amp;name=<%- encodeURIComponent({name}) %>" data-trend="<%- {moid} %>">'
-            f'Trend</a>' if trend else "")
+    # (the kind in the link: the page opens on it, rather than switching to it)
+    kind_arg = f"kind={kind}&amp;" if kind in ("datastore", "cluster") else ""
+    more = (f' · <a class="obj" href="/capacity?{kind_arg}vcenter=<%- encodeURIComponent('
+            f'{vcenter}) %>&amp;name=<%- encodeURIComponent({name}) %>" '
+            f'data-trend="<%- {moid} %>">Trend</a>' if trend else "")
     template = (f'<% if ({moid} && {vcenter}) {{ %><span>{changes}{more}</span>'
                 f'<% }} else {{ %><span></span><% }} %>')
     return HTMLTemplateFormatter(template=template)

@@ -121,6 +121,45 @@ def table(frame: pd.DataFrame | None = None, **params) -> pn.widgets.Tabulator:
     return pn.widgets.Tabulator(frame if frame is not None else pd.DataFrame(), **params)
 
 
+def spinner_box(margin=(8, 4)) -> pn.Row:
+    """A spinner for a page's background reads: show it with ``box.visible = busy``.
+
+    The box's visibility changes, never the spinner's: a page's first read can
+    end before the browser has drawn the page, and Panel's HTML view (1.10)
+    throws on a change of its visibility before it is drawn.  (Hide text the
+    same way, or by emptying it.)
+    """
+    return pn.Row(pn.indicators.LoadingSpinner(value=True, size=20, color="primary",
+                                               margin=margin), visible=False, margin=0)
+
+
+def fill(widget: pn.widgets.Tabulator, frame: pd.DataFrame, **setup) -> None:
+    """Show ``frame`` in a table; of its column setup (titles, formatters, widths,
+    hidden columns ...), send only what changed.
+
+    A table filled after its page is shown (a background read) is made with its
+    columns and setup (``table(pd.DataFrame(columns=...), **setup)``) and then
+    changes only its rows: the browser may not have drawn it yet, and Panel's
+    Tabulator (1.10) throws on a change of its columns before it is drawn,
+    which loses the rest of that update (tests/test_links.py).
+    """
+    changed = {name: value for name, value in setup.items()
+               if not _same(getattr(widget, name), value)}
+    widget.param.update(value=frame, **changed)
+
+
+def _same(a, b) -> bool:
+    """Equal setup values; Bokeh formatters are equal when their properties are."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if hasattr(a, "properties_with_values") and hasattr(b, "properties_with_values"):
+        return type(a) is type(b) and (a.properties_with_values(include_defaults=False)
+                                       == b.properties_with_values(include_defaults=False))
+    return a == b
+
+
 def column_setup(frame: pd.DataFrame, table_decl=None, extra_titles: dict | None = None
                  ) -> dict:
     """Tabulator titles, header tooltips and number formats for a display frame."""

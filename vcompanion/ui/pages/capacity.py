@@ -28,7 +28,8 @@ from ..fragments import html_pane, info_banner, kpi, kpi_grid, num
 from ..links import LINK_CSS, link_formatter
 from ..pagedata.history import HistoryReader, history_reader
 from ..timecharts import CapacityTrend
-from .base import TABLE_CSS, DownloadButtons, Page, card, column_setup, status_formatter, table
+from .base import (TABLE_CSS, DownloadButtons, Page, card, column_setup, fill,
+                   spinner_box, status_formatter, table)
 
 KINDS = {"Datastores": "datastore", "Clusters": "cluster"}
 # The row whose trend is drawn, in the page's colours (both themes).
@@ -52,6 +53,10 @@ STATUS_WORD = {"full": "Full", "growing": "Growing", "stable": "Stable",
 METRIC_WORD = {"space": "Space", "cpu": "CPU", "memory": "Memory"}
 COLUMNS = ["vcenter", "name", "metric", "status", "full_in", "full_by", "used_pct",
            "used_text", "capacity_text", "growth_text", "days_of_data", "moid", "key"]
+# The table before the first read: its columns, and a number where numbers go
+# (the formats follow the types: column_setup).
+EMPTY = pd.DataFrame({c: pd.Series(dtype="float64" if c == "used_pct" else object)
+                      for c in COLUMNS})
 TITLES = {"vcenter": "vCenter", "name": "Name", "metric": "Resource", "status": "Status",
           "full_in": "Full in", "full_by": "Full by", "used_pct": "Used %",
           "used_text": "Used", "capacity_text": "Capacity", "growth_text": "Per day",
@@ -173,18 +178,19 @@ class CapacityPage(Page):
         self.within = pn.widgets.Select(
             name="", options=WITHIN, width=130, **common,
             value=int(within) if within.isdigit() and int(within) in WITHIN.values()
-            else 30)
+            else 0 if self.wanted[1] else 30)  # (a link to one: every one, it too)
         self.vcenters = pn.widgets.MultiChoice(placeholder="All vCenters", options=[],
                                                width=220, **common)
-        self.spinner = pn.indicators.LoadingSpinner(value=False, size=20, color="primary",
-                                                    margin=(8, 4), visible=False)
+        self.spinner = spinner_box()
         self.cards = html_pane("")
         self.chart = CapacityTrend(self.palette)
         self.count = html_pane("", margin=(8, 8, 0, 4))
-        self.problem = html_pane("", visible=False)
-        self.table = table(page_size=12, sortable=True, selectable=1,
+        self.problem = html_pane("")  # (emptied to hide it: see spinner_box)
+        # (made with its columns: it is filled after a read, see fill)
+        self.table = table(EMPTY.copy(), page_size=12, sortable=True, selectable=1,
                            stylesheets=[TABLE_CSS, LINK_CSS, SELECTED_CSS],
-                           header_filters=False, layout="fit_columns")
+                           header_filters=False, layout="fit_columns",
+                           hidden_columns=self._hidden(), **self._setup())
         self.downloads = DownloadButtons(self.table, "capacity")
         self.background = Background(self._busy)
         self.reader: HistoryReader | None = None
@@ -239,7 +245,7 @@ class CapacityPage(Page):
         newest, forecasts = result
         self.loaded_mark = newest
         self.rows = rows_of(forecasts, datetime.now(timezone.utc))
-        self.problem.visible = False
+        self.problem.object = ""
         if newest is None:
             self._say("No recording yet", "Forecasts need a few days of recordings "
                       "(docs/history.md, Who records).")
@@ -252,7 +258,6 @@ class CapacityPage(Page):
     def _say(self, title: str, text: str) -> None:
         self.problem.object = info_banner(f"<b>{escape(title)}.</b> {escape(text)}",
                                           "warning")
-        self.problem.visible = True
 
     # --- drawing --------------------------------------------------------------------
 
@@ -275,7 +280,6 @@ class CapacityPage(Page):
     def _draw(self) -> None:
         if self.rows is None:
             return
-        p = self.palette
         mine, shown = self._mine(), self._shown()
         noun = "datastores" if self.kind.value == "datastore" else "cluster resources"
         counts = mine["status_key"].value_counts()
@@ -295,16 +299,8 @@ class CapacityPage(Page):
                                        "capacity-insufficient"),
                 "too few days since the window start")])
         frame = shown[COLUMNS].reset_index(drop=True)
-        setup = column_setup(frame, None, TITLES)
-        setup["header_tooltips"].update(TIPS)
-        setup["widths"] = WIDTHS
-        setup["formatters"].update({
-            "name": link_formatter("moid"),
-            "status": status_formatter(p, {"Full": p.critical, "Growing": p.warning,
-                                           "Stable": p.ok, "Not enough data": p.off})})
         with pn.io.hold():
-            self.table.param.update(value=frame, **setup, hidden_columns=HIDDEN + (
-                ["metric"] if self.kind.value == "datastore" else []))
+            fill(self.table, frame, hidden_columns=self._hidden())
         what = "within " + f"{within} days" if within else "in all"
         hint = "click a row for its trend" if len(frame) or not len(mine) else \
             "the chart shows the soonest of all; Any time lists every one"
@@ -312,6 +308,23 @@ class CapacityPage(Page):
                              f'{len(frame):,} of {len(mine):,} {noun} {escape(what)} · '
                              f'{hint}</div>')
         self._select(self._initial(shown, mine))
+
+    def _setup(self) -> dict:
+        """The table's titles, tooltips, widths and formatters: set once, whatever
+        the rows hold (fill)."""
+        p = self.palette
+        setup = column_setup(EMPTY, None, TITLES)
+        setup["header_tooltips"].update(TIPS)
+        setup["widths"] = WIDTHS
+        setup["formatters"].update({
+            "name": link_formatter("moid"),
+            "status": status_formatter(p, {"Full": p.critical, "Growing": p.warning,
+                                           "Stable": p.ok, "Not enough data": p.off})})
+        return setup
+
+    def _hidden(self) -> list[str]:
+        # a datastore's resource is always its space
+        return HIDDEN + (["metric"] if self.kind.value == "datastore" else [])
 
     def _initial(self, shown: pd.DataFrame, mine: pd.DataFrame) -> str:
         """The row to draw: the one chosen (URL or click), else the soonest."""
@@ -389,7 +402,6 @@ class CapacityPage(Page):
     # --- events ---------------------------------------------------------------------
 
     def _busy(self, busy: bool) -> None:
-        self.spinner.value = busy
         self.spinner.visible = busy
 
     _quiet = False  # widgets set by the page itself: one redraw after

@@ -33,8 +33,8 @@ from ..fragments import html_pane, info_banner
 from ..links import LINK_CSS, link_formatter, object_url
 from ..pagedata.history import HistoryReader, history_reader
 from ..timecharts import ChangeCounts
-from .base import (TABLE_CSS, DownloadButtons, Page, card, column_setup, section,
-                   status_formatter, table)
+from .base import (TABLE_CSS, DownloadButtons, Page, card, column_setup, fill,
+                   section, spinner_box, status_formatter, table)
 
 WINDOWS = {"24 h": "24h", "7 days": "7d", "30 days": "30d", "Custom": "custom"}
 BUCKETS = {"24h": timedelta(hours=1), "7d": timedelta(hours=6), "30d": timedelta(days=1)}
@@ -191,20 +191,21 @@ class ChangesPage(Page):
             options=SPLITS, value=args.get("by") if args.get("by") in SPLITS.values()
             else "vcenter", button_type="default", button_style="outline", margin=(0, 4))
         self.moid = args.get("moid", "")
-        self.spinner = pn.indicators.LoadingSpinner(value=False, size=20, color="primary",
-                                                    margin=(8, 4), visible=False)
+        self.spinner = spinner_box()
         self.focus = html_pane("", visible=bool(self.moid), stylesheets=[LINK_CSS])
         self.clear = pn.widgets.Button(name="Show every object", button_type="default",
                                        button_style="outline", visible=bool(self.moid),
                                        margin=(0, 4), align="center")
-        self.gaps = html_pane("", visible=False)
+        self.gaps = html_pane("")  # (emptied to hide it: see spinner_box)
         self.chart = ChangeCounts(self.palette, title="")
         self.count = html_pane("", margin=(8, 8, 0, 4))
         # Every column in the page's width; long values (host names, address lists)
         # are cut, whole in their tooltip.
-        self.table = table(page_size=20, sortable=True, stylesheets=[TABLE_CSS, LINK_CSS],
-                           header_filters=False, layout="fit_columns",
-                           configuration={"columnDefaults": {"tooltip": True}})
+        self.table = table(pd.DataFrame(columns=COLUMNS), page_size=20, sortable=True,
+                           stylesheets=[TABLE_CSS, LINK_CSS], header_filters=False,
+                           layout="fit_columns", hidden_columns=HIDDEN,
+                           configuration={"columnDefaults": {"tooltip": True}},
+                           **self._setup())
         self.downloads = EveryColumn(self.table, "changes")
         self.background = Background(self._busy)
         self.reader: HistoryReader | None = None
@@ -212,7 +213,7 @@ class ChangesPage(Page):
         self.period = (now, now)
         self.bucket = BUCKETS["24h"]
         self.loaded_mark = object()  # the newest recording when last read
-        self.problem = html_pane("", visible=False)
+        self.problem = html_pane("")  # (emptied to hide it: see spinner_box)
         self._watch()
         self.layout.objects = [
             self.problem,
@@ -290,7 +291,7 @@ class ChangesPage(Page):
         self.rows = rows
         self.period = (query["since"], query["until"])
         self.bucket = bucket_of(self.window.value, *self.period)
-        self.problem.visible = False
+        self.problem.object = ""
         if newest is None:
             self._say("No recording yet", "The history starts with the first recording: "
                       "`vcompanion history record`, the scheduler, or this server after "
@@ -305,9 +306,8 @@ class ChangesPage(Page):
     def _say(self, title: str, text: str, keep: bool = False) -> None:
         self.problem.object = info_banner(f"<b>{escape(title)}.</b> {escape(text)}",
                                           "warning")
-        self.problem.visible = True
         if not keep:
-            self.table.value = pd.DataFrame()
+            fill(self.table, pd.DataFrame(columns=COLUMNS))
 
     # --- drawing -----------------------------------------------------------------------
 
@@ -337,17 +337,8 @@ class ChangesPage(Page):
         start, end = self.period
         self.chart.update(counts, start, end, self.bucket, colors, self.gap_spans)
         frame = rows[COLUMNS] if len(rows) else pd.DataFrame(columns=COLUMNS)
-        setup = column_setup(frame, None, TITLES)
-        setup["header_tooltips"].update(TIPS)
-        setup["widths"] = WIDTHS
-        setup["formatters"].update({
-            "time": DateFormatter(format="%Y-%m-%d %H:%M"),
-            "name": link_formatter("moid"),
-            "change": status_formatter(p, {"Created": p.ok, "Removed": p.critical,
-                                           "Modified": p.accent})})
         with pn.io.hold():
-            self.table.param.update(value=frame.reset_index(drop=True),
-                                    hidden_columns=HIDDEN, **setup)
+            fill(self.table, frame.reset_index(drop=True))
         total = len(self.rows) if self.rows is not None else 0
         text = (f"{len(rows):,} change{'s' if len(rows) != 1 else ''}" if len(rows) == total
                 else f"{len(rows):,} of {total:,} changes match the filters")
@@ -357,6 +348,20 @@ class ChangesPage(Page):
                              f'{objects:,} object{"s" if objects != 1 else ""} · {users:,} '
                              f'user{"s" if users != 1 else ""} · {start:%Y-%m-%d %H:%M} – '
                              f'{end:%Y-%m-%d %H:%M} UTC</div>')
+
+    def _setup(self) -> dict:
+        """The table's titles, tooltips, widths and formatters: set once, whatever
+        the rows hold (fill)."""
+        p = self.palette
+        setup = column_setup(pd.DataFrame(columns=COLUMNS), None, TITLES)
+        setup["header_tooltips"].update(TIPS)
+        setup["widths"] = WIDTHS
+        setup["formatters"].update({
+            "time": DateFormatter(format="%Y-%m-%d %H:%M"),
+            "name": link_formatter("moid"),
+            "change": status_formatter(p, {"Created": p.ok, "Removed": p.critical,
+                                           "Modified": p.accent})})
+        return setup
 
     def _show_gaps(self, gaps: pd.DataFrame) -> None:
         spans, lines = [], []
@@ -382,7 +387,6 @@ class ChangesPage(Page):
             "<b>Periods without data</b> (shaded in the chart; a change seen after one "
             f'happened somewhere in it):<ul style="margin:4px 0 0 0">{"".join(lines)}</ul>',
             "info") if lines else ""
-        self.gaps.visible = bool(lines)
 
     def _show_focus(self, rows: pd.DataFrame) -> None:
         if not self.moid:
@@ -401,7 +405,6 @@ class ChangesPage(Page):
     never_read: list = []
 
     def _busy(self, busy: bool) -> None:
-        self.spinner.value = busy
         self.spinner.visible = busy
 
     def _query_changed(self, event) -> None:
