@@ -51,7 +51,7 @@ from sqlalchemy.engine import URL
 from .clock import utc_now
 from .history import migrations
 from .history.schema import audit as table
-from .history.store import FILE_NAME, Store, database_url, describe, open_store
+from .history.store import FILE_NAME, Store, database_url, describe
 from .history.times import from_us, parse_when, to_us
 from .logs import clean as one_line, scrub
 
@@ -192,14 +192,9 @@ class AuditTrail:
     def _open(self, create: bool) -> Store | None:
         with self._open_lock:
             if self._store is None:
-                store = open_store(self.url, create=create)
+                store = migrations.open_current(self.url, create=create)
                 if store is None:
                     return None
-                try:
-                    migrations.migrate(store)
-                except BaseException:
-                    store.close()
-                    raise
                 self._store = store
             return self._store
 

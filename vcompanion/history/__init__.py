@@ -36,7 +36,7 @@ from . import forecast as forecast_module
 from . import migrations, perfread, perfstore, queries, retention
 from .perfrecord import MetricReading, MetricsRecorder, MetricsResult
 from .recorder import Outcome, Reading, Recorder, RecordResult
-from .store import Store, database_url, describe, open_store
+from .store import Store, database_url, describe
 from .times import from_us, parse_when, to_us
 
 log = logging.getLogger(__name__)
@@ -79,14 +79,9 @@ class History:
             if self._store is None:
                 if self._seed is not None:
                     self.url = self._seed(self.url)
-                store = open_store(self.url, create=create)
+                store = migrations.open_current(self.url, create=create)
                 if store is None:
                     return None
-                try:
-                    migrations.migrate(store)
-                except BaseException:
-                    store.close()
-                    raise
                 self._store = store
             return self._store
 

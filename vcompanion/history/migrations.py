@@ -26,7 +26,7 @@ from sqlalchemy import (BigInteger, Column, Float, ForeignKey, Index, Integer, M
 from sqlalchemy.engine import Connection
 
 from ..errors import HistoryError
-from .store import Store
+from .store import Store, open_store
 
 log = logging.getLogger(__name__)
 
@@ -229,4 +229,18 @@ def migrate(store: Store, target: int | None = None) -> int:
     return found
 
 
-__all__ = ["LATEST", "MIGRATIONS", "migrate", "version"]
+def open_current(url, create: bool = True) -> Store | None:
+    """The database at ``url``, open and upgraded to the newest schema (None: there
+    is none yet and ``create`` is False).  History and the audit trail open it so."""
+    store = open_store(url, create=create)
+    if store is None:
+        return None
+    try:
+        migrate(store)
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+__all__ = ["LATEST", "MIGRATIONS", "migrate", "open_current", "version"]
