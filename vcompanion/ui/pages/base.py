@@ -17,6 +17,7 @@ from bokeh.models.widgets.tables import HTMLTemplateFormatter
 from ...frames import csv_text
 from ...reports.framebook import frame_workbook
 from .. import audit, labels
+from ..pagedata.history import HistoryReader, history_reader
 from ..theme import Palette
 
 
@@ -82,6 +83,45 @@ class Page(pn.viewable.Viewer):
 
     def update(self, frames) -> None:  # pragma: no cover - every page overrides
         raise NotImplementedError
+
+
+class HistoryPage(Page):
+    """A page read from the history database (/changes, /capacity).
+
+    Its vCenter choices follow each FrameSet; it reads (``_load``) when first
+    updated, and after a refresh again only when a recording has arrived since
+    (``loaded_mark``: the newest recording its last read saw).  A subclass has
+    ``vcenters`` (a MultiChoice), ``background``, ``rows`` (None before the first
+    read), ``_load()`` and ``_say(title, text)``; ``history_off`` ends the message
+    shown with the history turned off.
+    """
+
+    history_off = ""
+
+    def __init__(self, ctx, **params):
+        super().__init__(ctx, **params)
+        self.reader: HistoryReader | None = None  # of the latest FrameSet
+        self.rows: pd.DataFrame | None = None
+        self.loaded_mark = object()
+
+    def update(self, frames) -> None:
+        names = [str(v) for v in frames.status["vcenter"]] if len(frames.status) else []
+        self.vcenters.options = names
+        self.vcenters.value = [v for v in self.vcenters.value if v in names]
+        self.reader = history_reader(self.ctx.data, frames)
+        if not self.reader.available:
+            self._say("The history is turned off", "Set history.enabled to true in the "
+                      f"configuration{self.history_off}")
+            return
+        if self.rows is None:
+            self._load()
+        else:  # a new collection: read again only when a recording arrived
+            self.background.run(self.reader.newest, self._maybe_reload,
+                                name="history-mark")
+
+    def _maybe_reload(self, newest) -> None:
+        if newest != self.loaded_mark:
+            self._load()
 
 
 def section(text: str) -> pn.pane.HTML:

@@ -26,9 +26,8 @@ from .. import labels
 from ..background import Background
 from ..fragments import html_pane, info_banner, kpi, kpi_grid, num
 from ..links import LINK_CSS, link_formatter
-from ..pagedata.history import HistoryReader, history_reader
 from ..timecharts import CapacityTrend
-from .base import (TABLE_CSS, DownloadButtons, Page, card, column_setup, fill,
+from .base import (TABLE_CSS, DownloadButtons, HistoryPage, card, column_setup, fill,
                    spinner_box, status_formatter, table)
 
 KINDS = {"Datastores": "datastore", "Clusters": "cluster"}
@@ -159,11 +158,13 @@ def trend(capacity: pd.DataFrame, kind: str, metric: str, moid: str) -> tuple:
             both["cap"].astype(float).tolist())
 
 
-class CapacityPage(Page):
+class CapacityPage(HistoryPage):
     slug = "capacity"
     title = "Capacity"
     icon = "trend"
     query = {"kind": None, "vcenter": None, "name": None, "metric": None, "within": None}
+
+    history_off = ": forecasts come from the recorded capacity."
 
     def __init__(self, ctx):
         super().__init__(ctx)
@@ -193,10 +194,7 @@ class CapacityPage(Page):
                            hidden_columns=self._hidden(), **self._setup())
         self.downloads = DownloadButtons(self.table, "capacity")
         self.background = Background(self._busy)
-        self.reader: HistoryReader | None = None
-        self.rows: pd.DataFrame | None = None
         self.selected = ""  # key of the row drawn
-        self.loaded_mark = object()
         for widget in (self.kind, self.within, self.vcenters):
             widget.param.watch(self._filters_changed, "value")
         self.table.on_click(self._clicked)
@@ -213,23 +211,6 @@ class CapacityPage(Page):
             self.table]
 
     # --- data -----------------------------------------------------------------------
-
-    def update(self, frames) -> None:
-        names = [str(v) for v in frames.status["vcenter"]] if len(frames.status) else []
-        self.vcenters.options = names
-        self.vcenters.value = [v for v in self.vcenters.value if v in names]
-        self.reader = history_reader(self.ctx.data, frames)
-        if not self.reader.available:
-            self._say("The history is turned off", "Set history.enabled to true in the "
-                      "configuration: forecasts come from the recorded capacity.")
-            return
-        reader = self.reader
-        if self.rows is None:
-            self._load()
-        else:
-            self.background.run(reader.newest, lambda newest: self._load()
-                                if newest != self.loaded_mark else None,
-                                name="history-mark")
 
     def _load(self) -> None:
         reader = self.reader

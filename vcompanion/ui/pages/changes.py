@@ -31,9 +31,8 @@ from .. import labels
 from ..background import Background
 from ..fragments import html_pane, info_banner
 from ..links import LINK_CSS, link_formatter, object_url
-from ..pagedata.history import HistoryReader, history_reader
 from ..timecharts import ChangeCounts
-from .base import (TABLE_CSS, DownloadButtons, Page, card, column_setup, fill,
+from .base import (TABLE_CSS, DownloadButtons, HistoryPage, card, column_setup, fill,
                    section, spinner_box, status_formatter, table)
 
 WINDOWS = {"24 h": "24h", "7 days": "7d", "30 days": "30d", "Custom": "custom"}
@@ -146,12 +145,14 @@ class EveryColumn(DownloadButtons):
         return view[columns], {c: TITLES.get(c, c) for c in columns}
 
 
-class ChangesPage(Page):
+class ChangesPage(HistoryPage):
     slug = "changes"
     title = "Changes"
     icon = "history"
     query = {"vcenter": None, "kind": None, "moid": None, "since": None, "until": None,
              "change": None, "q": None, "by": None}
+
+    history_off = " to record changes (docs/history.md)."
 
     def __init__(self, ctx):
         super().__init__(ctx)
@@ -208,11 +209,8 @@ class ChangesPage(Page):
                            **self._setup())
         self.downloads = EveryColumn(self.table, "changes")
         self.background = Background(self._busy)
-        self.reader: HistoryReader | None = None
-        self.rows: pd.DataFrame | None = None  # display rows of the last read
         self.period = (now, now)
         self.bucket = BUCKETS["24h"]
-        self.loaded_mark = object()  # the newest recording when last read
         self.problem = html_pane("")  # (emptied to hide it: see spinner_box)
         self._watch()
         self.layout.objects = [
@@ -238,25 +236,6 @@ class ChangesPage(Page):
         self.clear.on_click(self._clear_object)
 
     # --- data ---------------------------------------------------------------------
-
-    def update(self, frames) -> None:
-        names = [str(v) for v in frames.status["vcenter"]] if len(frames.status) else []
-        self.vcenters.options = names
-        self.vcenters.value = [v for v in self.vcenters.value if v in names]
-        self.reader = history_reader(self.ctx.data, frames)
-        if not self.reader.available:
-            self._say("The history is turned off", "Set history.enabled to true in the "
-                      "configuration to record changes (docs/history.md).")
-            return
-        if self.rows is None:
-            self._load()
-        else:  # a new collection: read again only when a recording arrived
-            reader = self.reader
-            self.background.run(reader.newest, self._maybe_reload, name="history-mark")
-
-    def _maybe_reload(self, newest) -> None:
-        if newest != self.loaded_mark:
-            self._load()
 
     def _query(self) -> dict:
         now = datetime.now(timezone.utc)
