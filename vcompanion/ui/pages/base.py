@@ -161,7 +161,7 @@ def table(frame: pd.DataFrame | None = None, **params) -> pn.widgets.Tabulator:
     return pn.widgets.Tabulator(frame if frame is not None else pd.DataFrame(), **params)
 
 
-def spinner_box(margin=(8, 4)) -> pn.Row:
+def spinner_box(margin=(8, 4), size: int = 20) -> pn.Row:
     """A spinner for a page's background reads: show it with ``box.visible = busy``.
 
     The box's visibility changes, never the spinner's: a page's first read can
@@ -169,7 +169,7 @@ def spinner_box(margin=(8, 4)) -> pn.Row:
     throws on a change of its visibility before it is drawn.  (Hide text the
     same way, or by emptying it.)
     """
-    return pn.Row(pn.indicators.LoadingSpinner(value=True, size=20, color="primary",
+    return pn.Row(pn.indicators.LoadingSpinner(value=True, size=size, color="primary",
                                                margin=margin), visible=False, margin=0)
 
 

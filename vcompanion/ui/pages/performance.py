@@ -34,7 +34,7 @@ from ..fragments import html_pane, kpi, kpi_grid, num
 from ..links import LINK_CSS, object_link
 from ..pagedata import performance as data
 from ..perfcharts import HeatMap, Lines, describe_source, series_of
-from .base import Page, card, flex, section
+from .base import Page, card, flex, section, spinner_box
 
 log = logging.getLogger(__name__)
 
@@ -70,10 +70,9 @@ class PerformancePage(Page):
         self._figures_busy = self._figures_again = False
         self._series_token = 0
         self._quiet = False  # widgets being set by the page, not the user
-        self.spinner = pn.indicators.LoadingSpinner(value=True, size=18, color="primary",
-                                                    margin=(4, 6), visible=False)
+        self.spinner = spinner_box(margin=(4, 6), size=18)
         self.status = html_pane("", margin=(4, 0))
-        self.notes = html_pane("", visible=False)
+        self.notes = html_pane("")  # (emptied to hide it: see spinner_box)
         self.kpis = html_pane("")
         self.tops = {key: html_pane(_reading(), stylesheets=[LINK_CSS, PERF_CSS],
                                     margin=(0, 2)) for key, *_ in data.TOPS}
@@ -89,9 +88,7 @@ class PerformancePage(Page):
         self.window = pn.widgets.RadioButtonGroup(options=list(data.WINDOWS), value="24h",
                                                   button_style="outline",
                                                   button_type="primary", margin=(4, 6))
-        self.chart_spinner = pn.indicators.LoadingSpinner(value=True, size=18,
-                                                          color="primary", margin=(8, 6),
-                                                          visible=False)
+        self.chart_spinner = spinner_box(margin=(8, 6), size=18)
         self.chart_note = html_pane("", margin=(0, 6))
         self.charts = {"usage": Lines(p, "CPU and memory", unit="%"),
                        "latency": Lines(p, "Latency", unit="ms")}
@@ -187,7 +184,6 @@ class PerformancePage(Page):
             f'<div class="banner warning" data-perf-failed="{escape(v)}"><b>Statistics of '
             f'vCenter {escape(v)} are unavailable</b> ({escape(_short(m))}); its VMs and '
             f'hosts are left out below, not shown as zeros.</div>' for v, m in failed.items())
-        self.notes.visible = bool(failed)
         vms = figures.frames.get("vms", pd.DataFrame())
         for key, _, column, unit, positive in data.TOPS:
             self.tops[key].object = self._top_html(key, vms, column, unit, positive,
